@@ -1,0 +1,160 @@
+import { apiKeyRevoked, jwksRpc, sessionRevoked, verifyKeyRpc } from '@bosun/contracts/auth'
+import {
+  API_KEY_PREFIX,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  type Principal,
+  SESSION_COOKIE,
+  SessionClaims,
+} from '@bosun/contracts/principal'
+import { hasScopes, type Scope } from '@bosun/contracts/scopes'
+import { Elysia } from 'elysia'
+import { createLocalJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose'
+import type { Bus } from './bus'
+import { AppError, forbidden, unauthorized } from './errors'
+import { isValid } from './validate'
+
+const KEY_CACHE_MS = 30_000
+const NEGATIVE_CACHE_MS = 5_000
+const JWKS_REFRESH_MIN_MS = 30_000
+const KEY_CACHE_MAX = 10_000
+
+export type AuthGuard = {
+  /** Resolves the caller of a request, or throws 401. */
+  principal(request: Request): Promise<Principal>
+  verifySession(token: string): Promise<Principal>
+}
+
+export function sha256Hex(value: string): string {
+  return new Bun.CryptoHasher('sha256').update(value).digest('hex')
+}
+
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
+  }
+  return undefined
+}
+
+/** Verifies session JWTs locally against auth's JWKS and API keys through auth over NATS, with short caches. */
+export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuard {
+  let jwks: JWTVerifyGetKey | undefined
+  let jwksFetchedAt = 0
+  const keyCache = new Map<string, { principal?: Principal; until: number }>()
+  const revokedSessions = new Map<string, number>()
+
+  bus.onEvent(apiKeyRevoked, ({ keyId }) => {
+    for (const [hash, entry] of keyCache) if (entry.principal?.credentialId === keyId) keyCache.delete(hash)
+  })
+  bus.onEvent(sessionRevoked, ({ sessionId, expiresAt }) => {
+    revokedSessions.set(sessionId, Date.parse(expiresAt))
+  })
+
+  const loadJwks = async (force: boolean) => {
+    if (jwks && !force) return jwks
+    if (jwks && Date.now() - jwksFetchedAt < JWKS_REFRESH_MIN_MS) return jwks
+    try {
+      const set = await bus.request(jwksRpc, {})
+      jwks = createLocalJWKSet(set)
+      jwksFetchedAt = Date.now()
+      return jwks
+    } catch {
+      if (jwks) return jwks
+      throw new AppError('unavailable', 'Cannot reach the auth service to verify the session')
+    }
+  }
+
+  const verifySession = async (token: string): Promise<Principal> => {
+    const verifyWith = async (keys: JWTVerifyGetKey) =>
+      jwtVerify(token, keys, {
+        algorithms: ['EdDSA'],
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+        // jose checks exp only when present; a session without one is refused.
+        requiredClaims: ['exp', 'iat', 'sub'],
+      })
+    let payload: unknown
+    try {
+      payload = (await verifyWith(await loadJwks(false))).payload
+    } catch (err) {
+      if (err instanceof AppError) throw err
+      if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY')
+        throw unauthorized('Invalid session')
+      try {
+        payload = (await verifyWith(await loadJwks(true))).payload
+      } catch {
+        throw unauthorized('Invalid session')
+      }
+    }
+    if (!isValid(SessionClaims, payload)) throw unauthorized('Invalid session')
+    const claims = payload as SessionClaims
+    const revokedUntil = revokedSessions.get(claims.sid)
+    if (revokedUntil !== undefined) {
+      if (revokedUntil > Date.now()) throw unauthorized('Session ended')
+      revokedSessions.delete(claims.sid)
+    }
+    return {
+      kind: 'user',
+      userId: claims.sub,
+      login: claims.login,
+      role: claims.role,
+      scopes: claims.scopes,
+      credentialId: claims.sid,
+    }
+  }
+
+  const verifyKey = async (key: string): Promise<Principal> => {
+    const hash = sha256Hex(key)
+    const cached = keyCache.get(hash)
+    if (cached && cached.until > Date.now()) {
+      if (!cached.principal) throw unauthorized('Invalid API key')
+      return cached.principal
+    }
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear()
+    try {
+      const { principal } = await bus.request(verifyKeyRpc, { keyHash: hash })
+      keyCache.set(hash, { principal, until: Date.now() + KEY_CACHE_MS })
+      return principal
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found') {
+        keyCache.set(hash, { until: Date.now() + NEGATIVE_CACHE_MS })
+        throw unauthorized('Invalid API key')
+      }
+      throw new AppError('unavailable', 'Cannot reach the auth service to verify the API key')
+    }
+  }
+
+  return {
+    verifySession,
+    async principal(request) {
+      const header = request.headers.get('authorization')
+      if (header) {
+        const [scheme, value] = header.split(' ', 2)
+        if (scheme?.toLowerCase() !== 'bearer' || !value)
+          throw unauthorized('Use Authorization: Bearer <token>')
+        return value.startsWith(API_KEY_PREFIX) ? verifyKey(value) : verifySession(value)
+      }
+      const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
+      if (cookie) return verifySession(cookie)
+      throw unauthorized()
+    },
+  }
+}
+
+/**
+ * The route macro: `{ auth: ['team_members:read'] }` requires a caller holding those scopes and puts
+ * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller.
+ */
+export function authPlugin(guard: AuthGuard) {
+  return new Elysia({ name: 'bosun-auth' }).macro({
+    auth: (scopes: readonly Scope[]) => ({
+      async resolve({ request }) {
+        const principal = await guard.principal(request)
+        if (!hasScopes(principal.scopes, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
+        return { principal }
+      },
+    }),
+  })
+}

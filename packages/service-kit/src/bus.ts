@@ -1,0 +1,194 @@
+import type { EventDef } from '@bosun/contracts/envelope'
+import type { RpcDef } from '@bosun/contracts/rpc'
+import { EVENTS_STREAM, type Subjects, subjects } from '@bosun/contracts/subjects'
+import type { Static } from '@sinclair/typebox'
+import {
+  connect,
+  DiscardPolicy,
+  headers,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+  RetentionPolicy,
+  type Service,
+  StorageType,
+} from 'nats'
+import { AppError } from './errors'
+import { errorFields, type Logger } from './log'
+import { assertValid } from './validate'
+
+export type Bus = {
+  nc: NatsConnection
+  js: JetStreamClient
+  jsm: JetStreamManager
+  subjects: Subjects
+  source: string
+  /** Typed request to another service's endpoint; a service error comes back as an AppError. */
+  request<D extends RpcDef>(
+    def: D,
+    data: Static<D['request']>,
+    timeoutMs?: number,
+  ): Promise<Static<D['response']>>
+  /** Answers a request/reply endpoint and registers it with the NATS services API. */
+  serve<D extends RpcDef>(
+    def: D,
+    handler: (data: Static<D['request']>) => Promise<Static<D['response']>>,
+  ): void
+  /** Core-NATS subscription to an event subject (live only, nothing stored); validates every message. */
+  onEvent<E extends EventDef>(def: E, handler: (data: Static<E['data']>) => void, subjectTail?: string): void
+  close(): Promise<void>
+}
+
+export type BusOptions = {
+  url: string
+  name: string
+  version: string
+  prefix: string
+  logger: Logger
+  /** Max age of events kept in BOSUN_EVENTS. */
+  eventsMaxAgeMs?: number
+}
+
+const MS = 1_000_000
+const encoder = new TextEncoder()
+
+export async function connectBus(opts: BusOptions): Promise<Bus> {
+  const nc = await connect({
+    servers: opts.url,
+    name: opts.name,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  })
+  const subj = subjects(opts.prefix)
+  const jsm = await nc.jetstreamManager()
+  await ensureEventsStream(jsm, subj, opts.eventsMaxAgeMs ?? 7 * 24 * 3600 * 1000)
+  const js = nc.jetstream()
+  const services = new Map<string, Promise<Service>>()
+
+  const service = (name: string) => {
+    let s = services.get(name)
+    if (!s) {
+      // Service names may not contain '.', so `bosun-workspace`, not `bosun.workspace`.
+      s = nc.services.add({
+        name: `${opts.prefix}-${name}`,
+        version: opts.version,
+        description: `Bosun ${name}`,
+      })
+      services.set(name, s)
+    }
+    return s
+  }
+
+  ;(async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect')
+        opts.logger.warn(`nats ${s.type}`, { server: s.data })
+    }
+  })().catch(() => {})
+
+  return {
+    nc,
+    js,
+    jsm,
+    subjects: subj,
+    source: opts.name,
+    async request(def, data, timeoutMs = 5000) {
+      const payload = assertValid(def.request, data, `${def.service}.${def.op} request`)
+      const reply = await nc.request(subj.svc(def.service, def.op), JSON.stringify(payload), {
+        timeout: timeoutMs,
+      })
+      const code = reply.headers?.get('Nats-Service-Error-Code')
+      if (code) {
+        const body = safeJson(reply.string()) as { error?: string; message?: string } | undefined
+        const message = reply.headers?.get('Nats-Service-Error') ?? 'service error'
+        throw new AppError(
+          (body?.error as AppError['code'] | undefined) ?? (code === '404' ? 'not_found' : 'internal'),
+          body?.message ?? message,
+        )
+      }
+      return assertValid(def.response, reply.json(), `${def.service}.${def.op} response`)
+    },
+    serve(def, handler) {
+      void service(def.service).then((srv) => {
+        srv.addEndpoint(def.op, {
+          subject: subj.svc(def.service, def.op),
+          metadata: { description: def.description },
+          handler: async (err, msg) => {
+            if (err) return opts.logger.error('nats endpoint failed', errorFields(err))
+            try {
+              const input = assertValid(def.request, safeJson(msg.string()), `${def.op} request`)
+              const out = await handler(input)
+              msg.respond(JSON.stringify(assertValid(def.response, out, `${def.op} response`)))
+            } catch (e) {
+              const appErr = e instanceof AppError ? e : new AppError('internal', 'Internal error')
+              if (!(e instanceof AppError))
+                opts.logger.error('nats handler failed', { op: def.op, ...errorFields(e) })
+              msg.respondError(appErr.status, appErr.message, encoder.encode(JSON.stringify(appErr.toBody())))
+            }
+          },
+        })
+      })
+    },
+    onEvent(def, handler, subjectTail) {
+      const sub = nc.subscribe(subj.evt(subjectTail ?? def.type))
+      ;(async () => {
+        for await (const m of sub) {
+          try {
+            const env = assertValid(def.envelope, m.json(), def.type)
+            handler(env.data)
+          } catch (e) {
+            opts.logger.warn('dropped invalid event', { type: def.type, ...errorFields(e) })
+          }
+        }
+      })()
+    },
+    async close() {
+      for (const s of services.values()) await (await s).stop().catch(() => null)
+      await nc.drain().catch(() => {})
+    },
+  }
+}
+
+async function ensureEventsStream(jsm: JetStreamManager, subj: Subjects, maxAgeMs: number) {
+  const config = {
+    name: EVENTS_STREAM,
+    subjects: [subj.allEvents()],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: maxAgeMs * MS,
+    duplicate_window: 2 * 60 * 1000 * MS,
+  }
+  try {
+    const info = await jsm.streams.info(EVENTS_STREAM)
+    if (!info.config.subjects.includes(subj.allEvents())) {
+      await jsm.streams.update(EVENTS_STREAM, {
+        ...info.config,
+        subjects: [...info.config.subjects, subj.allEvents()],
+      })
+    }
+  } catch {
+    // Two services starting at once may both try; the loser finds the stream made.
+    await jsm.streams.add(config).catch(async (e) => {
+      await jsm.streams.info(EVENTS_STREAM).catch(() => {
+        throw e
+      })
+    })
+  }
+}
+
+export function eventHeaders(id: string, traceparent?: string) {
+  const h = headers()
+  h.set('Nats-Msg-Id', id)
+  if (traceparent) h.set('traceparent', traceparent)
+  return h
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,125 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { type Client, createClient } from '@libsql/client'
+import { sql } from 'drizzle-orm'
+import { drizzle, type LibSQLDatabase, type LibSQLTransaction } from 'drizzle-orm/libsql'
+import { migrate } from 'drizzle-orm/libsql/migrator'
+import type { ExtractTablesWithRelations } from 'drizzle-orm/relations'
+
+type Schema = Record<string, unknown>
+export type Tx<S extends Schema> = LibSQLTransaction<S, ExtractTablesWithRelations<S>>
+type Job<S extends Schema> = {
+  fn: (tx: Tx<S>) => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (err: unknown) => void
+}
+
+export type Database<S extends Schema> = {
+  client: Client
+  db: LibSQLDatabase<S>
+  /**
+   * The only way to write. Writes are serialized here (the libSQL pool fails concurrent transactions with
+   * SQLITE_BUSY / TRANSACTION_ACTIVE); jobs queued in the same tick share one transaction (group commit),
+   * each inside its own savepoint so one failing job does not undo the others.
+   */
+  write<T>(fn: (tx: Tx<S>) => Promise<T>): Promise<T>
+  /** Called after every commit; the outbox relay listens here so events leave right after their commit. */
+  onCommit(listener: () => void): void
+  /** A cheap read, for readiness. */
+  ping(): Promise<void>
+  close(): void
+}
+
+/** `data/<service>.db` unless a URL is given; file URLs get their folder created. */
+export function databaseUrl(dataDir: string, service: string, override?: string): string {
+  if (override) return override
+  const file = resolve(dataDir, `${service}.db`)
+  mkdirSync(dirname(file), { recursive: true })
+  return `file:${file}`
+}
+
+export async function openDatabase<S extends Schema>(opts: {
+  url: string
+  schema: S
+  migrationsFolder: string
+}): Promise<Database<S>> {
+  if (opts.url.includes(':memory:')) throw new Error('In-memory databases are not supported; use a file')
+  // busy_timeout covers a second process on the same file; within one process writes never contend.
+  const client = createClient({ url: opts.url, timeout: 5000 } as Parameters<typeof createClient>[0])
+  if (opts.url.startsWith('file:')) await assertPragmas(client)
+  const db = drizzle(client, { schema: opts.schema })
+  await migrate(db, { migrationsFolder: opts.migrationsFolder })
+
+  let queue: Job<S>[] = []
+  let draining = false
+  const commitListeners: Array<() => void> = []
+
+  const drain = async () => {
+    draining = true
+    while (queue.length > 0) {
+      const batch = queue
+      queue = []
+      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = []
+      try {
+        await db.transaction(async (tx) => {
+          for (const job of batch) {
+            try {
+              const value = batch.length === 1 ? await job.fn(tx) : await tx.transaction((sp) => job.fn(sp))
+              outcomes.push({ ok: true, value })
+            } catch (err) {
+              outcomes.push({ ok: false, err })
+              if (batch.length === 1) throw err
+            }
+          }
+        })
+      } catch (err) {
+        // The commit itself failed (or the single job threw): every job in the batch failed.
+        batch.forEach((job, i) => {
+          const outcome = outcomes[i]
+          job.reject(outcome && !outcome.ok ? outcome.err : err)
+        })
+        continue
+      }
+      for (const listener of commitListeners) listener()
+      batch.forEach((job, i) => {
+        const outcome = outcomes[i]!
+        if (outcome.ok) job.resolve(outcome.value)
+        else job.reject(outcome.err)
+      })
+    }
+    draining = false
+  }
+
+  const write = <T>(fn: (tx: Tx<S>) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject })
+      if (!draining) queueMicrotask(() => void drain())
+    })
+
+  return {
+    client,
+    db,
+    write,
+    onCommit: (listener) => {
+      commitListeners.push(listener)
+    },
+    ping: async () => {
+      await db.run(sql`select 1`)
+    },
+    close: () => client.close(),
+  }
+}
+
+/**
+ * WAL is a property of the file; `synchronous` is per connection and pooled connections open with
+ * SQLite's default (FULL), which is what durability of an acknowledged write needs. Both are asserted.
+ */
+async function assertPragmas(client: Client) {
+  await client.execute('PRAGMA journal_mode=WAL')
+  const mode = await client.execute('PRAGMA journal_mode')
+  const sync = await client.execute('PRAGMA synchronous')
+  const journal = String(mode.rows[0]?.[0]).toLowerCase()
+  const level = Number(sync.rows[0]?.[0])
+  if (journal !== 'wal') throw new Error(`journal_mode is ${journal}, expected wal`)
+  if (level < 2) throw new Error(`synchronous is ${level}, expected FULL (2) or higher`)
+}

@@ -1,0 +1,55 @@
+import { type Static, Type as T, type TObject } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+/** Variables every service reads; a service's own env schema spreads these in. */
+export const commonEnv = {
+  NATS_URL: T.String({ default: 'nats://127.0.0.1:4222' }),
+  BOSUN_DATA_DIR: T.String({ default: './data' }),
+  BOSUN_SUBJECT_PREFIX: T.String({ default: 'bosun', pattern: '^[A-Za-z0-9_-]+$' }),
+  BOSUN_EXTENSION_ORIGINS: T.String({
+    default: '',
+    description: 'Comma-separated origins allowed CORS with credentials',
+  }),
+  LOG_LEVEL: T.Union(
+    [T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')],
+    {
+      default: 'info',
+    },
+  ),
+  HOST: T.String({ default: '127.0.0.1' }),
+}
+
+export class EnvError extends Error {}
+
+/**
+ * Reads and validates configuration once. A wrong value stops start with a message naming the variable.
+ * Unset and empty variables take the schema default.
+ */
+export function parseEnv<S extends TObject>(
+  schema: S,
+  source: Record<string, string | undefined>,
+): Static<S> {
+  const raw: Record<string, string> = {}
+  for (const key of Object.keys(schema.properties)) {
+    const value = source[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const withDefaults = Value.Default(schema, raw)
+  const converted = Value.Convert(schema, withDefaults)
+  const problems = [...Value.Errors(schema, converted)]
+  if (problems.length > 0) {
+    const lines = problems.map((e) => {
+      const name = e.path.replace(/^\//, '') || '(root)'
+      const shown = raw[name] === undefined ? 'unset' : JSON.stringify(raw[name])
+      return `  ${name}: ${e.message} (got ${shown})`
+    })
+    throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  return converted as Static<S>
+}
+
+export const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)

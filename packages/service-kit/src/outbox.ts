@@ -1,0 +1,149 @@
+import type { EventDef } from '@bosun/contracts/envelope'
+import type { Static } from '@sinclair/typebox'
+import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm'
+import type { Bus } from './bus'
+import type { Database } from './db'
+import { errorFields, type Logger } from './log'
+import { outbox } from './outbox-table'
+import { assertValid } from './validate'
+
+type Inserter = { insert: Database<Record<string, unknown>>['db']['insert'] }
+type Publisher = Pick<Bus, 'subjects' | 'source'>
+
+/** Writes an event into the outbox inside the caller's transaction; it leaves only after that commit. */
+export async function enqueueEvent<E extends EventDef>(
+  tx: Inserter,
+  bus: Publisher,
+  def: E,
+  data: Static<E['data']>,
+  opts: { id?: string; time?: Date } = {},
+) {
+  const envelope = {
+    id: opts.id ?? Bun.randomUUIDv7(),
+    type: def.type,
+    source: bus.source,
+    time: (opts.time ?? new Date()).toISOString(),
+    data: assertValid(def.data, data, def.type),
+  }
+  await tx.insert(outbox).values({
+    id: envelope.id,
+    subject: bus.subjects.evt(def.subject(data)),
+    envelope: JSON.stringify(envelope),
+    createdAt: Date.now(),
+  })
+  return envelope
+}
+
+export type OutboxRelay = { stop(): Promise<void>; flushed(): Promise<void> }
+
+/**
+ * Publishes unsent outbox rows to JetStream with `Nats-Msg-Id` = event id, then marks them sent.
+ * A crash between the ack and the mark republishes the same id, which the stream's duplicate window drops.
+ */
+export function startOutboxRelay(opts: {
+  database: Database<Record<string, unknown>>
+  bus: Bus
+  logger: Logger
+  batchSize?: number
+  retainSentMs?: number
+}): OutboxRelay {
+  const { database, bus, logger } = opts
+  const batchSize = opts.batchSize ?? 256
+  let stopped = false
+  let wake: (() => void) | undefined
+  let pendingWake = true
+  let backoffMs = 0
+  let idleWaiters: Array<() => void> = []
+
+  database.onCommit(() => {
+    pendingWake = true
+    wake?.()
+  })
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        wake = undefined
+        resolve()
+      }
+      wake = done
+    })
+
+  const once = async (): Promise<number> => {
+    const rows = await database.db
+      .select({ id: outbox.id, subject: outbox.subject, envelope: outbox.envelope })
+      .from(outbox)
+      .where(isNull(outbox.sentAt))
+      .orderBy(asc(outbox.createdAt))
+      .limit(batchSize)
+    if (rows.length === 0) return 0
+    const results = await Promise.allSettled(
+      rows.map((r) => bus.js.publish(r.subject, r.envelope, { msgID: r.id, timeout: 5000 })),
+    )
+    const sent = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)
+    const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)
+    await database.write(async (tx) => {
+      const now = Date.now()
+      if (sent.length) await tx.update(outbox).set({ sentAt: now }).where(inArray(outbox.id, sent))
+      if (failed.length)
+        await tx
+          .update(outbox)
+          .set({ attempts: sql`${outbox.attempts} + 1` })
+          .where(inArray(outbox.id, failed))
+    })
+    if (failed.length) {
+      const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
+      throw first.reason
+    }
+    return rows.length
+  }
+
+  const prune = async () => {
+    const cutoff = Date.now() - (opts.retainSentMs ?? 24 * 3600 * 1000)
+    await database.write((tx) =>
+      tx.delete(outbox).where(and(isNotNull(outbox.sentAt), lt(outbox.sentAt, cutoff))),
+    )
+  }
+
+  const loop = (async () => {
+    let lastPrune = 0
+    while (!stopped) {
+      try {
+        pendingWake = false
+        const n = await once()
+        backoffMs = 0
+        if (Date.now() - lastPrune > 3600_000) {
+          lastPrune = Date.now()
+          await prune()
+        }
+        if (n === batchSize || pendingWake) continue
+        for (const resolve of idleWaiters) resolve()
+        idleWaiters = []
+        await sleep(1000)
+      } catch (err) {
+        if (stopped) break
+        backoffMs = Math.min(backoffMs ? backoffMs * 2 : 100, 10_000)
+        logger.warn('outbox publish failed; retrying', { backoffMs, ...errorFields(err) })
+        await sleep(backoffMs)
+      }
+    }
+  })()
+
+  return {
+    async stop() {
+      stopped = true
+      wake?.()
+      await loop
+    },
+    /** Resolves once every row committed so far has been published (tests and graceful stop use it). */
+    flushed() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve)
+        pendingWake = true
+        wake?.()
+      })
+    },
+  }
+}

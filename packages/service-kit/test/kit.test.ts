@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { defineEvent } from '@bosun/contracts/envelope'
+import { errors } from '@bosun/contracts/errors'
+import { defineRpc } from '@bosun/contracts/rpc'
+import { EVENTS_STREAM } from '@bosun/contracts/subjects'
+import { startNats } from '@bosun/testkit/nats'
+import { tempDir, waitFor } from '@bosun/testkit/wait'
+import { Type } from '@sinclair/typebox'
+import { count, eq } from 'drizzle-orm'
+import { Elysia, t } from 'elysia'
+import { createServiceApp } from '../src/app'
+import { type Bus, connectBus } from '../src/bus'
+import { consumeEvents } from '../src/consumer'
+import { type Database, openDatabase } from '../src/db'
+import { EnvError, parseEnv } from '../src/env'
+import { notFound } from '../src/errors'
+import { createLogger } from '../src/log'
+import { enqueueEvent, type OutboxRelay, startOutboxRelay } from '../src/outbox'
+import * as schema from './fixture/schema'
+
+const logger = createLogger('kit-test', 'silent')
+const noteAdded = defineEvent('test.note.added', t.Object({ id: t.String(), body: t.String() }))
+const echoRpc = defineRpc(
+  'kittest',
+  'echo',
+  t.Object({ word: t.String({ minLength: 1 }) }),
+  t.Object({ echoed: t.String() }),
+  'echo',
+)
+
+let nats: Awaited<ReturnType<typeof startNats>>
+let dir: ReturnType<typeof tempDir>
+let database: Database<typeof schema>
+let bus: Bus
+let relay: OutboxRelay
+
+beforeAll(async () => {
+  nats = await startNats()
+  dir = tempDir()
+  database = await openDatabase({
+    url: `file:${join(dir.path, 'kit.db')}`,
+    schema,
+    migrationsFolder: join(import.meta.dir, 'fixture/drizzle'),
+  })
+  bus = await connectBus({ url: nats.url, name: 'kit-test', version: '0.0.0', prefix: 'bosun', logger })
+  relay = startOutboxRelay({ database: database as never, bus, logger })
+})
+
+afterAll(async () => {
+  await relay.stop()
+  await bus.close()
+  database.close()
+  await nats.stop()
+  dir[Symbol.dispose]()
+})
+
+const addNote = (body: string) =>
+  database.write(async (tx) => {
+    const id = Bun.randomUUIDv7()
+    await tx.insert(schema.notes).values({ id, body, createdAt: Date.now() })
+    return enqueueEvent(tx, bus, noteAdded, { id, body })
+  })
+
+describe('database', () => {
+  test('refuses :memory: and asserts WAL', async () => {
+    expect(openDatabase({ url: ':memory:', schema, migrationsFolder: '.' })).rejects.toThrow('file')
+    const mode = await database.client.execute('PRAGMA journal_mode')
+    expect(String(mode.rows[0]?.[0])).toBe('wal')
+  })
+
+  test('500 concurrent writes all commit without a busy error', async () => {
+    const before = (await database.db.select({ n: count() }).from(schema.notes))[0]!.n
+    const results = await Promise.allSettled(Array.from({ length: 500 }, (_, i) => addNote(`n${i}`)))
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([])
+    const after = (await database.db.select({ n: count() }).from(schema.notes))[0]!.n
+    expect(after - before).toBe(500)
+  })
+
+  test('a failing job in a group commit does not undo its neighbours', async () => {
+    const id = Bun.randomUUIDv7()
+    const ok = database.write((tx) => tx.insert(schema.notes).values({ id, body: 'kept', createdAt: 1 }))
+    const dup = database.write((tx) => tx.insert(schema.notes).values({ id, body: 'dup', createdAt: 2 }))
+    await ok
+    expect(dup).rejects.toThrow()
+    await dup.catch(() => {})
+    const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.id, id))
+    expect(rows.map((r) => r.body)).toEqual(['kept'])
+  })
+})
+
+describe('outbox and consumer', () => {
+  test('events committed with a write reach BOSUN_EVENTS exactly once', async () => {
+    const envs = await Promise.all(Array.from({ length: 20 }, (_, i) => addNote(`e${i}`)))
+    await relay.flushed()
+    const info = await bus.jsm.streams.info(EVENTS_STREAM)
+    expect(info.state.messages).toBeGreaterThanOrEqual(20)
+    const last = await bus.jsm.streams.getMessage(EVENTS_STREAM, {
+      last_by_subj: 'bosun.evt.test.note.added',
+    })
+    expect(envs.map((e) => e.id)).toContain(last.header.get('Nats-Msg-Id'))
+    // Republishing a sent id (a crash between ack and mark) is dropped by the duplicate window.
+    const again = await bus.js.publish('bosun.evt.test.note.added', JSON.stringify(envs[0]), {
+      msgID: envs[0]!.id,
+    })
+    expect(again.duplicate).toBe(true)
+  })
+
+  test('a consumer applies each event once and acks after its commit', async () => {
+    const seen: string[] = []
+    const consumer = await consumeEvents({
+      bus,
+      database: database as never,
+      logger,
+      durable: 'kit-test-notes',
+      def: noteAdded,
+      handler: async (_tx, event) => {
+        seen.push(event.data.body)
+      },
+    })
+    const env = await addNote('consumed-once')
+    await relay.flushed()
+    await waitFor(() => seen.includes('consumed-once'), 10_000, 'consumer')
+    // The same event published again under a new Nats-Msg-Id is still applied once (idempotent by event id).
+    await bus.js.publish('bosun.evt.test.note.added', JSON.stringify(env), { msgID: `${env.id}-again` })
+    await bus.js.publish('bosun.evt.test.note.added', '{"not":"an envelope"}', { msgID: 'junk' })
+    const marker = await addNote('after')
+    await relay.flushed()
+    await waitFor(() => seen.includes('after'), 10_000, 'marker')
+    expect(seen.filter((b) => b === 'consumed-once')).toHaveLength(1)
+    expect(marker.type).toBe('test.note.added')
+    await consumer.stop()
+  })
+})
+
+describe('bus', () => {
+  test('rpc validates both ways, maps errors and is listed by the services API', async () => {
+    bus.serve(echoRpc, async ({ word }) => {
+      if (word === 'missing') throw notFound('Word')
+      return { echoed: word }
+    })
+    await waitFor(async () => {
+      const r = await bus.request(echoRpc, { word: 'hi' }).catch(() => null)
+      return r?.echoed === 'hi'
+    })
+    expect(bus.request(echoRpc, { word: 'missing' })).rejects.toMatchObject({ code: 'not_found' })
+    expect(bus.request(echoRpc, { word: '' })).rejects.toMatchObject({ code: 'invalid_request' })
+    const raw = await bus.nc.request('bosun.svc.kittest.echo', '{"word":5}')
+    expect(raw.headers?.get('Nats-Service-Error-Code')).toBe('400')
+    const infos = await bus.nc.services.client().info('bosun-kittest')
+    const found: string[] = []
+    for await (const i of infos) found.push(...i.endpoints.map((e) => e.subject))
+    expect(found).toContain('bosun.svc.kittest.echo')
+  })
+})
+
+describe('app factory', () => {
+  const app = createServiceApp({
+    name: 'kit',
+    version: '0.0.0',
+    description: 'test',
+    logger,
+    extensionOrigins: ['chrome-extension://abc'],
+    ready: { db: () => database.ping(), nats: async () => bus.nc.isClosed() && Promise.reject() },
+    maxBodyBytes: 1000,
+  }).use(
+    new Elysia().post('/api/things', ({ body }) => ({ name: body.name }), {
+      body: t.Object({ name: t.String({ minLength: 2 }) }),
+      response: { 200: t.Object({ name: t.String() }), ...errors(400) },
+      detail: { operationId: 'createThing' },
+    }),
+  )
+  const call = (path: string, init?: RequestInit) => app.handle(new Request(`http://localhost${path}`, init))
+
+  test('validation failures are 400 invalid_request with the failing field', async () => {
+    const res = await call('/api/things', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x' }),
+    })
+    expect(res.status).toBe(400)
+    const body = (await res.json()) as { error: string; details: Array<{ path: string }> }
+    expect(body.error).toBe('invalid_request')
+    expect(body.details[0]?.path).toBe('/name')
+  })
+
+  test('unknown routes, big bodies and bad JSON use the one error shape', async () => {
+    expect(await (await call('/api/nope')).json()).toMatchObject({ error: 'not_found' })
+    const big = await call('/api/things', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '5000' },
+      body: 'x'.repeat(5000),
+    })
+    expect(big.status).toBe(413)
+    const bad = await call('/api/things', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    })
+    expect(bad.status).toBe(400)
+  })
+
+  test('request ids, health, ready, metrics and OpenAPI', async () => {
+    const res = await call('/health', { headers: { 'x-request-id': 'abc-123' } })
+    expect(res.headers.get('x-request-id')).toBe('abc-123')
+    expect(await (await call('/ready')).json()).toMatchObject({
+      status: 'ready',
+      checks: { db: true, nats: true },
+    })
+    await call('/api/things', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"ok"}',
+    })
+    await Bun.sleep(0)
+    const metrics = await (await call('/metrics')).text()
+    expect(metrics).toContain(
+      'http_requests_total{service="kit",method="POST",route="/api/things",status="200"}',
+    )
+    expect(metrics).toContain('http_request_duration_seconds_bucket')
+    const spec = (await (await call('/swagger/json')).json()) as {
+      paths: Record<string, Record<string, { operationId: string }>>
+    }
+    expect(spec.paths['/api/things']?.post?.operationId).toBe('createThing')
+  })
+
+  test('CORS with credentials only for the extension origin', async () => {
+    const pre = (origin: string) =>
+      call('/api/things', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } })
+    const ok = await pre('chrome-extension://abc')
+    expect(ok.headers.get('access-control-allow-origin')).toBe('chrome-extension://abc')
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true')
+    const evil = await pre('https://evil.example')
+    expect(evil.headers.get('access-control-allow-origin')).not.toBe('https://evil.example')
+  })
+})
+
+describe('env', () => {
+  test('a wrong value stops start naming the variable', () => {
+    const schema = Type.Object({ PORT: Type.Integer({ default: 3000, minimum: 1, maximum: 65535 }) })
+    expect(parseEnv(schema, {}).PORT).toBe(3000)
+    expect(parseEnv(schema, { PORT: '3100' }).PORT).toBe(3100)
+    expect(() => parseEnv(schema, { PORT: 'abc' })).toThrow(EnvError)
+    expect(() => parseEnv(schema, { PORT: 'abc' })).toThrow(/PORT/)
+  })
+})

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort, waitFor } from './wait'
+
+export type NatsServer = {
+  url: string
+  port: number
+  stop(): Promise<void>
+  /** kill -9 (chaos tests); `start()` brings it back on the same port and data. */
+  kill(): void
+  start(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+export function natsServerBinary(): string {
+  const found = Bun.which('nats-server') ?? Bun.which('nats-server', { PATH: '/usr/sbin:/usr/local/sbin' })
+  if (!found) throw new Error('nats-server is not installed (Debian: apt-get install nats-server)')
+  return found
+}
+
+/** A real nats-server with JetStream on a free loopback port and a throwaway data folder. */
+export async function startNats(): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'bosun-nats-'))
+  const port = await freePort()
+  let proc: ReturnType<typeof Bun.spawn> | undefined
+
+  const start = async () => {
+    proc = Bun.spawn(
+      [
+        natsServerBinary(),
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-js',
+        '-sd',
+        join(dir, 'js'),
+        '-l',
+        join(dir, 'log'),
+      ],
+      { stdout: 'ignore', stderr: 'ignore' },
+    )
+    await waitFor(
+      async () => {
+        const sock = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {} } }).catch(
+          () => null,
+        )
+        sock?.end()
+        return sock !== null
+      },
+      10_000,
+      'nats-server to listen',
+    )
+  }
+  await start()
+
+  const stop = async () => {
+    proc?.kill()
+    await proc?.exited
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    stop,
+    kill: () => proc?.kill(9),
+    start,
+    [Symbol.asyncDispose]: stop,
+  }
+}
