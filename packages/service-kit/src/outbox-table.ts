@@ -10,6 +10,8 @@ export const outbox = sqliteTable(
     id: text('id').primaryKey(),
     subject: text('subject').notNull(),
     envelope: text('envelope').notNull(),
+    /** W3C trace context of the request that caused the event, sent as the `traceparent` header. */
+    traceparent: text('traceparent'),
     createdAt: integer('created_at').notNull(),
     attempts: integer('attempts').notNull().default(0),
     sentAt: integer('sent_at'),

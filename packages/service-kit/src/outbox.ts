@@ -1,11 +1,13 @@
 import type { EventDef } from '@bosun/contracts/envelope'
 import type { Static } from '@sinclair/typebox'
 import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm'
-import type { Bus } from './bus'
+import { type Bus, eventHeaders } from './bus'
 import type { Database } from './db'
 import { errorFields, type Logger } from './log'
 import { outbox } from './outbox-table'
 import { assertValid } from './validate'
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 
 type Inserter = { insert: Database<Record<string, unknown>>['db']['insert'] }
 type Publisher = Pick<Bus, 'subjects' | 'source'>
@@ -16,7 +18,7 @@ export async function enqueueEvent<E extends EventDef>(
   bus: Publisher,
   def: E,
   data: Static<E['data']>,
-  opts: { id?: string; time?: Date } = {},
+  opts: { id?: string; time?: Date; traceparent?: string } = {},
 ) {
   const envelope = {
     id: opts.id ?? Bun.randomUUIDv7(),
@@ -29,6 +31,7 @@ export async function enqueueEvent<E extends EventDef>(
     id: envelope.id,
     subject: bus.subjects.evt(def.subject(data)),
     envelope: JSON.stringify(envelope),
+    traceparent: opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null,
     createdAt: Date.now(),
   })
   return envelope
@@ -73,14 +76,24 @@ export function startOutboxRelay(opts: {
 
   const once = async (): Promise<number> => {
     const rows = await database.db
-      .select({ id: outbox.id, subject: outbox.subject, envelope: outbox.envelope })
+      .select({
+        id: outbox.id,
+        subject: outbox.subject,
+        envelope: outbox.envelope,
+        traceparent: outbox.traceparent,
+      })
       .from(outbox)
       .where(isNull(outbox.sentAt))
       .orderBy(asc(outbox.createdAt))
       .limit(batchSize)
     if (rows.length === 0) return 0
     const results = await Promise.allSettled(
-      rows.map((r) => bus.js.publish(r.subject, r.envelope, { msgID: r.id, timeout: 5000 })),
+      rows.map((r) =>
+        bus.js.publish(r.subject, r.envelope, {
+          headers: eventHeaders(r.id, r.traceparent ?? undefined),
+          timeout: 5000,
+        }),
+      ),
     )
     const sent = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)
     const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)

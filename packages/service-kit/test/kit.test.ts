@@ -106,6 +106,17 @@ describe('outbox and consumer', () => {
     expect(again.duplicate).toBe(true)
   })
 
+  test('the traceparent of the causing request travels as a header', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    const env = await database.write((tx) =>
+      enqueueEvent(tx, bus, noteAdded, { id: 'traced', body: 'traced' }, { traceparent }),
+    )
+    await relay.flushed()
+    const msg = await bus.jsm.streams.getMessage(EVENTS_STREAM, { last_by_subj: 'bosun.evt.test.note.added' })
+    expect(msg.header.get('Nats-Msg-Id')).toBe(env.id)
+    expect(msg.header.get('traceparent')).toBe(traceparent)
+  })
+
   test('a consumer applies each event once and acks after its commit', async () => {
     const seen: string[] = []
     const consumer = await consumeEvents({
