@@ -69,7 +69,9 @@ export async function startService(opts: {
       )
     } catch (err) {
       current.kill(9)
-      throw new Error(`${(err as Error).message}\n--- ${opts.name} output ---\n${lines.slice(-60).join('\n')}`)
+      throw new Error(
+        `${(err as Error).message}\n--- ${opts.name} output ---\n${lines.slice(-60).join('\n')}`,
+      )
     }
   }
   await start()
