@@ -1,7 +1,10 @@
 import { type Static, t } from 'elysia'
 import { defineEvent } from './envelope'
+import { Page, PageQuery } from './pagination'
 import { Principal } from './principal'
 import { defineRpc } from './rpc'
+import { Role, Scope } from './scopes'
+import { GitHubLogin } from './workspace'
 
 /** A JSON Web Key as auth publishes it (public Ed25519 keys only). */
 export const Jwk = t.Object(
@@ -36,4 +39,95 @@ export const apiKeyRevoked = defineEvent(
 export const sessionRevoked = defineEvent(
   'auth.session.revoked',
   t.Object({ sessionId: t.String(), expiresAt: t.String({ format: 'date-time' }) }),
+)
+
+/** The user's GitHub OAuth token, for services that read GitHub as that user. NATS only, never HTTP. */
+export const githubTokenRpc = defineRpc(
+  'auth',
+  'github-token',
+  t.Object({ userId: t.String() }),
+  t.Object({ token: t.String() }),
+  "The signed-in user's GitHub token (not_found when none is stored)",
+)
+
+export const User = t.Object(
+  {
+    id: t.String(),
+    login: t.String(),
+    name: t.Union([t.String(), t.Null()]),
+    avatarUrl: t.Union([t.String(), t.Null()]),
+    role: Role,
+  },
+  { title: 'User' },
+)
+export type User = Static<typeof User>
+
+export const SessionInfo = t.Object(
+  {
+    user: User,
+    apps: t.Array(t.String(), { description: 'Bosun apps this caller may open' }),
+    scopes: t.Array(Scope),
+    kind: t.Union([t.Literal('user'), t.Literal('api_key')]),
+  },
+  { title: 'SessionInfo' },
+)
+export type SessionInfo = Static<typeof SessionInfo>
+
+export const ApiKeyCreate = t.Object({
+  name: t.String({ minLength: 1, maxLength: 100 }),
+  scopes: t.Array(Scope, { minItems: 1, maxItems: 32, uniqueItems: true }),
+  expiresInDays: t.Optional(t.Integer({ minimum: 1, maximum: 3650 })),
+})
+export type ApiKeyCreate = Static<typeof ApiKeyCreate>
+
+export const ApiKey = t.Object(
+  {
+    id: t.String(),
+    name: t.String(),
+    prefix: t.String({ description: 'The first characters of the key, to recognise it' }),
+    scopes: t.Array(Scope),
+    userId: t.String(),
+    createdAt: t.String({ format: 'date-time' }),
+    expiresAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+    lastUsedAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+  },
+  { title: 'ApiKey' },
+)
+export type ApiKey = Static<typeof ApiKey>
+export const ApiKeyCreated = t.Composite([ApiKey, t.Object({ key: t.String({ description: 'Shown once' }) })], {
+  title: 'ApiKeyCreated',
+})
+export const ApiKeyPage = Page(ApiKey, 'ApiKeyPage')
+export const ApiKeyListQuery = t.Object({ ...PageQuery, sort: t.Optional(t.Union([t.Literal('created_at'), t.Literal('name')])) })
+
+export const Invite = t.Object(
+  { login: GitHubLogin, role: Role, invitedBy: t.String(), createdAt: t.String({ format: 'date-time' }) },
+  { title: 'Invite' },
+)
+export type Invite = Static<typeof Invite>
+export const InviteCreate = t.Object({ login: GitHubLogin, role: t.Optional(Role) })
+export const InvitePage = Page(Invite, 'InvitePage')
+export const UserPage = Page(User, 'UserPage')
+export const UserPatch = t.Object({ role: Role })
+export const LoginParam = t.Object({ login: GitHubLogin })
+export const IdParam = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })
+
+export const OAuthStartQuery = t.Object({ next: t.Optional(t.String({ maxLength: 512 })) })
+export const OAuthCallbackQuery = t.Object({
+  code: t.Optional(t.String({ maxLength: 512 })),
+  state: t.Optional(t.String({ maxLength: 512 })),
+  error: t.Optional(t.String({ maxLength: 200 })),
+})
+
+export const Diagnostics = t.Object(
+  {
+    githubWebUrl: t.String(),
+    githubApiUrl: t.String(),
+    oauthConfigured: t.Boolean(),
+    publicUrl: t.String(),
+    signingKeys: t.Integer(),
+    users: t.Integer(),
+    admins: t.Array(t.String()),
+  },
+  { title: 'AuthDiagnostics' },
 )

@@ -1,7 +1,10 @@
-import type { Elysia } from 'elysia'
 import { errorFields, type Logger } from './log'
 
-type Listenable = Pick<Elysia, 'listen' | 'stop'> & { server: Elysia['server'] }
+type Listenable = {
+  listen(options: { port: number; hostname: string; maxRequestBodySize: number }): unknown
+  stop(): Promise<unknown>
+  server: { port?: number } | null
+}
 
 /**
  * Listens, then stops gracefully on SIGTERM/SIGINT: no new connections, in-flight requests finish,

@@ -1,0 +1,48 @@
+import { AppError } from './errors'
+
+/**
+ * AES-256-GCM with a random 96-bit IV per write and additional data binding the ciphertext to its row,
+ * so a ciphertext copied into another row fails to open. Format: base64url(iv).base64url(ciphertext+tag).
+ */
+export type SecretBox = {
+  seal(plaintext: string, aad: string): Promise<string>
+  open(sealed: string, aad: string): Promise<string>
+}
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url')
+
+export async function createSecretBox(base64Key: string): Promise<SecretBox> {
+  const raw = Buffer.from(base64Key, 'base64')
+  if (raw.length !== 32) throw new Error('The encryption key must be 32 bytes, base64-encoded')
+  const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt'])
+  return {
+    async seal(plaintext, aad) {
+      const iv = crypto.getRandomValues(new Uint8Array(12))
+      const ct = await crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: enc.encode(aad) },
+        key,
+        enc.encode(plaintext),
+      )
+      return `${b64(iv)}.${b64(new Uint8Array(ct))}`
+    },
+    async open(sealed, aad) {
+      const [iv, ct] = sealed.split('.')
+      if (!iv || !ct) throw new AppError('internal', 'Stored secret is malformed')
+      try {
+        const pt = await crypto.subtle.decrypt(
+          { name: 'AES-GCM', iv: Buffer.from(iv, 'base64url'), additionalData: enc.encode(aad) },
+          key,
+          Buffer.from(ct, 'base64url'),
+        )
+        return dec.decode(pt)
+      } catch {
+        throw new AppError('internal', 'Stored secret failed authentication')
+      }
+    },
+  }
+}
+
+export const generateKeyBase64 = () =>
+  Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')

@@ -1,0 +1,23 @@
+import { API_KEY_PREFIX } from '@bosun/contracts/principal'
+import { commonEnv, parseEnv } from '@bosun/service-kit/env'
+import { type Static, Type as T } from '@sinclair/typebox'
+
+export const AuthEnv = T.Object({
+  ...commonEnv,
+  PORT: T.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
+  DATABASE_URL: T.Optional(T.String()),
+  BOSUN_PUBLIC_URL: T.String({ default: 'http://127.0.0.1:3000', pattern: '^https?://[^/]+$' }),
+  GITHUB_WEB_URL: T.String({ default: 'https://github.com', pattern: '^https?://' }),
+  GITHUB_API_URL: T.String({ default: 'https://api.github.com', pattern: '^https?://' }),
+  GITHUB_CLIENT_ID: T.String({ default: '' }),
+  GITHUB_CLIENT_SECRET: T.String({ default: '' }),
+  BOSUN_ADMIN_LOGINS: T.String({ default: '' }),
+  BOSUN_BOOTSTRAP_API_KEY: T.Optional(T.String({ pattern: `^${API_KEY_PREFIX}[A-Za-z0-9_-]{20,200}$` })),
+  BOSUN_SECRET_KEY: T.Optional(
+    T.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: '32 bytes, base64' }),
+  ),
+  BOSUN_SESSION_TTL_SECONDS: T.Integer({ default: 43200, minimum: 1, maximum: 30 * 86400 }),
+})
+export type AuthEnv = Static<typeof AuthEnv>
+
+export const readEnv = () => parseEnv(AuthEnv, process.env)
