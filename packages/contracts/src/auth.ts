@@ -94,11 +94,17 @@ export const ApiKey = t.Object(
   { title: 'ApiKey' },
 )
 export type ApiKey = Static<typeof ApiKey>
-export const ApiKeyCreated = t.Composite([ApiKey, t.Object({ key: t.String({ description: 'Shown once' }) })], {
-  title: 'ApiKeyCreated',
-})
+export const ApiKeyCreated = t.Composite(
+  [ApiKey, t.Object({ key: t.String({ description: 'Shown once' }) })],
+  {
+    title: 'ApiKeyCreated',
+  },
+)
 export const ApiKeyPage = Page(ApiKey, 'ApiKeyPage')
-export const ApiKeyListQuery = t.Object({ ...PageQuery, sort: t.Optional(t.Union([t.Literal('created_at'), t.Literal('name')])) })
+export const ApiKeyListQuery = t.Object({
+  ...PageQuery,
+  sort: t.Optional(t.Union([t.Literal('created_at'), t.Literal('name')])),
+})
 
 export const Invite = t.Object(
   { login: GitHubLogin, role: Role, invitedBy: t.String(), createdAt: t.String({ format: 'date-time' }) },

@@ -5,6 +5,7 @@ import { GitHubState } from './state'
 export type GitHubEmulator = {
   url: string
   state: GitHubState
+  oauthClient: { clientId: string; clientSecret: string }
   stop(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
 }
@@ -79,5 +80,11 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   const stop = async () => {
     await server.stop(true)
   }
-  return { url: `http://127.0.0.1:${server.port}`, state, stop, [Symbol.asyncDispose]: stop }
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    state,
+    oauthClient: oauth,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  }
 }

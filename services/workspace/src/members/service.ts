@@ -1,0 +1,44 @@
+import type { Principal } from '@bosun/contracts/principal'
+import { memberAdded, memberRemoved } from '@bosun/contracts/workspace'
+import { conflict, notFound } from '@bosun/service-kit/errors'
+import { and, eq } from 'drizzle-orm'
+import { members } from '../db/schema'
+import type { WorkspaceDeps } from '../deps'
+import { commitChange, recordChange } from '../workspaces/changes'
+import { loginKey } from '../workspaces/service'
+
+export function addMember(deps: WorkspaceDeps, principal: Principal, workspaceId: string, login: string) {
+  return commitChange(deps, async (tx) => {
+    const where = and(eq(members.workspaceId, workspaceId), eq(members.loginKey, loginKey(login)))
+    if ((await tx.select().from(members).where(where).limit(1)).length)
+      throw conflict(`${login} is already a member`)
+    const row = {
+      workspaceId,
+      loginKey: loginKey(login),
+      login,
+      addedBy: principal.login,
+      addedAt: Date.now(),
+    }
+    await tx.insert(members).values(row)
+    const live = await recordChange(tx, deps.bus, workspaceId, memberAdded, { login, by: principal.login })
+    return {
+      result: { login, addedBy: row.addedBy, addedAt: new Date(row.addedAt).toISOString() },
+      live: [live],
+    }
+  })
+}
+
+export function removeMember(deps: WorkspaceDeps, principal: Principal, workspaceId: string, login: string) {
+  return commitChange(deps, async (tx) => {
+    const removed = await tx
+      .delete(members)
+      .where(and(eq(members.workspaceId, workspaceId), eq(members.loginKey, loginKey(login))))
+      .returning({ login: members.login })
+    if (!removed[0]) throw notFound('Member')
+    const live = await recordChange(tx, deps.bus, workspaceId, memberRemoved, {
+      login: removed[0].login,
+      by: principal.login,
+    })
+    return { result: undefined, live: [live] }
+  })
+}

@@ -1,0 +1,50 @@
+import { hasScopes } from '@bosun/contracts/scopes'
+import { RealtimeQuery, WorkspaceParams } from '@bosun/contracts/workspace'
+import { forbidden } from '@bosun/service-kit/errors'
+import { Elysia } from 'elysia'
+import type { WorkspaceDeps } from '../deps'
+import { accessibleWorkspace } from '../workspaces/service'
+import { openRealtime, type RealtimeSession } from './service'
+
+const HEARTBEAT_MS = 5000
+
+/**
+ * `GET /api/workspaces/:id/realtime` (WebSocket): authorized before the upgrade (401/403/404 as HTTP),
+ * then a snapshot and every change in order; `?since=<seq>` resumes. Read-only: client messages are ignored.
+ */
+export function realtimeRoutes(deps: WorkspaceDeps) {
+  const sessions = new Map<string, { session: RealtimeSession; timer: ReturnType<typeof setInterval> }>()
+  return new Elysia().ws('/api/workspaces/:id/realtime', {
+    params: WorkspaceParams,
+    query: RealtimeQuery,
+    detail: {
+      operationId: 'workspaceRealtime',
+      tags: ['workspace'],
+      summary: 'Live workspace state (WebSocket)',
+    },
+    async beforeHandle({ request, params }) {
+      const principal = await deps.guard.principal(request)
+      if (!hasScopes(principal.scopes, ['team_members:read']))
+        throw forbidden('Requires scope team_members:read')
+      await accessibleWorkspace(deps.database, principal, params.id)
+    },
+    open(ws) {
+      const session = openRealtime(deps, ws.data.params.id, ws.data.query.since, (msg) =>
+        ws.send(JSON.stringify(msg)),
+      )
+      const timer = setInterval(() => {
+        ws.raw.ping()
+        session.heartbeat()
+      }, HEARTBEAT_MS)
+      sessions.set(ws.id, { session, timer })
+    },
+    message() {},
+    close(ws) {
+      const entry = sessions.get(ws.id)
+      if (!entry) return
+      clearInterval(entry.timer)
+      entry.session.close()
+      sessions.delete(ws.id)
+    },
+  })
+}

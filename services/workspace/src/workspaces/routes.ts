@@ -1,0 +1,81 @@
+import { errors } from '@bosun/contracts/errors'
+import { isDescending } from '@bosun/contracts/pagination'
+import {
+  Snapshot,
+  Workspace,
+  WorkspaceCreate,
+  WorkspaceListQuery,
+  WorkspacePage,
+  WorkspaceParams,
+} from '@bosun/contracts/workspace'
+import { authPlugin } from '@bosun/service-kit/auth-guard'
+import { paginate } from '@bosun/service-kit/paging'
+import { Elysia } from 'elysia'
+import type { WorkspaceDeps } from '../deps'
+import { accessibleWorkspace, createWorkspace, listWorkspaces, snapshot } from './service'
+
+const sorters = {
+  id: (a: Workspace, b: Workspace) => a.id.localeCompare(b.id),
+  name: (a: Workspace, b: Workspace) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+  created_at: (a: Workspace, b: Workspace) =>
+    a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+}
+
+export function workspaceRoutes(deps: WorkspaceDeps) {
+  return new Elysia({ prefix: '/api/workspaces' })
+    .use(authPlugin(deps.guard))
+    .get(
+      '',
+      async ({ principal, query }) => {
+        const q = query.query?.toLowerCase()
+        const list = (await listWorkspaces(deps.database, principal))
+          .filter((w) => !q || w.id.includes(q) || w.name.toLowerCase().includes(q))
+          .sort(sorters[query.sort ?? 'id'])
+        return paginate(isDescending(query.direction) ? list.reverse() : list, query)
+      },
+      {
+        auth: [],
+        query: WorkspaceListQuery,
+        detail: {
+          operationId: 'workspaceList',
+          tags: ['workspace'],
+          summary: "The caller's workspaces (admins: all)",
+        },
+        response: { 200: WorkspacePage, ...errors(400, 401) },
+      },
+    )
+    .post(
+      '',
+      async ({ principal, body, set }) => {
+        set.status = 201
+        return createWorkspace(deps, principal, body)
+      },
+      {
+        auth: ['workspaces:admin'],
+        body: WorkspaceCreate,
+        detail: {
+          operationId: 'workspaceCreate',
+          tags: ['workspace'],
+          summary: 'Create a workspace (admin)',
+        },
+        response: { 201: Workspace, ...errors(400, 401, 403, 409) },
+      },
+    )
+    .get(
+      '/:id/snapshot',
+      async ({ principal, params }) => {
+        await accessibleWorkspace(deps.database, principal, params.id)
+        return snapshot(deps.database, params.id)
+      },
+      {
+        auth: ['team_members:read'],
+        params: WorkspaceParams,
+        detail: {
+          operationId: 'workspaceSnapshot',
+          tags: ['workspace'],
+          summary: 'Members, author records, check policies, starred comments and folders, repositories',
+        },
+        response: { 200: Snapshot, ...errors(400, 401, 403, 404) },
+      },
+    )
+}
