@@ -69,8 +69,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const ownDir = opts.dataDir ? undefined : tempDir('bosun-stack-')
   const dataDir = opts.dataDir ?? ownDir!.path
   mkdirSync(dataDir, { recursive: true })
-  let nats: NatsServer | undefined
-  const natsUrl = opts.natsUrl ?? (nats = await startNats()).url
+  const nats: NatsServer | undefined = opts.natsUrl ? undefined : await startNats()
+  const natsUrl = opts.natsUrl ?? nats!.url
   let github: GitHubEmulator | undefined
   if (opts.github === undefined) {
     const { startGitHubEmulator } = await import('./github/emulator')
