@@ -1,0 +1,19 @@
+import { commonEnv, parseEnv } from '@bosun/service-kit/env'
+import { type Static, Type as T } from '@sinclair/typebox'
+
+const upstream = (port: number) =>
+  T.String({ default: `http://127.0.0.1:${port}`, pattern: '^https?://[^/]+$' })
+
+export const GatewayEnv = T.Object({
+  ...commonEnv,
+  PORT: T.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  BOSUN_AUTH_URL: upstream(3001),
+  BOSUN_WORKSPACE_URL: upstream(3002),
+  BOSUN_DASHBOARD_URL: upstream(3003),
+  BOSUN_ARTIFACTS_URL: upstream(3004),
+  BOSUN_AICA_URL: upstream(3005),
+  BOSUN_WEBHOOKS_URL: upstream(3006),
+})
+export type GatewayEnv = Static<typeof GatewayEnv>
+
+export const readEnv = () => parseEnv(GatewayEnv, process.env)

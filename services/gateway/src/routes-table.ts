@@ -1,0 +1,37 @@
+import type { GatewayEnv } from './env'
+
+export type Area = { service: string; match: RegExp; maxBodyBytes: number }
+
+const MB = 1024 * 1024
+
+/** The one table: which service owns which `/api` path. First match wins, so specific rows come first. */
+export const AREAS: readonly Area[] = [
+  { service: 'artifacts', match: /^\/api\/workspaces\/[^/]+\/artifacts(\/|$)/, maxBodyBytes: 2 * MB },
+  { service: 'workspace', match: /^\/api\/workspaces(\/|$)/, maxBodyBytes: 2 * MB },
+  { service: 'auth', match: /^\/api\/auth(\/|$)/, maxBodyBytes: 2 * MB },
+  { service: 'dashboard', match: /^\/api\/(dashboard|github|rate-limit)(\/|$)/, maxBodyBytes: 2 * MB },
+  {
+    service: 'aica',
+    match: /^\/api\/(aica|agent-sessions|worktrees|auto-trigger-repos|team-shared-creds|providers)(\/|$)/,
+    maxBodyBytes: 2 * MB,
+  },
+  // GitHub allows webhook payloads up to 25 MB; the webhooks service enforces its own limit.
+  { service: 'webhooks', match: /^\/api\/(webhooks|webhook-deliveries)(\/|$)/, maxBodyBytes: 26 * MB },
+]
+
+export const MAX_BODY_BYTES = Math.max(...AREAS.map((a) => a.maxBodyBytes))
+
+export function upstreams(env: GatewayEnv): Record<string, string> {
+  return {
+    auth: env.BOSUN_AUTH_URL,
+    workspace: env.BOSUN_WORKSPACE_URL,
+    dashboard: env.BOSUN_DASHBOARD_URL,
+    artifacts: env.BOSUN_ARTIFACTS_URL,
+    aica: env.BOSUN_AICA_URL,
+    webhooks: env.BOSUN_WEBHOOKS_URL,
+  }
+}
+
+export function areaFor(pathname: string): Area | undefined {
+  return AREAS.find((a) => a.match.test(pathname))
+}

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { parseEnv } from '@bosun/service-kit/env'
+import { createLogger } from '@bosun/service-kit/log'
+import { freePort, waitFor } from '@bosun/testkit/wait'
+import { createApp } from '../src/app'
+import { GatewayEnv } from '../src/env'
+import { gatewayServer } from '../src/server'
+
+const logger = createLogger('gateway-test', 'silent')
+type Seen = { path: string; headers: Headers; body: string }
+const seen: Record<string, Seen[]> = { auth: [], workspace: [], artifacts: [] }
+
+/** Stand-ins for services: plain Bun servers that record what reached them. */
+function upstream(name: string) {
+  return Bun.serve<{ name: string }, never>({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(req, server) {
+      const url = new URL(req.url)
+      if (url.pathname.endsWith('/realtime')) {
+        if (req.headers.get('authorization') !== 'Bearer ok')
+          return Response.json({ error: 'unauthorized', message: 'Sign in first' }, { status: 401 })
+        return server.upgrade(req, { data: { name } }) ? undefined : new Response('no', { status: 400 })
+      }
+      seen[name]!.push({ path: url.pathname + url.search, headers: req.headers, body: await req.text() })
+      if (url.pathname.endsWith('/redirect'))
+        return new Response(null, { status: 302, headers: { location: '/elsewhere' } })
+      const headers = new Headers({ 'content-type': 'application/json' })
+      headers.append('set-cookie', 'a=1; Path=/')
+      headers.append('set-cookie', 'b=2; Path=/')
+      return new Response(JSON.stringify({ from: name }), { status: 200, headers })
+    },
+    websocket: {
+      open(ws) {
+        ws.send(`hello from ${ws.data.name}`)
+      },
+      message(ws, msg) {
+        ws.send(`echo:${msg}`)
+      },
+    },
+  })
+}
+
+const ups = { auth: upstream('auth'), workspace: upstream('workspace'), artifacts: upstream('artifacts') }
+let gateway: ReturnType<typeof Bun.serve>
+let base: string
+
+beforeAll(async () => {
+  const dead = await freePort()
+  const env = parseEnv(GatewayEnv, {
+    PORT: '0',
+    BOSUN_AUTH_URL: `http://127.0.0.1:${ups.auth.port}`,
+    BOSUN_WORKSPACE_URL: `http://127.0.0.1:${ups.workspace.port}`,
+    BOSUN_ARTIFACTS_URL: `http://127.0.0.1:${ups.artifacts.port}`,
+    BOSUN_DASHBOARD_URL: `http://127.0.0.1:${dead}`,
+  })
+  gateway = Bun.serve(gatewayServer({ env, app: createApp({ env, logger }), logger }) as never)
+  base = `http://127.0.0.1:${gateway.port}`
+})
+
+afterAll(() => {
+  gateway.stop(true)
+  for (const u of Object.values(ups)) u.stop(true)
+})
+
+describe('HTTP routing', () => {
+  test('each /api area reaches its service by the table; the specific row wins', async () => {
+    expect(await (await fetch(`${base}/api/auth/session`)).json()).toEqual({ from: 'auth' })
+    expect(await (await fetch(`${base}/api/workspaces/acme/snapshot`)).json()).toEqual({ from: 'workspace' })
+    expect(await (await fetch(`${base}/api/workspaces/acme/artifacts/pr/o/r/1`)).json()).toEqual({
+      from: 'artifacts',
+    })
+  })
+
+  test('bodies stream through, cookies both ways, forwarding headers set, redirects passed on', async () => {
+    const body = 'x'.repeat(200_000)
+    const res = await fetch(`${base}/api/workspaces/acme/team-members?q=1`, {
+      method: 'POST',
+      headers: { cookie: 'bosun_session=abc', 'content-type': 'application/json', 'x-request-id': 'req-42' },
+      body,
+    })
+    expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/'])
+    const hit = seen.workspace!.at(-1)!
+    expect(hit.path).toBe('/api/workspaces/acme/team-members?q=1')
+    expect(hit.body.length).toBe(body.length)
+    expect(hit.headers.get('cookie')).toBe('bosun_session=abc')
+    expect(hit.headers.get('x-forwarded-for')).toBe('127.0.0.1')
+    expect(hit.headers.get('x-request-id')).toBe('req-42')
+    const redirect = await fetch(`${base}/api/auth/redirect`, { redirect: 'manual' })
+    expect(redirect.status).toBe(302)
+    expect(redirect.headers.get('location')).toBe('/elsewhere')
+  })
+
+  test('unknown areas are 404, dead services 503, oversized bodies 413 — all in our error shape', async () => {
+    const unknown = await fetch(`${base}/api/nope`)
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toMatchObject({ error: 'not_found' })
+    const dead = await fetch(`${base}/api/dashboard/prs`)
+    expect(dead.status).toBe(503)
+    expect(await dead.json()).toMatchObject({ error: 'unavailable' })
+    const big = await fetch(`${base}/api/auth/x`, { method: 'POST', body: 'x'.repeat(3 * 1024 * 1024) })
+    expect(big.status).toBe(413)
+    expect(await big.json()).toMatchObject({ error: 'payload_too_large' })
+  })
+
+  test('the page, health and swagger are the gateway’s own', async () => {
+    expect(await (await fetch(`${base}/`)).text()).toContain('Sign in with GitHub')
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' })
+    expect((await fetch(`${base}/swagger/json`)).status).toBe(200)
+  })
+})
+
+describe('WebSocket routing', () => {
+  test('messages flow both ways through the gateway', async () => {
+    const got: string[] = []
+    const sock = new WebSocket(`${base.replace('http', 'ws')}/api/workspaces/acme/realtime`, {
+      headers: { authorization: 'Bearer ok' },
+    } as never)
+    sock.onmessage = (e) => got.push(String(e.data))
+    await waitFor(() => got.length === 1, 5000, 'hello')
+    expect(got[0]).toBe('hello from workspace')
+    sock.send('ping')
+    await waitFor(() => got.length === 2, 5000, 'echo')
+    expect(got[1]).toBe('echo:ping')
+    sock.close()
+  })
+
+  test("an upstream refusal reaches the client as the upstream's HTTP answer", async () => {
+    const res = await fetch(`${base}/api/workspaces/acme/realtime`, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    })
+    expect(res.status).toBe(401)
+    expect(await res.json()).toMatchObject({ error: 'unauthorized' })
+  })
+})
