@@ -5,6 +5,7 @@ import { Elysia, t, ValidationError } from 'elysia'
 import { AppError } from './errors'
 import { errorFields, type Logger } from './log'
 import { createMetrics } from './metrics'
+import { cleanOpenApi } from './openapi-clean'
 
 export type ServiceAppOptions = {
   name: string
@@ -35,128 +36,136 @@ export function createServiceApp(opts: ServiceAppOptions) {
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024
   const requestId = (request: Request) => started.get(request)?.id
 
-  return new Elysia({ name: `bosun-${opts.name}-base` })
-    .use(
-      cors({
-        origin: opts.extensionOrigins.length ? opts.extensionOrigins : false,
-        credentials: true,
-        allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
-        exposeHeaders: ['x-request-id'],
-      }),
-    )
-    .use(
-      openapi({
-        path: '/swagger',
-        specPath: '/swagger/json',
-        provider: 'swagger-ui',
-        exclude: { paths: ['/swagger', '/swagger/json'] },
-        documentation: {
-          info: { title: `Bosun ${opts.name}`, version: opts.version, description: opts.description },
-          servers: [{ url: '/' }],
-          components: {
-            securitySchemes: {
-              session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
-              bearer: { type: 'http', scheme: 'bearer', description: 'A psnip_ API key or a session JWT' },
-            },
-          },
-          security: [{ session: [] }, { bearer: [] }],
-        },
-      }),
-    )
-    .onRequest(({ request, set }) => {
-      const given = request.headers.get('x-request-id')
-      const id = given && REQUEST_ID.test(given) ? given : Bun.randomUUIDv7()
-      started.set(request, { id, at: performance.now() })
-      set.headers['x-request-id'] = id
-      const length = Number(request.headers.get('content-length') ?? 0)
-      if (length > maxBody) {
-        return json(413, { error: 'payload_too_large', message: `Body over ${maxBody} bytes` }, id)
-      }
-    })
-    .onError({ as: 'global' }, ({ code, error, request, set }) => {
-      const id = requestId(request)
-      if (id) set.headers['x-request-id'] = id
-      if (error instanceof AppError) return json(error.status, error.toBody(), id)
-      if (error instanceof ValidationError || code === 'VALIDATION') {
-        const v = error as ValidationError
-        if (v.type === 'response') {
-          opts.logger.error('response failed its schema', { requestId: id, ...errorFields(error) })
-          return json(500, { error: 'internal', message: 'Internal error' }, id)
-        }
-        const details = v.all.map((e) => {
-          const item = e as { path?: string; message?: string; summary?: string }
-          return { in: v.type, path: item.path || '/', message: item.message ?? item.summary ?? 'invalid' }
-        })
-        return json(400, { error: 'invalid_request', message: `Invalid ${v.type}`, details }, id)
-      }
-      if (code === 'PARSE')
-        return json(400, { error: 'invalid_request', message: 'Body could not be parsed' }, id)
-      if (code === 'NOT_FOUND') return json(404, { error: 'not_found', message: 'No such route' }, id)
-      opts.logger.error('unhandled error', { requestId: id, ...errorFields(error) })
-      return json(500, { error: 'internal', message: 'Internal error' }, id)
-    })
-    .onAfterResponse({ as: 'global' }, ({ request, route, set }) => {
-      const s = started.get(request)
-      if (!s) return
-      const seconds = (performance.now() - s.at) / 1000
-      const status = typeof set.status === 'number' ? set.status : 200
-      const path = route || 'unmatched'
-      metrics.observe(request.method, path, status, seconds)
-      opts.logger.info('request', {
-        requestId: s.id,
-        method: request.method,
-        route: path,
-        status,
-        ms: Math.round(seconds * 10000) / 10,
+  return (
+    new Elysia({ name: `bosun-${opts.name}-base` })
+      // Registered before the OpenAPI plugin so it applies to the plugin's /swagger/json route.
+      .onAfterHandle({ as: 'global' }, async ({ request, response }) => {
+        if (new URL(request.url).pathname !== '/swagger/json') return
+        const spec = response instanceof Response ? await response.clone().json() : response
+        return Response.json(cleanOpenApi(spec))
       })
-    })
-    .get('/health', () => ({ status: 'ok' as const }), {
-      detail: { operationId: `${opts.name}Health`, tags: ['ops'], summary: 'Alive', security: [] },
-      response: t.Object({ status: t.Literal('ok') }),
-    })
-    .get(
-      '/ready',
-      async ({ set }) => {
-        const checks: Record<string, boolean> = {}
-        await Promise.all(
-          Object.entries(opts.ready).map(async ([name, check]) => {
-            checks[name] = await check().then(
-              () => true,
-              () => false,
-            )
-          }),
-        )
-        const ok = Object.values(checks).every(Boolean)
-        if (!ok) set.status = 503
-        return { status: ok ? ('ready' as const) : ('unavailable' as const), checks }
-      },
-      {
-        detail: {
-          operationId: `${opts.name}Ready`,
-          tags: ['ops'],
-          summary: 'Database and NATS reachable',
-          security: [],
+      .use(
+        cors({
+          origin: opts.extensionOrigins.length ? opts.extensionOrigins : false,
+          credentials: true,
+          allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
+          exposeHeaders: ['x-request-id'],
+        }),
+      )
+      .use(
+        openapi({
+          path: '/swagger',
+          specPath: '/swagger/json',
+          provider: 'swagger-ui',
+          exclude: { paths: ['/swagger', '/swagger/json'] },
+          documentation: {
+            info: { title: `Bosun ${opts.name}`, version: opts.version, description: opts.description },
+            servers: [{ url: '/' }],
+            components: {
+              securitySchemes: {
+                session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+                bearer: { type: 'http', scheme: 'bearer', description: 'A psnip_ API key or a session JWT' },
+              },
+            },
+            security: [{ session: [] }, { bearer: [] }],
+          },
+        }),
+      )
+      .onRequest(({ request, set }) => {
+        const given = request.headers.get('x-request-id')
+        const id = given && REQUEST_ID.test(given) ? given : Bun.randomUUIDv7()
+        started.set(request, { id, at: performance.now() })
+        set.headers['x-request-id'] = id
+        const length = Number(request.headers.get('content-length') ?? 0)
+        if (length > maxBody) {
+          return json(413, { error: 'payload_too_large', message: `Body over ${maxBody} bytes` }, id)
+        }
+      })
+      .onError({ as: 'global' }, ({ code, error, request, set }) => {
+        const id = requestId(request)
+        if (id) set.headers['x-request-id'] = id
+        if (error instanceof AppError) return json(error.status, error.toBody(), id)
+        if (error instanceof ValidationError || code === 'VALIDATION') {
+          const v = error as ValidationError
+          if (v.type === 'response') {
+            opts.logger.error('response failed its schema', { requestId: id, ...errorFields(error) })
+            return json(500, { error: 'internal', message: 'Internal error' }, id)
+          }
+          const details = v.all.map((e) => {
+            const item = e as { path?: string; message?: string; summary?: string }
+            return { in: v.type, path: item.path || '/', message: item.message ?? item.summary ?? 'invalid' }
+          })
+          return json(400, { error: 'invalid_request', message: `Invalid ${v.type}`, details }, id)
+        }
+        if (code === 'PARSE')
+          return json(400, { error: 'invalid_request', message: 'Body could not be parsed' }, id)
+        if (code === 'NOT_FOUND') return json(404, { error: 'not_found', message: 'No such route' }, id)
+        opts.logger.error('unhandled error', { requestId: id, ...errorFields(error) })
+        return json(500, { error: 'internal', message: 'Internal error' }, id)
+      })
+      .onAfterResponse({ as: 'global' }, ({ request, route, set }) => {
+        const s = started.get(request)
+        if (!s) return
+        const seconds = (performance.now() - s.at) / 1000
+        const status = typeof set.status === 'number' ? set.status : 200
+        const path = route || 'unmatched'
+        metrics.observe(request.method, path, status, seconds)
+        opts.logger.info('request', {
+          requestId: s.id,
+          method: request.method,
+          route: path,
+          status,
+          ms: Math.round(seconds * 10000) / 10,
+        })
+      })
+      .get('/health', () => ({ status: 'ok' as const }), {
+        detail: { operationId: `${opts.name}Health`, tags: ['ops'], summary: 'Alive', security: [] },
+        response: t.Object({ status: t.Literal('ok') }),
+      })
+      .get(
+        '/ready',
+        async ({ set }) => {
+          const checks: Record<string, boolean> = {}
+          await Promise.all(
+            Object.entries(opts.ready).map(async ([name, check]) => {
+              checks[name] = await check().then(
+                () => true,
+                () => false,
+              )
+            }),
+          )
+          const ok = Object.values(checks).every(Boolean)
+          if (!ok) set.status = 503
+          return { status: ok ? ('ready' as const) : ('unavailable' as const), checks }
         },
-        response: {
-          200: t.Object({ status: t.Literal('ready'), checks: t.Record(t.String(), t.Boolean()) }),
-          503: t.Object({ status: t.Literal('unavailable'), checks: t.Record(t.String(), t.Boolean()) }),
+        {
+          detail: {
+            operationId: `${opts.name}Ready`,
+            tags: ['ops'],
+            summary: 'Database and NATS reachable',
+            security: [],
+          },
+          response: {
+            200: t.Object({ status: t.Literal('ready'), checks: t.Record(t.String(), t.Boolean()) }),
+            503: t.Object({ status: t.Literal('unavailable'), checks: t.Record(t.String(), t.Boolean()) }),
+          },
         },
-      },
-    )
-    .get(
-      '/metrics',
-      ({ set }) => {
-        set.headers['content-type'] = 'text/plain; version=0.0.4'
-        return metrics.render()
-      },
-      {
-        detail: {
-          operationId: `${opts.name}Metrics`,
-          tags: ['ops'],
-          summary: 'Prometheus metrics',
-          security: [],
+      )
+      .get(
+        '/metrics',
+        ({ set }) => {
+          set.headers['content-type'] = 'text/plain; version=0.0.4'
+          return metrics.render()
         },
-        response: t.String(),
-      },
-    )
+        {
+          detail: {
+            operationId: `${opts.name}Metrics`,
+            tags: ['ops'],
+            summary: 'Prometheus metrics',
+            security: [],
+          },
+          response: t.String(),
+        },
+      )
+  )
 }

@@ -255,3 +255,29 @@ describe('env', () => {
     expect(() => parseEnv(schema, { PORT: 'abc' })).toThrow(/PORT/)
   })
 })
+
+describe('OpenAPI output', () => {
+  test('bodiless responses carry no content and WebSocket routes become GETs', async () => {
+    const app = createServiceApp({
+      name: 'spec',
+      version: '0',
+      description: 'd',
+      logger,
+      extensionOrigins: [],
+      ready: {},
+    }).use(
+      new Elysia()
+        .delete('/api/x', () => undefined, { response: { 204: t.Void({ description: 'gone' }) } })
+        .ws('/api/x/live', { message() {} }),
+    )
+    const spec = (await (await app.handle(new Request('http://localhost/swagger/json'))).json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: unknown; description: string }> }>
+      >
+    }
+    expect(spec.paths['/api/x']?.delete?.responses['204']).toEqual({ description: 'gone' })
+    expect(Object.keys(spec.paths['/api/x/live'] ?? {})).toEqual(['get'])
+    expect(spec.paths['/api/x/live']?.get?.responses['101']).toBeDefined()
+  })
+})

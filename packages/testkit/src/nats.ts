@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, waitFor } from './wait'
@@ -19,10 +19,14 @@ export function natsServerBinary(): string {
   return found
 }
 
-/** A real nats-server with JetStream on a free loopback port and a throwaway data folder. */
-export async function startNats(): Promise<NatsServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'bosun-nats-'))
-  const port = await freePort()
+/**
+ * A real nats-server with JetStream on loopback: by default a free port and a throwaway data folder;
+ * the dev command passes a fixed port and a data folder that outlives it.
+ */
+export async function startNats(opts: { port?: number; dataDir?: string } = {}): Promise<NatsServer> {
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'bosun-nats-'))
+  mkdirSync(dir, { recursive: true })
+  const port = opts.port ?? (await freePort())
   let proc: ReturnType<typeof Bun.spawn> | undefined
 
   const start = async () => {
@@ -58,7 +62,7 @@ export async function startNats(): Promise<NatsServer> {
   const stop = async () => {
     proc?.kill()
     await proc?.exited
-    rmSync(dir, { recursive: true, force: true })
+    if (!opts.dataDir) rmSync(dir, { recursive: true, force: true })
   }
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -67,5 +71,21 @@ export async function startNats(): Promise<NatsServer> {
     kill: () => proc?.kill(9),
     start,
     [Symbol.asyncDispose]: stop,
+  }
+}
+
+/** True when a NATS server with JetStream answers at `url`. */
+export async function natsAnswers(url: string): Promise<boolean> {
+  const { connect } = await import('nats')
+  try {
+    const nc = await connect({ servers: url, timeout: 2000, maxReconnectAttempts: 0 })
+    try {
+      await (await nc.jetstreamManager()).getAccountInfo()
+      return true
+    } finally {
+      await nc.close()
+    }
+  } catch {
+    return false
   }
 }

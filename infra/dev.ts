@@ -1,0 +1,110 @@
+/**
+ * `npm run dev`: runs the whole of Bosun on this machine. NATS is used if it answers (NATS_URL, else the
+ * default port) or started with its data in the data folder; without GitHub credentials the GitHub emulator
+ * runs with a demo organisation, and a demo workspace is seeded. Ctrl-C stops everything.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { DEMO_USERS, startGitHubEmulator } from '@bosun/testkit/github/emulator'
+import { natsAnswers, startNats } from '@bosun/testkit/nats'
+import { DEV_PORTS, startStack } from '@bosun/testkit/stack'
+
+const env = process.env
+const dataDir = resolve(env.BOSUN_DATA_DIR || './data')
+mkdirSync(dataDir, { recursive: true })
+const gatewayPort = Number(env.PORT || DEV_PORTS.gateway)
+
+const wantedNats = env.NATS_URL || 'nats://127.0.0.1:4222'
+const ownNats = (await natsAnswers(wantedNats))
+  ? undefined
+  : await startNats({ port: Number(new URL(wantedNats).port || 4222), dataDir: join(dataDir, 'nats') })
+if (ownNats)
+  console.log(`No NATS answered at ${wantedNats}: started nats-server with data in ${dataDir}/nats`)
+const natsUrl = ownNats?.url ?? wantedNats
+
+/** The bootstrap key survives restarts: from the environment, else generated once into the data folder. */
+const bootstrapKey = (() => {
+  if (env.BOSUN_BOOTSTRAP_API_KEY) return env.BOSUN_BOOTSTRAP_API_KEY
+  const file = join(dataDir, 'bootstrap-api-key')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const key = `psnip_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`
+  writeFileSync(file, key, { mode: 0o600 })
+  return key
+})()
+
+const useEmulator = !env.GITHUB_CLIENT_ID
+const github = useEmulator ? await startGitHubEmulator({ port: 3100, seed: 'demo' }) : false
+
+const stack = await startStack({
+  ports: 'dev',
+  gatewayPort,
+  natsUrl,
+  dataDir,
+  github,
+  bootstrapKey,
+  webhookSecret: env.GITHUB_WEBHOOK_SECRET || 'bosun-dev-webhook-secret',
+  env: useEmulator
+    ? { BOSUN_ADMIN_LOGINS: env.BOSUN_ADMIN_LOGINS || 'octo-admin', LOG_LEVEL: env.LOG_LEVEL || 'info' }
+    : {},
+  echo: true,
+})
+
+const api = (method: string, path: string, body?: unknown) =>
+  fetch(`${stack.publicUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${bootstrapKey}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+
+/** The demo team: created once; 409 on later starts is expected. */
+async function seedDemo() {
+  const ok = (res: Response) => res.status < 300 || res.status === 409
+  const steps = [
+    await api('POST', '/api/workspaces', { id: 'demo', name: 'Demo team' }),
+    ...(await Promise.all(
+      DEMO_USERS.slice(0, 2).map((login) => api('POST', '/api/workspaces/demo/team-members', { login })),
+    )),
+    await api('POST', '/api/workspaces/demo/repositories', {
+      fullName: 'demo-org/demo-repo',
+      isDefaultForAgents: true,
+    }),
+    await api('POST', '/api/workspaces/demo/author-records', {
+      login: 'octo-new',
+      status: 'unknown',
+      note: 'New contributor',
+    }),
+  ]
+  const failed = steps.filter((r) => !ok(r))
+  if (failed.length) console.warn(`demo seed: ${failed.length} step(s) failed`, await failed[0]!.text())
+}
+await seedDemo()
+
+const lines = [
+  '',
+  'Bosun is running.',
+  `  Open            ${stack.publicUrl}`,
+  useEmulator
+    ? `  Sign in         as octo-admin (admin) or octo-dev (member) on the GitHub emulator (${github && github.url})`
+    : '  Sign in         with GitHub',
+  `  Demo workspace  demo`,
+  `  API key         ${env.BOSUN_BOOTSTRAP_API_KEY ? '(BOSUN_BOOTSTRAP_API_KEY)' : `${bootstrapKey} (saved in ${dataDir}/bootstrap-api-key)`}`,
+  `  NATS            ${natsUrl}`,
+  ...Object.entries(stack.services)
+    .filter(([name]) => name !== 'gateway')
+    .map(([name, s]) => `  ${name.padEnd(15)} ${s!.url}/swagger`),
+  '  Stop            Ctrl-C',
+  '',
+]
+console.log(lines.join('\n'))
+
+let stopping = false
+const stop = async () => {
+  if (stopping) return
+  stopping = true
+  console.log('Stopping Bosun…')
+  await stack.stop()
+  await ownNats?.stop()
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop())
+process.on('SIGTERM', () => void stop())
