@@ -7,7 +7,12 @@ import { connect, type ServiceStats } from 'nats'
 const nc = await connect({ servers: process.argv[2] ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222' })
 const client = nc.services.client()
 const rows: string[] = []
-for await (const info of await client.info()) {
+// With no service registered the discovery request has no responders (NATS answers 503).
+const infos = await client.info().catch((err: { code?: string }) => {
+  if (err.code === '503') return []
+  throw err
+})
+for await (const info of infos) {
   let stats: ServiceStats | undefined
   for await (const s of await client.stats(info.name, info.id)) stats = s
   rows.push(`${info.name} ${info.version} (${info.id})`)
