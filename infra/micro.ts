@@ -2,19 +2,25 @@
  * Lists Bosun's NATS services with their endpoints and stats, as `nats micro ls` / `info` / `stats` would,
  * for machines without the NATS CLI: `bun infra/micro.ts [NATS_URL]`.
  */
-import { connect, type ServiceStats } from 'nats'
+import { connect, type ServiceInfo, type ServiceStats } from 'nats'
 
 const nc = await connect({ servers: process.argv[2] ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222' })
 const client = nc.services.client()
+
+/** Collects a discovery answer; with no service registered the request has no responders (NATS 503). */
+async function collect<T>(it: Promise<AsyncIterable<T>>): Promise<T[]> {
+  const out: T[] = []
+  try {
+    for await (const x of await it) out.push(x)
+  } catch (err) {
+    if ((err as { code?: string }).code !== '503') throw err
+  }
+  return out
+}
+
 const rows: string[] = []
-// With no service registered the discovery request has no responders (NATS answers 503).
-const infos = await client.info().catch((err: { code?: string }) => {
-  if (err.code === '503') return []
-  throw err
-})
-for await (const info of infos) {
-  let stats: ServiceStats | undefined
-  for await (const s of await client.stats(info.name, info.id)) stats = s
+for (const info of await collect<ServiceInfo>(client.info())) {
+  const [stats] = await collect<ServiceStats>(client.stats(info.name, info.id))
   rows.push(`${info.name} ${info.version} (${info.id})`)
   for (const e of info.endpoints) {
     const s = stats?.endpoints?.find((x) => x.name === e.name)
