@@ -1,0 +1,335 @@
+import { type Static, t } from 'elysia'
+import { Envelope } from './envelope'
+import { defineRpc } from './rpc'
+import { RepoFullName, WorkspaceId } from './workspace'
+
+/**
+ * The relay protocol between aica and the runner, version 1.
+ *
+ * 1. aica publishes a `WorkEnvelope` on `<prefix>.work.aica.<priority>` (stream `BOSUN_WORK_AICA`,
+ *    work-queue retention). A runner pulls from the durable consumer of each priority, high first
+ *    (`aicaWorkConsumer(priority)`), acks explicitly, and sends `working()` while the run lasts.
+ * 2. If `work.hasExtraEnv`, the runner asks `extraEnvRpc` exactly once; the answer is forgotten by aica.
+ * 3. The runner opens `GET <aica>/<work.relayPath>` as a WebSocket with `Authorization: Bearer <relayToken>`
+ *    (or `?token=`). Every frame is one JSON object of `RunnerMessage` (runner -> aica) or
+ *    `AicaMessage` (aica -> runner), each carrying `v: 1`. Unknown `type`s are ignored by both sides.
+ * 4. aica answers the socket with `welcome` (what it already holds: each thread's status and the item
+ *    `key`s it has stored, so a resumed runner sends nothing twice), then forwards prompts, stop and fork.
+ */
+export const RELAY_PROTOCOL_VERSION = 1 as const
+const V = t.Literal(RELAY_PROTOCOL_VERSION)
+const Time = t.String({ format: 'date-time' })
+
+export const AICA_WORK_STREAM = 'BOSUN_WORK_AICA'
+export const Priority = t.Union([t.Literal('high'), t.Literal('normal'), t.Literal('low')])
+export type Priority = Static<typeof Priority>
+/** Priorities in the order a runner should pull them. */
+export const PRIORITIES: readonly Priority[] = ['high', 'normal', 'low']
+/** One durable pull consumer per priority (nats-server 2.9 has no multi-subject filters). */
+export const aicaWorkConsumer = (priority: Priority) => `aica-runner-${priority}`
+/** Runners must send `working()` more often than this. */
+export const AICA_WORK_ACK_WAIT_MS = 30_000
+/** Deliveries before JetStream gives up on a work message (a dead runner's work goes to another). */
+export const AICA_WORK_MAX_DELIVER = 5
+
+/** Relay tokens: `bosun_rly_` + 43 base64url chars; aica stores only their SHA-256. */
+export const RELAY_TOKEN_PREFIX = 'bosun_rly_'
+export const RelayToken = t.String({ pattern: '^bosun_rly_[A-Za-z0-9_-]{43}$' })
+/** Largest git bundle a `backup` message may carry, before base64. */
+export const RELAY_BACKUP_MAX_BYTES = 8 * 1024 * 1024
+/** Largest relay frame aica accepts (a backup at the cap, base64, plus headroom). */
+export const RELAY_MAX_FRAME_BYTES = 12 * 1024 * 1024
+
+export const ThreadId = t.String({ pattern: '^thr_[A-Za-z0-9]{8,40}$', description: 'Thread id' })
+export const WorktreeId = t.String({ pattern: '^wt_[A-Za-z0-9]{8,40}$', description: 'Worktree id' })
+
+export const ThreadStatus = t.Union([
+  t.Literal('queued'),
+  t.Literal('starting'),
+  t.Literal('running'),
+  t.Literal('idle'),
+  t.Literal('completed'),
+  t.Literal('failed'),
+  t.Literal('stopped'),
+  t.Literal('archived'),
+])
+export type ThreadStatus = Static<typeof ThreadStatus>
+/** Statuses a runner may report; `queued` and `archived` belong to aica. */
+export const RunnerStatus = t.Union([
+  t.Literal('starting'),
+  t.Literal('running'),
+  t.Literal('idle'),
+  t.Literal('completed'),
+  t.Literal('failed'),
+  t.Literal('stopped'),
+])
+export type RunnerStatus = Static<typeof RunnerStatus>
+
+export const ThreadError = t.Object({
+  code: t.String({ maxLength: 100, description: 'e.g. runner_lost, extra_env_gone, opencode_exit' }),
+  message: t.String({ maxLength: 4000 }),
+  details: t.Optional(t.Unknown()),
+})
+export type ThreadError = Static<typeof ThreadError>
+
+const Text = t.String({ maxLength: 1_000_000 })
+/** The content of one thread item; `seq`, `id` and `at` are assigned by aica when it stores it. */
+export const ItemBody = t.Union([
+  t.Object({ kind: t.Literal('user_message'), text: Text, by: t.Optional(t.String()) }),
+  t.Object({ kind: t.Literal('assistant_text'), text: Text }),
+  t.Object({ kind: t.Literal('reasoning'), text: Text }),
+  t.Object({
+    kind: t.Literal('tool_call'),
+    callId: t.String({ maxLength: 200 }),
+    tool: t.String({ maxLength: 200 }),
+    input: t.Unknown(),
+  }),
+  t.Object({
+    kind: t.Literal('tool_result'),
+    callId: t.String({ maxLength: 200 }),
+    output: Text,
+    isError: t.Optional(t.Boolean()),
+  }),
+  t.Object({
+    kind: t.Literal('file_change'),
+    path: t.String({ maxLength: 4096 }),
+    change: t.Union([t.Literal('added'), t.Literal('modified'), t.Literal('deleted')]),
+    diff: t.Optional(Text),
+  }),
+  t.Object({
+    kind: t.Literal('draft_comment'),
+    repo: RepoFullName,
+    issueNumber: t.Integer({ minimum: 1 }),
+    body: t.String({ minLength: 1, maxLength: 65_536 }),
+  }),
+  t.Object({
+    kind: t.Literal('permission_request'),
+    requestId: t.String({ maxLength: 200 }),
+    tool: t.String({ maxLength: 200 }),
+    description: t.String({ maxLength: 4000 }),
+  }),
+  t.Object({
+    kind: t.Literal('usage'),
+    inputTokens: t.Integer({ minimum: 0 }),
+    outputTokens: t.Integer({ minimum: 0 }),
+    costUsd: t.Optional(t.Number({ minimum: 0 })),
+  }),
+  t.Object({
+    kind: t.Literal('sandbox'),
+    backend: t.String({ maxLength: 50, description: 'bwrap, or none when unsandboxed' }),
+    note: t.Optional(t.String({ maxLength: 2000 })),
+  }),
+  t.Object({ kind: t.Literal('status'), status: ThreadStatus, error: t.Optional(ThreadError) }),
+  t.Object({
+    kind: t.Literal('error'),
+    code: t.String({ maxLength: 100 }),
+    message: t.String({ maxLength: 4000 }),
+  }),
+])
+export type ItemBody = Static<typeof ItemBody>
+export type ItemKind = ItemBody['kind']
+
+/** A stored item as both the relay and the realtime socket show it. */
+export const Item = t.Object(
+  {
+    id: t.String(),
+    threadId: ThreadId,
+    seq: t.Integer({ minimum: 1, description: 'Per-thread sequence number, gapless from 1' }),
+    at: Time,
+    /** The runner's idempotency key, when the item came from the runner. */
+    key: t.Optional(t.String()),
+    body: ItemBody,
+  },
+  { title: 'ThreadItem' },
+)
+export type Item = Static<typeof Item>
+
+/** The data of a work message: everything a runner needs to start a thread. */
+export const AicaWork = t.Object(
+  {
+    threadId: ThreadId,
+    worktreeId: WorktreeId,
+    workspaceId: WorkspaceId,
+    repo: RepoFullName,
+    ref: t.String({ description: 'Branch, tag or sha to check out' }),
+    prompt: t.String(),
+    agent: t.String(),
+    model: t.String(),
+    provider: t.String(),
+    priority: Priority,
+    /** The bundle to materialize; fetch its items with `bundleRpc`. */
+    bundleDigest: t.String(),
+    /** Path of the relay socket on aica, e.g. `/api/agent-sessions/thr_x/relay`. */
+    relayPath: t.String(),
+    relayToken: RelayToken,
+    relayTokenExpiresAt: Time,
+    /** When true, ask `extraEnvRpc` once before starting. */
+    hasExtraEnv: t.Boolean(),
+    /** When true the provider key comes from the team's shared credentials (`extraEnvRpc` returns it). */
+    usesSharedCreds: t.Boolean(),
+    userId: t.String(),
+    /** Restore the checkout from this worktree's latest backup (`backupRpc`) instead of cloning `ref`. */
+    restoreFrom: t.Optional(WorktreeId),
+    /** Start as a fork of another thread of the same worktree, up to and including item `atSeq`. */
+    forkOf: t.Optional(t.Object({ threadId: ThreadId, atSeq: t.Integer({ minimum: 1 }) })),
+    dispatchedAt: Time,
+  },
+  { title: 'AicaWork' },
+)
+export type AicaWork = Static<typeof AicaWork>
+export const WorkEnvelope = Envelope(AicaWork)
+export type WorkEnvelope = Static<typeof WorkEnvelope>
+export const AICA_WORK_TYPE = 'aica.work.v1'
+
+/** Runner -> aica frames. */
+export const RunnerMessage = t.Union([
+  t.Object({
+    v: V,
+    type: t.Literal('hello'),
+    runnerId: t.String({ maxLength: 200 }),
+    /** The runner's id for this connection's run (for logs). */
+    runId: t.Optional(t.String({ maxLength: 200 })),
+  }),
+  t.Object({
+    v: V,
+    type: t.Literal('item'),
+    threadId: ThreadId,
+    /** Idempotency key chosen by the runner (e.g. opencode part id); a repeated key is stored once. */
+    key: t.String({ minLength: 1, maxLength: 200 }),
+    body: ItemBody,
+  }),
+  /** A partial text for live display, never stored; the final text arrives later as an `item`. */
+  t.Object({
+    v: V,
+    type: t.Literal('delta'),
+    threadId: ThreadId,
+    key: t.String({ minLength: 1, maxLength: 200 }),
+    text: t.String({ maxLength: 100_000 }),
+  }),
+  t.Object({
+    v: V,
+    type: t.Literal('status'),
+    threadId: ThreadId,
+    status: RunnerStatus,
+    error: t.Optional(ThreadError),
+  }),
+  t.Object({
+    v: V,
+    type: t.Literal('backup'),
+    worktreeId: WorktreeId,
+    /** Branch the bundle holds; uncommitted changes are committed onto it by the runner first. */
+    ref: t.String({ maxLength: 250 }),
+    headSha: t.String({ pattern: '^[0-9a-f]{40}$' }),
+    /** `git bundle` bytes, base64; at most RELAY_BACKUP_MAX_BYTES before encoding. */
+    bundle: t.String({ maxLength: Math.ceil(RELAY_BACKUP_MAX_BYTES / 3) * 4 }),
+    sha256: t.String({ pattern: '^[0-9a-f]{64}$' }),
+  }),
+  t.Object({
+    v: V,
+    type: t.Literal('sandbox'),
+    worktreeId: WorktreeId,
+    backend: t.String({ maxLength: 50 }),
+    note: t.Optional(t.String({ maxLength: 2000 })),
+  }),
+  /** The runner's opencode session for a thread, so aica can name it in `fork`. */
+  t.Object({ v: V, type: t.Literal('session'), threadId: ThreadId, sessionId: t.String({ maxLength: 200 }) }),
+  t.Object({ v: V, type: t.Literal('ping') }),
+])
+export type RunnerMessage = Static<typeof RunnerMessage>
+
+/** aica -> runner frames. */
+export const AicaMessage = t.Union([
+  t.Object({
+    v: V,
+    type: t.Literal('welcome'),
+    worktreeId: WorktreeId,
+    threads: t.Array(
+      t.Object({
+        threadId: ThreadId,
+        status: ThreadStatus,
+        lastSeq: t.Integer({ minimum: 0 }),
+        /** Item keys already stored, so a reconnecting runner does not resend them. */
+        keys: t.Array(t.String()),
+      }),
+    ),
+  }),
+  /** Stored: the item's `seq`; sent for every `item` frame, repeated keys included. */
+  t.Object({ v: V, type: t.Literal('ack'), threadId: ThreadId, key: t.String(), seq: t.Integer() }),
+  t.Object({
+    v: V,
+    type: t.Literal('prompt'),
+    threadId: ThreadId,
+    promptId: t.String(),
+    text: t.String(),
+    by: t.String(),
+  }),
+  t.Object({ v: V, type: t.Literal('stop'), threadId: ThreadId, reason: t.String() }),
+  /** Start `newThreadId` as a copy of `threadId`'s session up to and including item `atSeq`. */
+  t.Object({
+    v: V,
+    type: t.Literal('fork'),
+    threadId: ThreadId,
+    newThreadId: ThreadId,
+    atSeq: t.Integer({ minimum: 1 }),
+    /** The runner's session id of `threadId`, when one was reported. */
+    sessionId: t.Optional(t.String()),
+  }),
+  /** A fresh relay token before the current one expires; use it for the next connection. */
+  t.Object({ v: V, type: t.Literal('token'), relayToken: RelayToken, expiresAt: Time }),
+  /** A frame was refused; the socket stays open unless `fatal`. */
+  t.Object({
+    v: V,
+    type: t.Literal('error'),
+    code: t.String(),
+    message: t.String(),
+    fatal: t.Boolean(),
+  }),
+  t.Object({ v: V, type: t.Literal('pong') }),
+])
+export type AicaMessage = Static<typeof AicaMessage>
+
+/** Runner -> aica over NATS (`<prefix>.svc.aica.extra-env`): answered once, then aica forgets the values. */
+export const extraEnvRpc = defineRpc(
+  'aica',
+  'extra-env',
+  t.Object({ threadId: ThreadId, relayToken: RelayToken }),
+  t.Object({
+    /** `gone`: aica restarted and lost it; the runner reports failure and aica tells the user to re-dispatch. */
+    state: t.Union([t.Literal('ok'), t.Literal('none'), t.Literal('gone')]),
+    env: t.Record(t.String(), t.String()),
+    /** Shared provider credentials, for threads with `usesSharedCreds`. */
+    provider: t.Optional(t.Object({ kind: t.String(), apiKey: t.String(), baseURL: t.Optional(t.String()) })),
+  }),
+  'Hands the runner the in-memory extraEnv of a thread, once',
+)
+
+/** Runner -> aica: the bundle items of a digest, to materialize in the worktree. */
+export const bundleRpc = defineRpc(
+  'aica',
+  'bundle',
+  t.Object({ workspaceId: WorkspaceId, digest: t.String(), relayToken: RelayToken }),
+  t.Object({
+    digest: t.String(),
+    items: t.Array(
+      t.Object({
+        kind: t.Union([t.Literal('files'), t.Literal('skills'), t.Literal('commands'), t.Literal('agents')]),
+        name: t.String(),
+        path: t.String({ description: 'Relative path in the agent tree; never absolute, never ..' }),
+        content: t.String(),
+      }),
+    ),
+  }),
+  'The AICA bundle at a digest (not_found when that digest is no longer current)',
+)
+
+/**
+ * Runner -> aica: the latest backup of a worktree, for `restoreFrom` (the token is the new worktree's,
+ * whose `restoreFrom` names `worktreeId`) or for the worktree's own token.
+ */
+export const backupRpc = defineRpc(
+  'aica',
+  'backup',
+  t.Object({ worktreeId: WorktreeId, relayToken: RelayToken }),
+  t.Object({ ref: t.String(), headSha: t.String(), bundle: t.String(), sha256: t.String(), at: Time }),
+  "A worktree's latest git bundle, base64 (not_found when none)",
+)
