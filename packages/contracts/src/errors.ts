@@ -3,6 +3,7 @@ import { type Static, t } from 'elysia'
 export const ErrorCode = t.Union([
   t.Literal('invalid_request'),
   t.Literal('unauthorized'),
+  t.Literal('github_token_invalid'),
   t.Literal('forbidden'),
   t.Literal('not_found'),
   t.Literal('conflict'),
@@ -28,6 +29,8 @@ export type ErrorBody = Static<typeof ErrorBody>
 export const errorStatus: Record<ErrorCode, number> = {
   invalid_request: 400,
   unauthorized: 401,
+  /** GitHub refused the stored user token: sign in with GitHub again. */
+  github_token_invalid: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
