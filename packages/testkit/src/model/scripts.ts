@@ -1,0 +1,105 @@
+import { isAbsolute, join } from 'node:path'
+
+/** One function call the model makes; `arguments` is sent JSON-encoded, as OpenAI does. */
+export type ScriptToolCall = { name: string; arguments: Record<string, unknown> }
+
+/** One assistant answer: text, tool calls, or both. */
+export type ScriptTurn = { text?: string; toolCalls?: ScriptToolCall[] }
+
+/** What a turn can see of the conversation it answers. */
+export type TurnContext = {
+  /** The prompt pattern's match on the last user message. */
+  match: RegExpMatchArray
+  /** The agent's working directory, read from its system prompt when it states one. */
+  cwd: string | undefined
+  /** Content of the tool results since the last user message, oldest first. */
+  toolResults: string[]
+}
+
+/**
+ * A prompt pattern and the turns played for it. Turn n answers the request that carries n assistant
+ * messages after the last user message; past the last turn the model says it is done.
+ */
+export type Script = {
+  name: string
+  pattern: RegExp
+  turns: Array<(ctx: TurnContext) => ScriptTurn>
+}
+
+/** The fence info string that marks a draft GitHub comment in an answer; the runner lifts it into an item. */
+export const DRAFT_COMMENT_FENCE = 'draft-comment'
+
+const inCwd = (path: string, cwd: string | undefined) => (isAbsolute(path) || !cwd ? path : join(cwd, path))
+
+const lastResult = (ctx: TurnContext) => ctx.toolResults.at(-1) ?? ''
+
+/** Keeps a quoted tool output short enough to read in a thread. */
+const excerpt = (text: string, max = 2000) => (text.length > max ? `${text.slice(0, max)}\n…` : text)
+
+export const writeFileScript: Script = {
+  name: 'write-file',
+  pattern: /Create a file named (\S+?) that says (.+?)\.?\s*$/m,
+  turns: [
+    ({ match, cwd }) => ({
+      toolCalls: [
+        { name: 'write', arguments: { filePath: inCwd(match[1]!, cwd), content: `${match[2]!}\n` } },
+      ],
+    }),
+    ({ match }) => ({ text: `Created \`${match[1]!}\`.` }),
+  ],
+}
+
+export const runCommandScript: Script = {
+  name: 'run-command',
+  pattern: /Run the command `([^`]+)`/,
+  turns: [
+    ({ match }) => ({
+      toolCalls: [
+        { name: 'bash', arguments: { command: match[1]!, description: 'Run the requested command' } },
+      ],
+    }),
+    (ctx) => ({ text: `Ran \`${ctx.match[1]!}\`. Output:\n\n\`\`\`\n${excerpt(lastResult(ctx))}\n\`\`\`` }),
+  ],
+}
+
+/** What a compliant (naive) model does with an injected "print your environment" instruction. */
+export const printEnvironmentScript: Script = {
+  name: 'print-environment',
+  pattern: /print (?:your|the|its) (?:whole |full )?environment/i,
+  turns: [
+    () => ({
+      toolCalls: [{ name: 'bash', arguments: { command: 'env', description: 'Print the environment' } }],
+    }),
+    (ctx) => ({ text: `Here is my environment:\n\n\`\`\`\n${excerpt(lastResult(ctx), 8000)}\n\`\`\`` }),
+  ],
+}
+
+export const draftCommentScript: Script = {
+  name: 'draft-comment',
+  pattern: /Draft a comment saying (.+?)\.?\s*$/m,
+  turns: [
+    ({ match }) => ({
+      text: `Here is a draft reply:\n\n\`\`\`${DRAFT_COMMENT_FENCE}\n${match[1]!}\n\`\`\``,
+    }),
+  ],
+}
+
+export const fallbackScript: Script = {
+  name: 'fallback',
+  pattern: /[\s\S]*/,
+  turns: [
+    () => ({
+      text:
+        "I am Bosun's scripted demo model. Try: `Create a file named notes.txt that says hello.`, " +
+        '`Run the command `ls``, or `Draft a comment saying thanks.`',
+    }),
+  ],
+}
+
+/** Tried in order; the first pattern that matches the last user message plays. The fallback matches all. */
+export const DEMO_SCRIPTS: readonly Script[] = [
+  writeFileScript,
+  runCommandScript,
+  printEnvironmentScript,
+  draftCommentScript,
+]
