@@ -103,6 +103,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           GITHUB_API_URL: github.url,
           GITHUB_CLIENT_ID: github.oauthClient.clientId,
           GITHUB_CLIENT_SECRET: github.oauthClient.clientSecret,
+          GITHUB_APP_ID: github.app.appId,
+          GITHUB_APP_PRIVATE_KEY: github.app.privateKey,
         }
       : {}),
     ...Object.fromEntries(SERVICE_ORDER.map((s) => [`BOSUN_${s.toUpperCase()}_URL`, url(s)])),
@@ -124,6 +126,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await stop()
     throw err
   }
+  // The emulator's App sends its webhooks where GitHub would: the webhooks service's public ingress.
+  if (github && services.webhooks)
+    github.setWebhook(`${services.webhooks.url}/api/webhooks/github`, webhookSecret)
   return {
     publicUrl,
     services,
