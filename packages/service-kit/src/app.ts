@@ -17,6 +17,8 @@ export type ServiceAppOptions = {
   ready: Record<string, () => Promise<unknown>>
   /** Largest request body accepted, checked from Content-Length before the body is read. */
   maxBodyBytes?: number
+  /** Larger limits for exact paths (a webhook ingress takes 25 MB); the route must count a chunked body itself. */
+  maxBodyBytesByPath?: Record<string, number>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
@@ -78,7 +80,13 @@ export function createServiceApp(opts: ServiceAppOptions) {
         set.headers['x-request-id'] = id
         const length = Number(request.headers.get('content-length') ?? 0)
         if (length > maxBody) {
-          return json(413, { error: 'payload_too_large', message: `Body over ${maxBody} bytes` }, id)
+          const limit = opts.maxBodyBytesByPath?.[new URL(request.url).pathname] ?? maxBody
+          if (length > limit) {
+            const res = json(413, { error: 'payload_too_large', message: `Body over ${limit} bytes` }, id)
+            // The body is never read, so the connection must not be reused (it would also hold up a graceful stop).
+            res.headers.set('connection', 'close')
+            return res
+          }
         }
       })
       .onError({ as: 'global' }, ({ code, error, request, set }) => {

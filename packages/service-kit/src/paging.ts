@@ -35,3 +35,24 @@ export function paginate<T>(
     },
   }
 }
+
+export type CursorKey = Array<string | number>
+
+/**
+ * Keyset cursors, for lists read page by page from SQL while rows keep arriving (an offset would repeat or skip
+ * rows): the last row's sort key, tied to the order it was read in so a cursor from another sort is refused.
+ */
+export const encodeKeyCursor = (order: string, key: CursorKey) =>
+  Buffer.from(JSON.stringify({ s: order, k: key })).toString('base64url')
+
+export function decodeKeyCursor(cursor: string | undefined, order: string): CursorKey | undefined {
+  if (!cursor) return undefined
+  try {
+    const { s, k } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { s: unknown; k: unknown }
+    if (s === order && Array.isArray(k) && k.every((v) => typeof v === 'string' || typeof v === 'number'))
+      return k
+  } catch {}
+  throw invalid('Invalid cursor', [
+    { in: 'query', path: '/cursor', message: 'not a cursor from this list and sort' },
+  ])
+}
