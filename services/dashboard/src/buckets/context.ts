@@ -1,0 +1,26 @@
+import type { DashboardAuthor } from '@bosun/contracts/dashboard'
+import type { AuthorRecord, CheckPolicy } from '@bosun/contracts/workspace'
+
+/** What the workspace contributes to every row: policies, members and author records. */
+export type Context = {
+  policies: readonly CheckPolicy[]
+  members: ReadonlySet<string>
+  authors: ReadonlyMap<string, AuthorRecord>
+  now: number
+  staleMs: number
+}
+
+export function toAuthor(
+  user: { login: string; avatar_url?: string; type?: string } | null | undefined,
+  ctx: Context,
+): DashboardAuthor {
+  const login = user?.login ?? 'ghost'
+  const key = login.toLowerCase()
+  return {
+    login,
+    avatarUrl: user?.avatar_url ?? null,
+    isBot: user?.type === 'Bot',
+    member: ctx.members.has(key),
+    record: ctx.authors.get(key) ?? null,
+  }
+}

@@ -1,0 +1,32 @@
+import type { IssueBucket, IssueItem } from '@bosun/contracts/dashboard'
+import type { GhIssue } from '../github/types'
+import { type Context, toAuthor } from './context'
+
+export function toIssueItem(repo: string, issue: GhIssue, ctx: Context): IssueItem {
+  return {
+    repo,
+    number: issue.number,
+    title: issue.title,
+    url: issue.html_url,
+    author: toAuthor(issue.user, ctx),
+    labels: issue.labels.map((l) =>
+      typeof l === 'string' ? { name: l, color: '' } : { name: l.name ?? '', color: l.color ?? '' },
+    ),
+    assignees: (issue.assignees ?? []).map((a) => a.login),
+    comments: issue.comments,
+    createdAt: issue.created_at,
+    updatedAt: issue.updated_at,
+    stale: ctx.now - Date.parse(issue.updated_at) > ctx.staleMs,
+  }
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+/** The rules of ISSUE_BUCKETS in contracts, as predicates. */
+export const issueBuckets: Record<IssueBucket, (item: IssueItem, login: string) => boolean> = {
+  triage: (i) => i.labels.length === 0 && i.assignees.length === 0,
+  assigned: (i, login) => i.assignees.some((a) => same(a, login)),
+  unassigned: (i) => i.assignees.length === 0,
+  mine: (i, login) => same(i.author.login, login),
+  stale: (i) => i.stale,
+}

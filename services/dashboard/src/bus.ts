@@ -1,0 +1,62 @@
+import { CacheInvalidation } from '@bosun/contracts/dashboard'
+import { githubWebhook } from '@bosun/contracts/github'
+import { memberAdded, memberRemoved } from '@bosun/contracts/workspace'
+import { consumeEvents, type EventConsumer } from '@bosun/service-kit/consumer'
+import { isValid } from '@bosun/service-kit/validate'
+import type { DashboardDeps } from './deps'
+import { invalidationsFor } from './github/events'
+import { applyMembership } from './workspaces/memberships'
+
+/**
+ * Webhook events are taken once per deployment (a shared durable consumer) and fanned out to every instance
+ * on `bosun.rt.dashboard.invalidate`, since each instance holds its own cache. Membership events feed the
+ * projection that picks a caller's default workspace.
+ */
+export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
+  const { bus, database, logger } = deps
+  const subject = bus.subjects.rt('dashboard', 'invalidate')
+  const sub = bus.nc.subscribe(subject)
+  ;(async () => {
+    for await (const m of sub) {
+      let inv: unknown
+      try {
+        inv = m.json()
+      } catch {
+        inv = undefined
+      }
+      if (isValid(CacheInvalidation, inv)) deps.freshness.invalidate(inv)
+      else logger.warn('dropped invalid cache invalidation', { subject: m.subject })
+    }
+  })()
+  const common = { bus, database: database as never, logger }
+  return Promise.all([
+    consumeEvents({
+      ...common,
+      durable: 'dashboard-github',
+      def: githubWebhook,
+      filter: 'github.>',
+      deliverNew: true,
+      handler: async (_tx, e) => {
+        for (const inv of invalidationsFor(e.data)) bus.nc.publish(subject, JSON.stringify(inv))
+      },
+    }),
+    consumeEvents({
+      ...common,
+      durable: 'dashboard-member-added',
+      def: memberAdded,
+      handler: async (tx, e) => {
+        await applyMembership(tx as never, e.data, true)
+        deps.memberships.forget(e.data.login)
+      },
+    }),
+    consumeEvents({
+      ...common,
+      durable: 'dashboard-member-removed',
+      def: memberRemoved,
+      handler: async (tx, e) => {
+        await applyMembership(tx as never, e.data, false)
+        deps.memberships.forget(e.data.login)
+      },
+    }),
+  ]).then((consumers) => [...consumers, { stop: async () => sub.unsubscribe() }])
+}

@@ -1,0 +1,16 @@
+import { index, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+export { processedEvents } from '@bosun/service-kit/outbox-table'
+
+/** Workspace memberships, projected from workspace events: which workspace is a caller's default. */
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    loginKey: text('login_key').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.loginKey] }),
+    index('memberships_login_key_idx').on(t.loginKey),
+  ],
+)

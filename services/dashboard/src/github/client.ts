@@ -1,0 +1,174 @@
+import { unavailable } from '@bosun/service-kit/errors'
+import { fromGitHub, GitHubMissing } from './errors'
+import type { Freshness, Tag } from './freshness'
+import type { Reader } from './readers'
+
+type Entry = { etag: string | null; body: unknown; next: string | null; fetchedAt: number; stamp: number }
+
+export type GitHubClientOptions = {
+  apiUrl: string
+  /** How long a response is trusted without an event; then it is revalidated with If-None-Match. */
+  maxAgeMs: number
+  maxEntries: number
+  freshness: Freshness
+  fetch?: typeof fetch
+}
+
+const MAX_PAGES = 10
+const USER_AGENT = 'bosun-dashboard'
+
+const nextLink = (res: Response): string | null =>
+  res.headers
+    .get('link')
+    ?.split(',')
+    .map((part) => part.match(/<([^>]+)>\s*;\s*rel="next"/)?.[1])
+    .find(Boolean) ?? null
+
+/**
+ * GitHub REST with a response cache per identity and URL. A fresh entry is answered from memory; a stale one is
+ * revalidated with its ETag (a 304 costs no rate limit); identical concurrent reads share one request.
+ */
+export function createGitHubClient(opts: GitHubClientOptions) {
+  const api = opts.apiUrl.replace(/\/+$/, '')
+  const doFetch = opts.fetch ?? fetch
+  const cache = new Map<string, Entry>()
+  const inflight = new Map<string, Promise<Entry>>()
+
+  const send = async (
+    reader: Reader,
+    repo: string,
+    init: { method: string; path: string; etag?: string | null; body?: unknown },
+  ): Promise<Response> => {
+    for (let attempt = 0; ; attempt++) {
+      const token = await reader.token(repo)
+      let res: Response
+      try {
+        res = await doFetch(`${api}${init.path}`, {
+          method: init.method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/vnd.github+json',
+            'x-github-api-version': '2022-11-28',
+            'user-agent': USER_AGENT,
+            ...(init.etag ? { 'if-none-match': init.etag } : {}),
+            ...(init.body ? { 'content-type': 'application/json' } : {}),
+          },
+          body: init.body ? JSON.stringify(init.body) : undefined,
+        })
+      } catch {
+        throw unavailable('GitHub is unreachable')
+      }
+      // A user token may have been replaced since we cached it: one retry with a fresh one.
+      if (res.status === 401 && reader.kind === 'user' && attempt === 0) {
+        await res.body?.cancel()
+        reader.forget()
+        continue
+      }
+      return res
+    }
+  }
+
+  const store = (key: string, entry: Entry) => {
+    cache.delete(key)
+    cache.set(key, entry)
+    if (cache.size > opts.maxEntries) {
+      const oldest = cache.keys().next().value
+      if (oldest !== undefined) cache.delete(oldest)
+    }
+    return entry
+  }
+
+  const isFresh = (e: Entry, tag: Tag) =>
+    tag === 'immutable' || (e.stamp === opts.freshness.stamp(tag) && Date.now() - e.fetchedAt < opts.maxAgeMs)
+
+  const cached = (
+    tag: Tag,
+    key: string,
+    load: (hit: Entry | undefined) => Promise<Omit<Entry, 'stamp' | 'fetchedAt'> | 'not-modified'>,
+  ): Promise<Entry> => {
+    const hit = cache.get(key)
+    if (hit && isFresh(hit, tag)) return Promise.resolve(hit)
+    const running = inflight.get(key)
+    if (running) return running
+    // Taken before the call: an event that lands while it runs leaves the entry stale, as it should.
+    const stamp = opts.freshness.stamp(tag)
+    const p = load(hit)
+      .then((got) => {
+        const base = got === 'not-modified' && hit ? hit : (got as Omit<Entry, 'stamp' | 'fetchedAt'>)
+        return store(key, { ...base, stamp, fetchedAt: Date.now() })
+      })
+      .finally(() => inflight.delete(key))
+    inflight.set(key, p)
+    return p
+  }
+
+  const getEntry = (reader: Reader, repo: string, tag: Tag, path: string) =>
+    cached(tag, `${reader.key} GET ${path}`, async (hit) => {
+      const res = await send(reader, repo, { method: 'GET', path, etag: hit?.etag })
+      if (res.status === 304 && hit) return 'not-modified'
+      if (!res.ok) {
+        await res.body?.cancel()
+        throw fromGitHub(res, path, reader.kind)
+      }
+      return { etag: res.headers.get('etag'), body: await res.json(), next: nextLink(res) }
+    })
+
+  const relative = (url: string) => {
+    if (url.startsWith(api)) return url.slice(api.length)
+    const u = new URL(url)
+    return `${u.pathname}${u.search}`
+  }
+
+  return {
+    /** One resource. `repo` picks the credential (installation tokens are per repository). */
+    async get<T>(reader: Reader, repo: string, tag: Tag, path: string): Promise<T> {
+      return (await getEntry(reader, repo, tag, path)).body as T
+    },
+
+    /** Every page of a list, following `Link: rel="next"`; each page is cached and revalidated on its own. */
+    async getAll<T>(reader: Reader, repo: string, tag: Tag, path: string): Promise<T[]> {
+      const out: T[] = []
+      let next: string | null = path
+      for (let page = 0; next && page < MAX_PAGES; page++) {
+        const entry: Entry = await getEntry(reader, repo, tag, next)
+        out.push(...(entry.body as T[]))
+        next = entry.next ? relative(entry.next) : null
+      }
+      return out
+    },
+
+    /** A GraphQL query; GitHub offers no ETags there, so only events and max age decide when it is asked again. */
+    async graphql<T>(
+      reader: Reader,
+      repo: string,
+      tag: Tag,
+      query: string,
+      variables: Record<string, unknown>,
+    ): Promise<T> {
+      const key = `${reader.key} POST /graphql ${JSON.stringify(variables)} ${query}`
+      const entry = await cached(tag, key, async () => {
+        const res = await send(reader, repo, { method: 'POST', path: '/graphql', body: { query, variables } })
+        if (!res.ok) {
+          await res.body?.cancel()
+          throw fromGitHub(res, '/graphql', reader.kind)
+        }
+        const body = (await res.json()) as { data?: unknown; errors?: Array<{ message?: string }> }
+        if (!body.data) throw new GitHubMissing(404, `/graphql (${body.errors?.[0]?.message ?? 'no data'})`)
+        return { etag: null, body: body.data, next: null }
+      })
+      return entry.body as T
+    },
+
+    /** Never cached: GitHub does not count `/rate_limit` against the limit. */
+    async uncached<T>(reader: Reader, repo: string, path: string): Promise<T> {
+      const res = await send(reader, repo, { method: 'GET', path })
+      if (!res.ok) {
+        await res.body?.cancel()
+        throw fromGitHub(res, path, reader.kind)
+      }
+      return (await res.json()) as T
+    },
+  }
+}
+
+export type GitHubClient = ReturnType<typeof createGitHubClient>

@@ -1,0 +1,47 @@
+import type { CacheInvalidation } from '@bosun/contracts/dashboard'
+import type { GithubWebhook } from '@bosun/contracts/github'
+
+const numberOf = (payload: unknown): number | undefined => {
+  const p = payload as { pull_request?: { number?: unknown }; issue?: { number?: unknown } } | null
+  const n = p?.pull_request?.number ?? p?.issue?.number
+  return typeof n === 'number' && Number.isInteger(n) ? n : undefined
+}
+
+/**
+ * Which cached reads a webhook makes stale. Precise where GitHub tells us what changed (a check run only stales
+ * checks); anything unknown stales the whole repository, which costs only 304s.
+ */
+export function invalidationsFor(e: GithubWebhook): CacheInvalidation[] {
+  const repo = e.repository
+  if (!repo) return []
+  const number = numberOf(e.payload)
+  const one = (scope: CacheInvalidation['scope'], n?: number): CacheInvalidation =>
+    n === undefined ? { repo, scope } : { repo, scope, number: n }
+  switch (e.event) {
+    case 'check_run':
+    case 'check_suite':
+    case 'status':
+      return [one('checks')]
+    case 'pull_request':
+      return [
+        one('pulls'),
+        one('issues'),
+        ...(number === undefined ? [] : [one('reviews', number), one('threads', number)]),
+      ]
+    case 'pull_request_review':
+      return [one('pulls'), one('reviews', number), one('threads', number)]
+    case 'pull_request_review_comment':
+    case 'pull_request_review_thread':
+      return [one('threads', number)]
+    case 'issues':
+    case 'label':
+    case 'milestone':
+      return [one('issues'), one('pulls')]
+    case 'issue_comment':
+      return [one('issues'), one('pulls'), ...(number === undefined ? [] : [one('threads', number)])]
+    case 'ping':
+      return []
+    default:
+      return [one('repo')]
+  }
+}
