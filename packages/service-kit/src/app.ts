@@ -99,11 +99,14 @@ export function createServiceApp(opts: ServiceAppOptions) {
             opts.logger.error('response failed its schema', { requestId: id, ...errorFields(error) })
             return json(500, { error: 'internal', message: 'Internal error' }, id)
           }
-          const details = v.all.map((e) => {
-            const item = e as { path?: string; message?: string; summary?: string }
-            return { in: v.type, path: item.path || '/', message: item.message ?? item.summary ?? 'invalid' }
+          // Array (repeatable) query fields fail in TypeBox's decode step, whose error carries one item, not `all`.
+          const items: unknown[] = Array.isArray(v.all) ? v.all : [(error as { error?: unknown }).error]
+          const where = v.type ?? 'request'
+          const details = items.map((e) => {
+            const item = (e ?? {}) as { path?: string; message?: string; summary?: string }
+            return { in: where, path: item.path || '/', message: item.message ?? item.summary ?? 'invalid' }
           })
-          return json(400, { error: 'invalid_request', message: `Invalid ${v.type}`, details }, id)
+          return json(400, { error: 'invalid_request', message: `Invalid ${where}`, details }, id)
         }
         if (code === 'PARSE')
           return json(400, { error: 'invalid_request', message: 'Body could not be parsed' }, id)
