@@ -16,7 +16,13 @@ export const githubWebhook = defineEvent(
     installationId: t.Optional(t.Integer()),
     /** True when this event was re-published from the delivery log. */
     redelivery: t.Boolean(),
+    /** The webhook body; `null` when `payloadOmitted`. */
     payload: t.Unknown(),
+    /**
+     * True when the payload was too large for a bus message (NATS max_payload); read it from
+     * `GET /api/webhook-deliveries/:deliveryId` instead.
+     */
+    payloadOmitted: t.Optional(t.Boolean()),
   }),
   (d) => ['github', d.event, d.action ?? 'none'],
 )

@@ -1,0 +1,18 @@
+import { DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS } from '@bosun/contracts/webhooks'
+import { commonEnv, parseEnv, splitList } from '@bosun/service-kit/env'
+import { type Static, Type as T } from '@sinclair/typebox'
+
+export const WebhooksEnv = T.Object({
+  ...commonEnv,
+  PORT: T.Integer({ default: 3006, minimum: 0, maximum: 65535 }),
+  DATABASE_URL: T.Optional(T.String()),
+  /** Comma-separated; every one is tried, so a new secret can be added before GitHub switches to it. */
+  GITHUB_WEBHOOK_SECRET: T.String({ default: '' }),
+  /** Days the delivery log keeps a delivery; dedupe remembers delivery ids as long. */
+  BOSUN_WEBHOOKS_RETENTION_DAYS: T.Number({ default: DEFAULT_RETENTION_DAYS, minimum: MIN_RETENTION_DAYS }),
+})
+export type WebhooksEnv = Static<typeof WebhooksEnv>
+
+export const readEnv = () => parseEnv(WebhooksEnv, process.env)
+
+export const webhookSecrets = (env: WebhooksEnv) => splitList(env.GITHUB_WEBHOOK_SECRET)

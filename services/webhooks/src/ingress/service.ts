@@ -1,0 +1,66 @@
+import { type DeliveryAccepted, type DeliveryDuplicate, MAX_WEBHOOK_BYTES } from '@bosun/contracts/webhooks'
+import { unavailable } from '@bosun/service-kit/errors'
+import { sql } from 'drizzle-orm'
+import { enqueueDelivery } from '../bus'
+import type { WebhooksDeps } from '../deps'
+import { webhookSecrets } from '../env'
+import { readLimited } from './body'
+import { redactHeaders } from './headers'
+import { bodyKind, describe, parsePayload } from './payload'
+import { assertSignatureShape, verifiedText } from './signature'
+
+export type IncomingDelivery = {
+  deliveryId: string
+  event: string
+  signature: string | undefined
+  contentType: string | null
+  traceparent: string | undefined
+  headers: Headers
+  body: ReadableStream<Uint8Array> | null
+}
+
+export type ReceiveResult = ({ duplicate: false } & DeliveryAccepted) | DeliveryDuplicate
+
+const encoder = new TextEncoder()
+
+/**
+ * Accepts one GitHub delivery: nothing is stored or published unless the signature verifies, and the answer
+ * comes only after the commit that records the delivery and its event together. The unique delivery id makes
+ * any copy of it (concurrent, or after a restart) a duplicate.
+ */
+export async function receiveDelivery(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
+  const receivedAt = Date.now()
+  const secrets = webhookSecrets(deps.env)
+  if (secrets.length === 0) throw unavailable('GITHUB_WEBHOOK_SECRET is not configured')
+  const kind = bodyKind(input.contentType)
+  const signature = assertSignatureShape(input.signature)
+  const raw = await readLimited(input.body, MAX_WEBHOOK_BYTES)
+  const text = await verifiedText(secrets, raw, signature)
+  const payload = parsePayload(kind, text)
+  const meta = describe(input.deliveryId, input.event, payload.value)
+  const bytes = kind === 'json' ? raw.byteLength : encoder.encode(payload.json).byteLength
+  const stored = Bun.zstdCompressSync(kind === 'json' ? raw : encoder.encode(payload.json), { level: 1 })
+  const headers = JSON.stringify(redactHeaders(input.headers))
+  const eventId = Bun.randomUUIDv7()
+
+  const recorded = await deps.database.write(async (tx) => {
+    const inserted = await tx.run(sql`
+      insert into deliveries (id, event, action, repository, repository_key, installation_id, received_at,
+        headers, payload, payload_bytes, last_event_id)
+      values (${meta.deliveryId}, ${meta.event}, ${meta.action}, ${meta.repository},
+        ${meta.repository?.toLowerCase() ?? null}, ${meta.installationId}, ${receivedAt}, ${headers}, ${stored},
+        ${bytes}, ${eventId})
+      on conflict (id) do nothing`)
+    if (inserted.rowsAffected === 0) return false
+    await enqueueDelivery(
+      tx,
+      deps.bus,
+      meta,
+      { value: payload.value, bytes },
+      { id: eventId, redelivery: false, traceparent: input.traceparent },
+    )
+    return true
+  })
+  if (!recorded) return { duplicate: true, deliveryId: meta.deliveryId }
+  return { duplicate: false, deliveryId: meta.deliveryId, eventId }
+}

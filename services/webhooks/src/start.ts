@@ -1,0 +1,37 @@
+import { join } from 'node:path'
+import { createAuthGuard } from '@bosun/service-kit/auth-guard'
+import { connectBus } from '@bosun/service-kit/bus'
+import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
+import type { Logger } from '@bosun/service-kit/log'
+import { startOutboxRelay } from '@bosun/service-kit/outbox'
+import { VERSION } from './app'
+import * as schema from './db/schema'
+import { startDeliveryPruner } from './deliveries/prune'
+import type { WebhooksDeps } from './deps'
+import type { WebhooksEnv } from './env'
+
+/** Opens everything webhooks needs; index.ts and tests share it. */
+export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
+  const database = await openDatabase({
+    url: databaseUrl(env.BOSUN_DATA_DIR, 'webhooks', env.DATABASE_URL),
+    schema,
+    migrationsFolder: join(import.meta.dir, '../drizzle'),
+  })
+  const bus = await connectBus({
+    url: env.NATS_URL,
+    name: 'webhooks',
+    version: VERSION,
+    prefix: env.BOSUN_SUBJECT_PREFIX,
+    logger,
+  })
+  const relay = startOutboxRelay({ database: database as never, bus, logger })
+  const deps: WebhooksDeps = { env, database, bus, logger, guard: createAuthGuard(bus) }
+  const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)
+  const stop = async () => {
+    clearInterval(pruner)
+    await relay.stop()
+    await bus.close()
+    database.close()
+  }
+  return { deps, relay, stop }
+}
