@@ -3,7 +3,15 @@ import { fromGitHub, GitHubMissing } from './errors'
 import type { Freshness, Tag } from './freshness'
 import type { Reader } from './readers'
 
-type Entry = { etag: string | null; body: unknown; next: string | null; fetchedAt: number; stamp: number }
+type Entry = {
+  etag: string | null
+  body: unknown
+  next: string | null
+  /** GitHub said it is not there (404, 410, ...): remembered like any answer, so it is not asked again. */
+  missing?: GitHubMissing
+  fetchedAt: number
+  stamp: number
+}
 
 export type GitHubClientOptions = {
   apiUrl: string
@@ -79,7 +87,8 @@ export function createGitHubClient(opts: GitHubClientOptions) {
   }
 
   const isFresh = (e: Entry, tag: Tag) =>
-    tag === 'immutable' || (e.stamp === opts.freshness.stamp(tag) && Date.now() - e.fetchedAt < opts.maxAgeMs)
+    (tag === 'immutable' && !e.missing) ||
+    (e.stamp === opts.freshness.stamp(tag) && Date.now() - e.fetchedAt < opts.maxAgeMs)
 
   const cached = (
     tag: Tag,
@@ -108,9 +117,14 @@ export function createGitHubClient(opts: GitHubClientOptions) {
       if (res.status === 304 && hit) return 'not-modified'
       if (!res.ok) {
         await res.body?.cancel()
-        throw fromGitHub(res, path, reader.kind)
+        const err = fromGitHub(res, path, reader.kind)
+        if (err instanceof GitHubMissing) return { etag: null, body: null, next: null, missing: err }
+        throw err
       }
       return { etag: res.headers.get('etag'), body: await res.json(), next: nextLink(res) }
+    }).then((entry) => {
+      if (entry.missing) throw entry.missing
+      return entry
     })
 
   const relative = (url: string) => {
