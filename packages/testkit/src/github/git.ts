@@ -108,3 +108,30 @@ export function mergeInto(dir: string, base: string, head: string, message: stri
   git(dir, ['update-ref', `refs/heads/${base}`, sha, baseSha])
   return sha
 }
+
+export type CommitInfo = {
+  sha: string
+  tree: string
+  parents: string[]
+  author: { name: string; email: string; date: string }
+  committer: { name: string; email: string; date: string }
+  message: string
+}
+
+export function commitInfo(dir: string, sha: string): CommitInfo | undefined {
+  const res = Bun.spawnSync(
+    ['git', 'show', '-s', '--format=%H%n%T%n%P%n%an%n%ae%n%aI%n%cn%n%ce%n%cI%n%B', sha],
+    { cwd: dir, env: gitEnv() },
+  )
+  if (res.exitCode !== 0) return undefined
+  const [h, tree, parents, an, ae, ad, cn, ce, cd, ...message] = res.stdout.toString().split('\n')
+  const utc = (d = '') => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  return {
+    sha: h!,
+    tree: tree!,
+    parents: parents ? parents.split(' ') : [],
+    author: { name: an!, email: ae!, date: utc(ad) },
+    committer: { name: cn!, email: ce!, date: utc(cd) },
+    message: message.join('\n').trim(),
+  }
+}

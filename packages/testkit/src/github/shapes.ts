@@ -1,3 +1,4 @@
+import type { CommitInfo } from './git'
 import type {
   GhApp,
   GhCheckRun,
@@ -18,15 +19,17 @@ import type {
 const nodeId = (kind: string, id: number) => Buffer.from(`0:${kind}${id}`).toString('base64')
 
 export function userShape(base: string, u: GhUser) {
-  const api = `${base}/users/${u.login}`
+  // Bots' logins end in `[bot]`, which URLs carry escaped.
+  const login = encodeURIComponent(u.login)
+  const api = `${base}/users/${login}`
   return {
     login: u.login,
     id: u.id,
     node_id: nodeId('User', u.id),
-    avatar_url: `${base}/avatars/${u.login}`,
+    avatar_url: `${base}/avatars/${login}`,
     gravatar_id: '',
     url: api,
-    html_url: `${base}/${u.login}`,
+    html_url: `${base}/${login}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,
@@ -96,11 +99,6 @@ export function fullOrgShape(base: string, o: GhUser, publicRepos: number) {
   return {
     ...orgShape(base, o),
     name: o.name,
-    company: null,
-    blog: '',
-    location: null,
-    email: null,
-    twitter_username: null,
     is_verified: false,
     html_url: `${base}/${o.login}`,
     has_organization_projects: true,
@@ -446,6 +444,8 @@ export function reviewCommentShape(base: string, r: GhRepo, i: Pull, c: GhReview
       pull_request: { href: `${api}/pulls/${i.number}` },
     },
     ...(c.inReplyTo ? { in_reply_to_id: c.inReplyTo } : {}),
+    position: c.line,
+    original_position: c.line,
     line: c.line,
     original_line: c.line,
     side: 'RIGHT',
@@ -503,7 +503,7 @@ export function checkRunShape(base: string, r: GhRepo, c: GhCheckRun, pulls: Pul
     external_id: c.externalId,
     url: `${api}/check-runs/${c.id}`,
     html_url: `${base}/${fullName(r)}/runs/${c.id}`,
-    details_url: c.detailsUrl,
+    details_url: c.detailsUrl ?? `${base}/${fullName(r)}/runs/${c.id}`,
     status: c.status,
     conclusion: c.conclusion,
     started_at: c.startedAt,
@@ -533,7 +533,7 @@ export function checkRunShape(base: string, r: GhRepo, c: GhCheckRun, pulls: Pul
 export function statusShape(base: string, r: GhRepo, s: GhStatus) {
   return {
     url: `${base}/repos/${fullName(r)}/statuses/${s.sha}`,
-    avatar_url: `${base}/avatars/${s.creator.login}`,
+    avatar_url: `${base}/avatars/${encodeURIComponent(s.creator.login)}`,
     id: s.id,
     node_id: nodeId('StatusContext', s.id),
     state: s.state,
@@ -557,7 +557,14 @@ export function installationShape(base: string, inst: GhInstallation, app: GhApp
   return {
     id: inst.id,
     client_id: app.clientId,
-    account: userShape(base, inst.account),
+    // GitHub's /app/installations describes the account as user and enterprise at once.
+    account: {
+      ...userShape(base, inst.account),
+      name: inst.account.name ?? inst.account.login,
+      slug: inst.account.login.toLowerCase(),
+      created_at: inst.account.createdAt,
+      updated_at: inst.account.createdAt,
+    },
     repository_selection: 'all',
     access_tokens_url: `${base}/app/installations/${inst.id}/access_tokens`,
     repositories_url: `${base}/installation/repositories`,
@@ -575,5 +582,38 @@ export function installationShape(base: string, inst: GhInstallation, app: GhApp
     single_file_paths: [],
     suspended_by: null,
     suspended_at: null,
+  }
+}
+
+export function commitShape(base: string, r: GhRepo, c: CommitInfo) {
+  const api = `${base}/repos/${fullName(r)}`
+  return {
+    sha: c.sha,
+    node_id: nodeId('Commit', Number.parseInt(c.sha.slice(0, 8), 16)),
+    commit: {
+      author: c.author,
+      committer: c.committer,
+      message: c.message,
+      tree: { sha: c.tree, url: `${api}/git/trees/${c.tree}` },
+      url: `${api}/git/commits/${c.sha}`,
+      comment_count: 0,
+      verification: {
+        verified: false,
+        reason: 'unsigned',
+        signature: null,
+        payload: null,
+        verified_at: null,
+      },
+    },
+    url: `${api}/commits/${c.sha}`,
+    html_url: `${base}/${fullName(r)}/commit/${c.sha}`,
+    comments_url: `${api}/commits/${c.sha}/comments`,
+    author: null,
+    committer: null,
+    parents: c.parents.map((sha) => ({
+      sha,
+      url: `${api}/commits/${sha}`,
+      html_url: `${base}/${fullName(r)}/commit/${sha}`,
+    })),
   }
 }

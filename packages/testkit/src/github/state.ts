@@ -736,7 +736,6 @@ export class GitHubState {
 
   /** `ref` may be a sha, a branch or a tag, like GitHub's `{ref}` path parameter. */
   resolveRef(repo: GhRepo, ref: string): string | undefined {
-    if (/^[0-9a-f]{40}$/.test(ref)) return ref
     return revParse(repo.gitDir, ref)
   }
 

@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto'
 import { sign } from '@octokit/webhooks-methods'
+import { commitInfo } from './git'
 import {
   checkRunShape,
   commentShape,
+  commitShape,
   fullName,
   issueShape,
   labelShape,
+  orgShape,
   pullShape,
   repoShape,
   reviewCommentShape,
@@ -135,7 +138,7 @@ export function payload(base: string, state: GitHubState, c: GhChange): Record<s
   const r = c.repo
   const common = {
     repository: repoShape(base, r),
-    ...(r.owner.type === 'Organization' ? { organization: orgLike(base, c) } : {}),
+    ...(r.owner.type === 'Organization' ? { organization: orgShape(base, r.owner) } : {}),
     sender: userShape(base, c.sender),
     installation: {
       id: state.installationOf(r).id,
@@ -194,7 +197,10 @@ export function payload(base: string, state: GitHubState, c: GhChange): Record<s
         context: s.context,
         description: s.description,
         state: s.state,
-        commit: { sha: s.sha, url: `${base}/repos/${fullName(r)}/commits/${s.sha}` },
+        commit: (() => {
+          const info = commitInfo(r.gitDir, s.sha)
+          return info ? commitShape(base, r, info) : { sha: s.sha }
+        })(),
         branches: [],
         created_at: s.createdAt,
         updated_at: s.updatedAt,
@@ -237,16 +243,5 @@ function checkRunWithSuite(base: string, c: GhChange, pulls: Pull[]) {
       pull_requests: run.pull_requests,
       app: run.app,
     },
-  }
-}
-
-function orgLike(base: string, c: GhChange) {
-  const o = c.repo.owner
-  return {
-    login: o.login,
-    id: o.id,
-    url: `${base}/orgs/${o.login}`,
-    avatar_url: `${base}/avatars/${o.login}`,
-    description: null,
   }
 }

@@ -154,8 +154,12 @@ function search(ctx: Ctx): Response {
   const sorted = sortBy(hits, key, order)
   return paginate(
     ctx,
-    sorted.map((h) => ({ ...issueShape(ctx.base, h.repo, h.issue), score: 1 })),
-    (items) => ({ total_count: sorted.length, incomplete_results: false, items }),
+    sorted.map((h) => {
+      // The search item's `body` is a string or absent, never null.
+      const { body, ...item } = issueShape(ctx.base, h.repo, h.issue)
+      return { ...item, ...(body === null ? {} : { body }), score: 1 }
+    }),
+    (items) => ({ total_count: sorted.length, incomplete_results: false, search_type: 'lexical', items }),
   )
 }
 
