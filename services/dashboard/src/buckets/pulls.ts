@@ -39,8 +39,9 @@ export function summarizeReviews(
     changesRequested,
     requestedReviewers: [...requested],
     unresolvedThreads: unresolved.length,
+    // GitHub times are whole seconds: a comment in the commit's second came after it (it could not precede it).
     unresolvedAfterLastCommit: unresolved.filter((t) =>
-      t.comments.nodes.some((c) => Date.parse(c.createdAt) > since),
+      t.comments.nodes.some((c) => Date.parse(c.createdAt) >= since),
     ).length,
   }
 }
