@@ -319,7 +319,7 @@ export const bundleRpc = defineRpc(
       }),
     ),
   }),
-  'The AICA bundle at a digest (not_found when that digest is no longer current)',
+  'The current AICA bundle of a workspace; its `digest` differs from the requested one when the bundle was edited since dispatch',
 )
 
 /**

@@ -1,0 +1,83 @@
+import { type Static, t } from 'elysia'
+import { RepoFullName, WorkspaceId } from './workspace'
+
+const Time = t.String({ format: 'date-time' })
+export const DEFAULT_TRIGGER_LABEL = 'bosun:trigger'
+
+export const AutoTriggerRepo = t.Object(
+  { repo: RepoFullName, addedBy: t.String(), addedAt: Time },
+  { title: 'AutoTriggerRepo' },
+)
+export const AutoTriggerConfig = t.Object(
+  { workspaceId: WorkspaceId, triggerLabel: t.String(), repos: t.Array(AutoTriggerRepo) },
+  { title: 'AutoTriggerConfig' },
+)
+export type AutoTriggerConfig = Static<typeof AutoTriggerConfig>
+export const AutoTriggerRepoAdd = t.Object({ workspace: t.Optional(WorkspaceId), repo: RepoFullName })
+export const TriggerLabelSet = t.Object({
+  workspace: t.Optional(WorkspaceId),
+  label: t.String({ minLength: 1, maxLength: 50 }),
+})
+export const AutoTriggerRepoParams = t.Object({
+  owner: t.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' }),
+  repo: t.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' }),
+})
+
+export const ProviderKind = t.Union(
+  [t.Literal('openai'), t.Literal('anthropic'), t.Literal('openrouter'), t.Literal('openai-compatible')],
+  { description: 'Which API the key is for' },
+)
+export type ProviderKind = Static<typeof ProviderKind>
+const BaseUrl = t.String({ format: 'uri', maxLength: 500, pattern: '^https?://' })
+
+/** What GET returns: never the key, only whether one is stored. */
+export const SharedCreds = t.Object(
+  {
+    workspaceId: WorkspaceId,
+    hasKey: t.Boolean(),
+    kind: t.Union([ProviderKind, t.Null()]),
+    baseURL: t.Union([t.String(), t.Null()]),
+    model: t.Union([t.String(), t.Null()]),
+    updatedBy: t.Union([t.String(), t.Null()]),
+    updatedAt: t.Union([Time, t.Null()]),
+  },
+  { title: 'SharedCreds' },
+)
+export type SharedCreds = Static<typeof SharedCreds>
+export const SharedCredsSet = t.Object(
+  {
+    workspace: t.Optional(WorkspaceId),
+    kind: ProviderKind,
+    apiKey: t.String({ minLength: 1, maxLength: 4096 }),
+    baseURL: t.Optional(BaseUrl),
+    model: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+  },
+  { title: 'SharedCredsSet' },
+)
+
+export const HealthCheckRequest = t.Object(
+  {
+    kind: ProviderKind,
+    apiKey: t.String({ minLength: 1, maxLength: 4096 }),
+    baseURL: t.Optional(t.String({ maxLength: 500 })),
+  },
+  { title: 'HealthCheckRequest' },
+)
+export const HealthCheckResult = t.Object(
+  {
+    ok: t.Boolean(),
+    /** ok, unauthorized (401/403 upstream), unreachable, refused (the URL is not allowed), upstream_error */
+    status: t.Union([
+      t.Literal('ok'),
+      t.Literal('unauthorized'),
+      t.Literal('unreachable'),
+      t.Literal('refused'),
+      t.Literal('upstream_error'),
+    ]),
+    httpStatus: t.Union([t.Integer(), t.Null()]),
+    message: t.String(),
+    latencyMs: t.Integer(),
+  },
+  { title: 'HealthCheckResult' },
+)
+export type HealthCheckResult = Static<typeof HealthCheckResult>

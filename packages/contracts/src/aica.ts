@@ -1,0 +1,252 @@
+import { type Static, t } from 'elysia'
+import { Page, PageQuery } from './pagination'
+import { Item, Priority, ThreadError, ThreadId, ThreadStatus, WorktreeId } from './relay'
+import { RepoFullName, WorkspaceId } from './workspace'
+
+const Time = t.String({ format: 'date-time' })
+
+export const Visibility = t.Union([t.Literal('personal'), t.Literal('team')])
+export type Visibility = Static<typeof Visibility>
+
+/** `NAME=value` pairs handed to the sandbox; names that would hijack it are refused with 400. */
+export const ExtraEnv = t.Record(
+  t.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }),
+  t.String({ maxLength: 16_384 }),
+  {
+    maxProperties: 64,
+    description: 'Never stored: held in memory until the runner fetches it once',
+  },
+)
+export type ExtraEnv = Static<typeof ExtraEnv>
+
+const Ref = t.String({ minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9._/-]+$' })
+/**
+ * Which workspace a request acts in. Optional: when absent, the caller's only workspace is used
+ * (400 when the caller belongs to several or none).
+ */
+const WorkspaceField = t.Optional(WorkspaceId)
+
+/** The body of `POST /api/agent-sessions`. */
+export const DispatchEnvelope = t.Object(
+  {
+    workspace: WorkspaceField,
+    repo: t.Optional(RepoFullName),
+    ref: t.Optional(Ref),
+    prompt: t.String({ minLength: 1, maxLength: 100_000 }),
+    agent: t.Optional(t.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._-]+$' })),
+    model: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+    provider: t.Optional(t.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._-]+$' })),
+    priority: t.Optional(Priority),
+    visibility: t.Optional(Visibility),
+    extraEnv: t.Optional(ExtraEnv),
+    callbackUrl: t.Optional(t.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
+  },
+  { title: 'DispatchEnvelope' },
+)
+export type DispatchEnvelope = Static<typeof DispatchEnvelope>
+
+/** Attaching a thread to an existing worktree: the envelope minus what the worktree fixes. */
+export const ThreadCreate = t.Object(
+  {
+    prompt: DispatchEnvelope.properties.prompt,
+    agent: DispatchEnvelope.properties.agent,
+    model: DispatchEnvelope.properties.model,
+    provider: DispatchEnvelope.properties.provider,
+    priority: DispatchEnvelope.properties.priority,
+    extraEnv: DispatchEnvelope.properties.extraEnv,
+    callbackUrl: DispatchEnvelope.properties.callbackUrl,
+  },
+  { title: 'ThreadCreate' },
+)
+export type ThreadCreate = Static<typeof ThreadCreate>
+
+export const WorktreeCreate = t.Object(
+  {
+    workspace: WorkspaceField,
+    repo: t.Optional(RepoFullName),
+    ref: t.Optional(Ref),
+    visibility: t.Optional(Visibility),
+  },
+  { title: 'WorktreeCreate' },
+)
+export type WorktreeCreate = Static<typeof WorktreeCreate>
+
+export const Worktree = t.Object(
+  {
+    id: WorktreeId,
+    workspaceId: WorkspaceId,
+    repo: RepoFullName,
+    ref: t.String(),
+    visibility: Visibility,
+    creatorId: t.String(),
+    creatorLogin: t.String(),
+    archived: t.Boolean(),
+    restoredFrom: t.Union([WorktreeId, t.Null()]),
+    sandbox: t.Union([t.Object({ backend: t.String(), note: t.Union([t.String(), t.Null()]) }), t.Null()]),
+    latestBackup: t.Union([
+      t.Object({ ref: t.String(), headSha: t.String(), size: t.Integer(), at: Time }),
+      t.Null(),
+    ]),
+    createdAt: Time,
+    archivedAt: t.Union([Time, t.Null()]),
+  },
+  { title: 'Worktree' },
+)
+export type Worktree = Static<typeof Worktree>
+
+/** When each status was last entered. */
+export const StatusTimes = t.Partial(
+  t.Object({
+    queued: Time,
+    starting: Time,
+    running: Time,
+    idle: Time,
+    completed: Time,
+    failed: Time,
+    stopped: Time,
+    archived: Time,
+  }),
+)
+
+export const CallbackState = t.Object({
+  url: t.String(),
+  state: t.Union([t.Literal('pending'), t.Literal('sent'), t.Literal('failed')]),
+  at: t.Union([Time, t.Null()]),
+  error: t.Union([t.String(), t.Null()]),
+})
+
+export const Thread = t.Object(
+  {
+    id: ThreadId,
+    worktreeId: WorktreeId,
+    workspaceId: WorkspaceId,
+    repo: RepoFullName,
+    ref: t.String(),
+    userId: t.String({ description: '`aica:auto` for auto-dispatched threads' }),
+    userLogin: t.String(),
+    visibility: Visibility,
+    status: ThreadStatus,
+    statusTimes: StatusTimes,
+    error: t.Union([ThreadError, t.Null()]),
+    prompt: t.String(),
+    agent: t.String(),
+    model: t.String(),
+    provider: t.String(),
+    priority: Priority,
+    attempt: t.Integer({ description: '1 for the first run, +1 per retry' }),
+    bundleDigest: t.String(),
+    lastSeq: t.Integer(),
+    forkOf: t.Union([t.Object({ threadId: ThreadId, atSeq: t.Integer() }), t.Null()]),
+    callback: t.Union([CallbackState, t.Null()]),
+    createdAt: Time,
+    updatedAt: Time,
+  },
+  { title: 'Thread' },
+)
+export type Thread = Static<typeof Thread>
+
+export const ThreadSnapshot = t.Object(
+  { thread: Thread, worktree: Worktree, items: t.Array(Item), hasMoreItems: t.Boolean() },
+  { title: 'ThreadSnapshot' },
+)
+export const WorktreeSnapshot = t.Object(
+  { worktree: Worktree, threads: t.Array(Thread) },
+  { title: 'WorktreeSnapshot' },
+)
+
+/** `POST /api/agent-sessions` and friends answer with the thread and its worktree. */
+export const DispatchResult = t.Object({ thread: Thread, worktree: Worktree }, { title: 'DispatchResult' })
+
+const Who = t.Optional(
+  t.Union([t.Literal('me'), t.Literal('all'), t.Literal('')], {
+    description: '`me`: only mine; `all` (default): everything visible to me',
+  }),
+)
+export const ThreadListQuery = t.Object({
+  ...PageQuery,
+  workspace: t.Optional(WorkspaceId),
+  userId: Who,
+  worktreeId: t.Optional(WorktreeId),
+  status: t.Optional(ThreadStatus),
+})
+export const ThreadPage = Page(Thread, 'ThreadPage')
+export const WorktreeListQuery = t.Object({
+  ...PageQuery,
+  workspace: t.Optional(WorkspaceId),
+  creatorId: Who,
+  archived: t.Optional(t.Boolean()),
+})
+export const WorktreePage = Page(Worktree, 'WorktreePage')
+
+export const ThreadParams = t.Object({ id: ThreadId })
+export const WorktreeParams = t.Object({ wtId: WorktreeId })
+export const ItemParams = t.Object({ id: ThreadId, itemId: t.String({ maxLength: 100 }) })
+export const SnapshotQuery = t.Object({
+  since: t.Optional(t.Integer({ minimum: 0, description: 'Only items after this seq' })),
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000 })),
+})
+
+export const ForkRequest = t.Object(
+  {
+    itemId: t.String({ minLength: 1, maxLength: 100, description: 'Fork after this item (included)' }),
+    prompt: t.Optional(t.String({ minLength: 1, maxLength: 100_000 })),
+    extraEnv: t.Optional(ExtraEnv),
+  },
+  { title: 'ForkRequest' },
+)
+export const CloneRequest = t.Object(
+  {
+    prompt: t.String({ minLength: 1, maxLength: 100_000 }),
+    visibility: t.Optional(Visibility),
+    agent: DispatchEnvelope.properties.agent,
+    model: DispatchEnvelope.properties.model,
+    provider: DispatchEnvelope.properties.provider,
+    extraEnv: t.Optional(ExtraEnv),
+  },
+  { title: 'CloneRequest' },
+)
+export const VisibilitySet = t.Object({ visibility: Visibility }, { title: 'VisibilitySet' })
+export const PromptRequest = t.Object(
+  { text: t.String({ minLength: 1, maxLength: 100_000 }) },
+  { title: 'PromptRequest' },
+)
+export const RetryRequest = t.Object(
+  { extraEnv: t.Optional(ExtraEnv) },
+  { title: 'RetryRequest', description: 'extraEnv is not kept between runs; give it again if needed' },
+)
+export const AppliedDraft = t.Object(
+  { itemId: t.String(), commentUrl: t.String(), commentId: t.Integer(), alreadyApplied: t.Boolean() },
+  { title: 'AppliedDraft' },
+)
+
+export const RealtimeQuery = t.Object({
+  since: t.Optional(
+    t.Integer({ minimum: 0, description: 'Last seq the client holds; items after it follow' }),
+  ),
+  role: t.Optional(t.Union([t.Literal('viewer'), t.Literal('member')])),
+})
+
+/** Realtime socket, server -> client. */
+export const ThreadRealtimeMessage = t.Union([
+  /** First frame: the thread as it is now. */
+  t.Object({ type: t.Literal('thread'), thread: Thread }),
+  /** Every stored item in seq order, gapless, each once. */
+  t.Object({ type: t.Literal('item'), item: Item }),
+  /** Live text while the agent types; never stored, may be missed. */
+  t.Object({ type: t.Literal('delta'), key: t.String(), text: t.String() }),
+  t.Object({ type: t.Literal('error'), error: t.String(), message: t.String() }),
+])
+export type ThreadRealtimeMessage = Static<typeof ThreadRealtimeMessage>
+/** Realtime socket, client -> server (refused on `?role=viewer` sockets and for non-owners). */
+export const ThreadClientMessage = t.Union([
+  t.Object({ type: t.Literal('prompt'), text: t.String({ minLength: 1, maxLength: 100_000 }) }),
+  t.Object({ type: t.Literal('stop') }),
+])
+export type ThreadClientMessage = Static<typeof ThreadClientMessage>
+
+/** Live fan-out between aica instances on `<prefix>.rt.aica.thread.<threadId>`. */
+export const LiveThreadEvent = t.Union([
+  t.Object({ type: t.Literal('item'), threadId: ThreadId, seq: t.Integer() }),
+  t.Object({ type: t.Literal('delta'), threadId: ThreadId, key: t.String(), text: t.String() }),
+])
+export type LiveThreadEvent = Static<typeof LiveThreadEvent>

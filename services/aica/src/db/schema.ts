@@ -1,0 +1,163 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+export { outbox, processedEvents } from '@bosun/service-kit/outbox-table'
+
+export const worktrees = sqliteTable(
+  'worktrees',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    repo: text('repo').notNull(),
+    ref: text('ref').notNull(),
+    visibility: text('visibility', { enum: ['personal', 'team'] }).notNull(),
+    creatorId: text('creator_id').notNull(),
+    creatorLogin: text('creator_login').notNull(),
+    restoredFrom: text('restored_from'),
+    sandboxBackend: text('sandbox_backend'),
+    sandboxNote: text('sandbox_note'),
+    createdAt: integer('created_at').notNull(),
+    archivedAt: integer('archived_at'),
+  },
+  (t) => [index('worktrees_workspace_id_created_at_idx').on(t.workspaceId, t.createdAt)],
+)
+
+/** Relay tokens by SHA-256; a worktree may hold several (one per dispatch, plus renewals) until they expire. */
+export const relayTokens = sqliteTable(
+  'relay_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    worktreeId: text('worktree_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('relay_tokens_worktree_id_idx').on(t.worktreeId)],
+)
+
+export const threads = sqliteTable(
+  'threads',
+  {
+    id: text('id').primaryKey(),
+    worktreeId: text('worktree_id').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    userLogin: text('user_login').notNull(),
+    status: text('status', {
+      enum: ['queued', 'starting', 'running', 'idle', 'completed', 'failed', 'stopped', 'archived'],
+    }).notNull(),
+    /** JSON: when each status was last entered. */
+    statusTimes: text('status_times').notNull(),
+    /** JSON ThreadError of the last failure, or null. */
+    error: text('error'),
+    prompt: text('prompt').notNull(),
+    agent: text('agent').notNull(),
+    model: text('model').notNull(),
+    provider: text('provider').notNull(),
+    priority: text('priority', { enum: ['high', 'normal', 'low'] }).notNull(),
+    attempt: integer('attempt').notNull(),
+    bundleDigest: text('bundle_digest').notNull(),
+    hasExtraEnv: integer('has_extra_env', { mode: 'boolean' }).notNull(),
+    usesSharedCreds: integer('uses_shared_creds', { mode: 'boolean' }).notNull(),
+    lastSeq: integer('last_seq').notNull(),
+    forkOfThread: text('fork_of_thread'),
+    forkAtSeq: integer('fork_at_seq'),
+    /** The runner's opencode session id, for `fork`. */
+    sessionId: text('session_id'),
+    /** GitHub delivery id of the webhook that caused an auto-dispatch: one thread per delivery. */
+    deliveryId: text('delivery_id'),
+    callbackUrl: text('callback_url'),
+    callbackState: text('callback_state', { enum: ['pending', 'sent', 'failed'] }),
+    callbackAt: integer('callback_at'),
+    callbackError: text('callback_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('threads_worktree_id_idx').on(t.worktreeId),
+    index('threads_workspace_id_status_idx').on(t.workspaceId, t.status),
+    uniqueIndex('threads_delivery_id_idx').on(t.deliveryId),
+  ],
+)
+
+export const items = sqliteTable(
+  'items',
+  {
+    threadId: text('thread_id').notNull(),
+    seq: integer('seq').notNull(),
+    id: text('id').notNull(),
+    /** The runner's idempotency key; unique per thread. */
+    key: text('key'),
+    kind: text('kind').notNull(),
+    body: text('body').notNull(),
+    at: integer('at').notNull(),
+    /** For draft comments: the GitHub comment once applied. */
+    appliedUrl: text('applied_url'),
+    appliedId: integer('applied_id'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.threadId, t.seq] }),
+    uniqueIndex('items_thread_id_key_idx').on(t.threadId, t.key),
+    uniqueIndex('items_id_idx').on(t.id),
+  ],
+)
+
+/** The latest backup of each worktree (a git bundle, base64). */
+export const backups = sqliteTable('backups', {
+  worktreeId: text('worktree_id').primaryKey(),
+  ref: text('ref').notNull(),
+  headSha: text('head_sha').notNull(),
+  sha256: text('sha256').notNull(),
+  bundle: text('bundle').notNull(),
+  size: integer('size').notNull(),
+  at: integer('at').notNull(),
+})
+
+export const bundleItems = sqliteTable(
+  'bundle_items',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    kind: text('kind', { enum: ['files', 'skills', 'commands', 'agents'] }).notNull(),
+    name: text('name').notNull(),
+    path: text('path').notNull(),
+    content: text('content').notNull(),
+    version: integer('version').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.kind, t.name] })],
+)
+
+export const autoTriggerRepos = sqliteTable(
+  'auto_trigger_repos',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    repo: text('repo').notNull(),
+    addedBy: text('added_by').notNull(),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.repo] })],
+)
+
+export const workspaceSettings = sqliteTable('workspace_settings', {
+  workspaceId: text('workspace_id').primaryKey(),
+  triggerLabel: text('trigger_label').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export const sharedCreds = sqliteTable('shared_creds', {
+  workspaceId: text('workspace_id').primaryKey(),
+  kind: text('kind').notNull(),
+  baseUrl: text('base_url'),
+  model: text('model'),
+  /** AES-256-GCM of the API key, AAD = `team-shared-creds:<workspace_id>:<kind>`. */
+  sealed: text('sealed').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/** Workspaces aica has heard of (from `workspace.created`), to default a request's workspace. */
+export const knownWorkspaces = sqliteTable('known_workspaces', {
+  id: text('id').primaryKey(),
+  createdAt: integer('created_at').notNull(),
+})

@@ -1,0 +1,39 @@
+import type { ExtraEnv } from '@bosun/contracts/aica'
+import { ExtraEnv as ExtraEnvSchema } from '@bosun/contracts/aica'
+import type { Bus } from '@bosun/service-kit/bus'
+import { isValid } from '@bosun/service-kit/validate'
+import type { AicaDeps } from '../deps'
+import type { ExtraEnvStore } from './extra-env'
+
+const subject = (bus: Pick<Bus, 'subjects'>) => bus.subjects.rt('aica', 'extra-env-take')
+
+/**
+ * extraEnv lives in the memory of the instance that took the dispatch; the runner's request may reach
+ * another instance, which asks its peers (only the holder answers) before saying it is gone.
+ */
+export function serveHandOver(bus: Bus, store: ExtraEnvStore) {
+  const sub = bus.nc.subscribe(subject(bus))
+  ;(async () => {
+    for await (const m of sub) {
+      const threadId = (m.json() as { threadId?: unknown }).threadId
+      if (typeof threadId !== 'string') continue
+      const env = store.take(threadId)
+      if (env) m.respond(JSON.stringify(env))
+    }
+  })()
+  return () => sub.unsubscribe()
+}
+
+export async function takeExtraEnv(deps: AicaDeps, threadId: string): Promise<ExtraEnv | undefined> {
+  const local = deps.extraEnv.take(threadId)
+  if (local) return local
+  try {
+    const reply = await deps.bus.nc.request(subject(deps.bus), JSON.stringify({ threadId }), {
+      timeout: 1000,
+    })
+    const env = reply.json() as unknown
+    return isValid(ExtraEnvSchema, env) ? env : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,28 @@
+import { commonEnv, parseEnv } from '@bosun/service-kit/env'
+import { type Static, Type as T } from '@sinclair/typebox'
+
+export const AicaEnv = T.Object({
+  ...commonEnv,
+  PORT: T.Integer({ default: 3005, minimum: 0, maximum: 65535 }),
+  DATABASE_URL: T.Optional(T.String()),
+  /** Threads of one workspace that may hold a sandbox at once (starting, running, idle); the rest queue. */
+  BOSUN_AICA_CONCURRENCY: T.Integer({ default: 4, minimum: 1, maximum: 1000 }),
+  /** Lifetime of a relay token; renewed over the relay socket while it is open. */
+  BOSUN_AICA_RELAY_TOKEN_TTL_S: T.Integer({ default: 3600, minimum: 10, maximum: 86_400 }),
+  /** Defaults of a dispatch envelope that names none. */
+  BOSUN_AICA_DEFAULT_AGENT: T.String({ default: 'build' }),
+  BOSUN_AICA_DEFAULT_MODEL: T.String({ default: 'scripted' }),
+  BOSUN_AICA_DEFAULT_PROVIDER: T.String({ default: 'scripted' }),
+  /** 32 bytes, base64: seals the team's shared provider credentials (AES-256-GCM). */
+  BOSUN_SECRET_KEY: T.Optional(
+    T.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: '32 bytes, base64' }),
+  ),
+  /** `host:port` pairs outbound probes and callbacks may reach although they are private (tests, dev). */
+  BOSUN_OUTBOUND_ALLOW_HOSTS: T.String({ default: '' }),
+  GITHUB_API_URL: T.String({ default: 'https://api.github.com' }),
+  GITHUB_APP_ID: T.Optional(T.String()),
+  GITHUB_APP_PRIVATE_KEY: T.Optional(T.String()),
+})
+export type AicaEnv = Static<typeof AicaEnv>
+
+export const readEnv = () => parseEnv(AicaEnv, process.env)

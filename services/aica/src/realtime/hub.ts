@@ -1,0 +1,52 @@
+import { LiveThreadEvent } from '@bosun/contracts/aica'
+import type { Bus } from '@bosun/service-kit/bus'
+import type { Logger } from '@bosun/service-kit/log'
+import { isValid } from '@bosun/service-kit/validate'
+
+type Listener = (event: LiveThreadEvent) => void
+
+export type ThreadHub = {
+  /** Says "thread X has items up to seq" to every instance; sockets read the items from the database. */
+  publishItem(threadId: string, seq: number): void
+  publishDelta(threadId: string, key: string, text: string): void
+  subscribe(threadId: string, listener: Listener): () => void
+  close(): void
+}
+
+/** Fan-out across instances on `bosun.rt.aica.thread.<id>`, one wildcard subscription per instance. */
+export function createThreadHub(bus: Bus, logger: Logger): ThreadHub {
+  const listeners = new Map<string, Set<Listener>>()
+  const subject = (id: string) => bus.subjects.rt('aica', 'thread', id)
+  const sub = bus.nc.subscribe(subject('*'))
+  ;(async () => {
+    for await (const m of sub) {
+      const event = m.json() as unknown
+      if (!isValid(LiveThreadEvent, event)) {
+        logger.warn('dropped invalid live thread event', { subject: m.subject })
+        continue
+      }
+      for (const l of listeners.get(event.threadId) ?? []) l(event)
+    }
+  })()
+  const publish = (event: LiveThreadEvent) => bus.nc.publish(subject(event.threadId), JSON.stringify(event))
+  return {
+    publishItem: (threadId, seq) => publish({ type: 'item', threadId, seq }),
+    publishDelta: (threadId, key, text) => publish({ type: 'delta', threadId, key, text }),
+    subscribe(threadId, listener) {
+      let set = listeners.get(threadId)
+      if (!set) {
+        set = new Set()
+        listeners.set(threadId, set)
+      }
+      set.add(listener)
+      return () => {
+        set.delete(listener)
+        if (set.size === 0) listeners.delete(threadId)
+      }
+    },
+    close() {
+      sub.unsubscribe()
+      listeners.clear()
+    },
+  }
+}

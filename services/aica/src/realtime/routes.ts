@@ -1,0 +1,74 @@
+import { RealtimeQuery, ThreadClientMessage, ThreadParams } from '@bosun/contracts/aica'
+import type { Principal } from '@bosun/contracts/principal'
+import { hasScopes } from '@bosun/contracts/scopes'
+import { AppError, forbidden } from '@bosun/service-kit/errors'
+import { isValid } from '@bosun/service-kit/validate'
+import { Elysia } from 'elysia'
+import type { AicaDeps } from '../deps'
+import { visibleThread } from '../threads/access'
+import { promptThread, stopThread } from '../threads/actions'
+import { openThreadStream, type ThreadStream } from './service'
+
+const HEARTBEAT_MS = 5000
+
+/**
+ * `GET /api/agent-sessions/:id/realtime` (WebSocket): authorized before the upgrade (401/403/404 as
+ * HTTP, 404 for threads the caller may not see), then the thread and its items from `?since=`.
+ * Clients may send `prompt` and `stop` unless the socket is `?role=viewer`.
+ */
+export function realtimeRoutes(deps: AicaDeps) {
+  const streams = new Map<string, { stream: ThreadStream; timer: ReturnType<typeof setInterval> }>()
+  const principals = new WeakMap<Request, Principal>()
+  return new Elysia().ws('/api/agent-sessions/:id/realtime', {
+    params: ThreadParams,
+    query: RealtimeQuery,
+    detail: { operationId: 'aicaThreadRealtime', tags: ['aica'], summary: 'Live thread items (WebSocket)' },
+    async beforeHandle({ request, params }) {
+      const principal = await deps.guard.principal(request)
+      if (!hasScopes(principal.scopes, ['aica:read'])) throw forbidden('Requires scope aica:read')
+      await visibleThread(deps, principal, params.id)
+      principals.set(request, principal)
+    },
+    open(ws) {
+      const send = (msg: unknown) => ws.send(JSON.stringify(msg))
+      const stream = openThreadStream(deps, ws.data.params.id, ws.data.query.since, send)
+      const timer = setInterval(() => {
+        ws.raw.ping()
+        stream.heartbeat()
+      }, HEARTBEAT_MS)
+      streams.set(ws.id, { stream, timer })
+    },
+    async message(ws, raw) {
+      const send = (error: string, message: string) =>
+        ws.send(JSON.stringify({ type: 'error', error, message }))
+      if (ws.data.query.role === 'viewer') return send('forbidden', 'This socket is read-only (role=viewer)')
+      const principal = principals.get(ws.data.request)
+      const msg = typeof raw === 'string' ? safeParse(raw) : raw
+      if (!principal || !isValid(ThreadClientMessage, msg)) return send('invalid_request', 'Unknown message')
+      if (!hasScopes(principal.scopes, ['aica:write'])) return send('forbidden', 'Requires scope aica:write')
+      try {
+        if (msg.type === 'prompt') await promptThread(deps, principal, ws.data.params.id, msg.text)
+        else await stopThread(deps, principal, ws.data.params.id)
+      } catch (err) {
+        if (err instanceof AppError) return send(err.code, err.message)
+        deps.logger.warn('realtime message failed', { err: String(err) })
+        send('internal', 'Internal error')
+      }
+    },
+    close(ws) {
+      const entry = streams.get(ws.id)
+      if (!entry) return
+      clearInterval(entry.timer)
+      entry.stream.close()
+      streams.delete(ws.id)
+    },
+  })
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createAuthGuard } from '@bosun/service-kit/auth-guard'
+import { connectBus } from '@bosun/service-kit/bus'
+import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
+import { errorFields, type Logger } from '@bosun/service-kit/log'
+import { startOutboxRelay } from '@bosun/service-kit/outbox'
+import { createSecretBox, generateKeyBase64 } from '@bosun/service-kit/secret-box'
+import { createAccess } from './access/service'
+import { VERSION } from './app'
+import { wireBus } from './bus'
+import * as schema from './db/schema'
+import type { AicaDeps } from './deps'
+import { createExtraEnvStore } from './dispatch/extra-env'
+import { serveHandOver } from './dispatch/hand-over'
+import { ensureWorkQueue } from './dispatch/queue'
+import { pump, workspacesWithQueued } from './dispatch/scheduler'
+import type { AicaEnv } from './env'
+import { createThreadHub } from './realtime/hub'
+import { createRelayRegistry } from './relay/registry'
+
+const SWEEP_MS = 5000
+
+/** Opens everything aica needs; index.ts and tests share it. */
+export async function startAica(env: AicaEnv, logger: Logger) {
+  const database = await openDatabase({
+    url: databaseUrl(env.BOSUN_DATA_DIR, 'aica', env.DATABASE_URL),
+    schema,
+    migrationsFolder: join(import.meta.dir, '../drizzle'),
+  })
+  const bus = await connectBus({
+    url: env.NATS_URL,
+    name: 'aica',
+    version: VERSION,
+    prefix: env.BOSUN_SUBJECT_PREFIX,
+    logger,
+  })
+  await ensureWorkQueue(bus)
+  const relay = startOutboxRelay({ database: database as never, bus, logger })
+  const extraEnv = createExtraEnvStore()
+  const deps: AicaDeps = {
+    env,
+    database,
+    bus,
+    logger,
+    guard: createAuthGuard(bus),
+    access: createAccess(bus),
+    hub: createThreadHub(bus, logger),
+    relays: createRelayRegistry(bus, logger),
+    extraEnv,
+    box: await createSecretBox(env.BOSUN_SECRET_KEY ?? secretKeyFile(env.BOSUN_DATA_DIR, logger)),
+  }
+  const stopHandOver = serveHandOver(bus, extraEnv)
+  const consumers = await wireBus(deps)
+  // A slot freed on another instance, or a pump that failed, is picked up here.
+  const sweep = setInterval(() => {
+    void workspacesWithQueued(deps)
+      .then((ids) => Promise.all(ids.map((id) => pump(deps, id))))
+      .catch((err) => logger.warn('sweep failed', errorFields(err)))
+  }, SWEEP_MS)
+  const stop = async () => {
+    clearInterval(sweep)
+    for (const c of consumers) await c.stop()
+    stopHandOver()
+    deps.hub.close()
+    deps.relays.close()
+    await relay.stop()
+    await bus.close()
+    database.close()
+  }
+  return { deps, relay, stop }
+}
+
+/** Without BOSUN_SECRET_KEY a key is generated once into the data folder, readable by this user only. */
+function secretKeyFile(dataDir: string, logger: Logger): string {
+  const file = join(dataDir, 'aica-secret.key')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const key = generateKeyBase64()
+  writeFileSync(file, key, { mode: 0o600 })
+  logger.warn('BOSUN_SECRET_KEY is unset: generated one into the data folder', { file })
+  return key
+}

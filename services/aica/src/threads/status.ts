@@ -1,0 +1,58 @@
+import type { ThreadError, ThreadStatus } from '@bosun/contracts/relay'
+import type { Tx } from '@bosun/service-kit/db'
+import { eq } from 'drizzle-orm'
+import * as schema from '../db/schema'
+import { appendItem } from './items'
+import type { ThreadRow } from './model'
+
+const allowed: Record<ThreadStatus, readonly ThreadStatus[]> = {
+  queued: ['starting', 'failed', 'stopped', 'archived'],
+  starting: ['running', 'idle', 'completed', 'failed', 'stopped', 'archived'],
+  running: ['idle', 'completed', 'failed', 'stopped', 'archived'],
+  idle: ['running', 'completed', 'failed', 'stopped', 'archived'],
+  completed: ['archived'],
+  // Retry puts a failed or stopped thread back in the queue (spec 001/002).
+  failed: ['queued', 'archived'],
+  stopped: ['queued', 'archived'],
+  archived: [],
+}
+
+/** Statuses that hold a slot of the workspace's concurrency registry. */
+export const ACTIVE: readonly ThreadStatus[] = ['starting', 'running', 'idle']
+export const ENDED: readonly ThreadStatus[] = ['completed', 'failed', 'stopped']
+
+export const canMove = (from: ThreadStatus, to: ThreadStatus) => allowed[from].includes(to)
+
+/**
+ * Moves a thread to `to` in the caller's transaction: the status, its timestamp, the error payload
+ * (set on failure, cleared otherwise) and a `status` item. Returns the item's seq, or undefined when
+ * the move is not allowed (a no-op, e.g. a late runner update after a stop).
+ */
+export async function moveStatus(
+  tx: Tx<typeof schema>,
+  thread: ThreadRow,
+  to: ThreadStatus,
+  error?: ThreadError,
+  extra: Partial<ThreadRow> = {},
+): Promise<number | undefined> {
+  if (!canMove(thread.status, to)) return undefined
+  const now = Date.now()
+  const times = { ...JSON.parse(thread.statusTimes), [to]: new Date(now).toISOString() }
+  await tx
+    .update(schema.threads)
+    .set({
+      ...extra,
+      status: to,
+      statusTimes: JSON.stringify(times),
+      error: to === 'failed' && error ? JSON.stringify(error) : to === 'archived' ? thread.error : null,
+      updatedAt: now,
+    })
+    .where(eq(schema.threads.id, thread.id))
+  const body =
+    error && to === 'failed'
+      ? { kind: 'status' as const, status: to, error }
+      : { kind: 'status' as const, status: to }
+  const { item } = await appendItem(tx, thread.id, body, undefined, now)
+  thread.status = to
+  return item.seq
+}

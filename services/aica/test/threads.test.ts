@@ -1,0 +1,291 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { Thread, ThreadRealtimeMessage } from '@bosun/contracts/aica'
+import { extraEnvRpc, type Item } from '@bosun/contracts/relay'
+import { openRelay } from '@bosun/testkit/relay-client'
+import { waitFor } from '@bosun/testkit/wait'
+import { type Harness, startHarness, type Who } from './harness'
+
+let h: Harness
+let WS: string
+
+beforeAll(async () => {
+  h = await startHarness()
+  WS = await h.workspace(['alice', 'bob', 'vic'])
+})
+afterAll(async () => {
+  await h.stop()
+})
+
+const thread = async (id: string, who: Who = 'alice') => {
+  const res = await h.req('GET', `/api/agent-sessions/${id}`, who)
+  expect(res.status).toBe(200)
+  return (await res.json()) as { thread: Thread; items: Item[] }
+}
+
+function realtime(path: string, token: string) {
+  const ws = new WebSocket(`${h.base.replace('http', 'ws')}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  } as unknown as string[])
+  const messages: ThreadRealtimeMessage[] = []
+  ws.addEventListener('message', (e) => messages.push(JSON.parse(String(e.data))))
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve())
+    ws.addEventListener('error', () => reject(new Error('refused')))
+  })
+  const items = () => messages.flatMap((m) => (m.type === 'item' ? [m.item] : []))
+  return {
+    ws,
+    messages,
+    opened,
+    items,
+    until: (n: number) => waitFor(() => items().length >= n, 10_000, `${n} items`),
+  }
+}
+
+describe('dispatch', () => {
+  test('creates a worktree and a queued thread on the default repository, then hands it to the queue', async () => {
+    const { thread: t, worktree } = await h.dispatch('alice', { workspace: WS, prompt: 'Fix the bug' })
+    expect(worktree).toMatchObject({
+      workspaceId: WS,
+      repo: 'demo-org/demo-repo',
+      ref: 'main',
+      visibility: 'personal',
+    })
+    expect(t.userLogin).toBe('alice')
+    const work = await h.workFor(t.id)
+    expect(work.data).toMatchObject({
+      threadId: t.id,
+      worktreeId: worktree.id,
+      workspaceId: WS,
+      repo: 'demo-org/demo-repo',
+      ref: 'main',
+      prompt: 'Fix the bug',
+      priority: 'normal',
+      hasExtraEnv: false,
+      relayPath: `/api/agent-sessions/${t.id}/relay`,
+    })
+    expect(work.data.relayToken).toStartWith('bosun_rly_')
+    const snap = await thread(t.id)
+    expect(snap.thread.status).toBe('starting')
+    expect(Object.keys(snap.thread.statusTimes).sort()).toEqual(['queued', 'starting'])
+    expect(snap.items.map((i) => i.body.kind)).toEqual(['status', 'user_message', 'status'])
+    expect(snap.items.map((i) => i.seq)).toEqual([1, 2, 3])
+  })
+
+  test('refuses hijacking extraEnv names, foreign repositories and unknown workspaces', async () => {
+    for (const name of [
+      'PATH',
+      'LD_PRELOAD',
+      'LD_LIBRARY_PATH',
+      'GH_TOKEN',
+      'GITHUB_TOKEN',
+      'HOME',
+      'NODE_OPTIONS',
+    ]) {
+      const res = await h.req('POST', '/api/agent-sessions', 'alice', {
+        workspace: WS,
+        prompt: 'x',
+        extraEnv: { [name]: 'x' },
+      })
+      expect({ name, status: res.status }).toEqual({ name, status: 400 })
+    }
+    const foreign = await h.req('POST', '/api/agent-sessions', 'alice', {
+      workspace: WS,
+      prompt: 'x',
+      repo: 'other/repo',
+    })
+    expect(foreign.status).toBe(400)
+    const unknown = await h.req('POST', '/api/agent-sessions', 'alice', {
+      workspace: 'no-such-ws',
+      prompt: 'x',
+    })
+    expect(unknown.status).toBe(404)
+    const callback = await h.req('POST', '/api/agent-sessions', 'alice', {
+      workspace: WS,
+      prompt: 'x',
+      callbackUrl: 'http://user@evil.example/',
+    })
+    expect(callback.status).toBe(400)
+  })
+
+  test("a request without a workspace uses the caller's only one; several is 400", async () => {
+    const eveWs = await h.workspace(['eve'])
+    const { thread: t } = await h.dispatch('eve', { prompt: 'hello' })
+    expect(t.workspaceId).toBe(eveWs)
+    // boss is an admin of every workspace, so naming none is ambiguous.
+    const res = await h.req('POST', '/api/agent-sessions', 'boss', { prompt: 'x' })
+    expect(res.status).toBe(400)
+  })
+
+  test('extraEnv is handed to the runner once, then the thread fails with a re-dispatch message', async () => {
+    const { thread: t } = await h.dispatch('alice', {
+      workspace: WS,
+      prompt: 'use env',
+      extraEnv: { MY_KEY: 'sekret' },
+    })
+    const work = await h.workFor(t.id)
+    expect(work.data.hasExtraEnv).toBe(true)
+    expect(JSON.stringify(work)).not.toContain('sekret')
+    const first = await h.deps.bus.request(extraEnvRpc, { threadId: t.id, relayToken: work.data.relayToken })
+    expect(first).toMatchObject({ state: 'ok', env: { MY_KEY: 'sekret' } })
+    const second = await h.deps.bus.request(extraEnvRpc, { threadId: t.id, relayToken: work.data.relayToken })
+    expect(second.state).toBe('gone')
+    const snap = await thread(t.id)
+    expect(snap.thread.status).toBe('failed')
+    expect(snap.thread.error?.code).toBe('extra_env_gone')
+    expect(snap.thread.error?.message).toContain('Dispatch again')
+    await expect(
+      h.deps.bus.request(extraEnvRpc, { threadId: t.id, relayToken: `bosun_rly_${'A'.repeat(43)}` }),
+    ).rejects.toThrow()
+  })
+})
+
+describe('relay and realtime', () => {
+  test('runner frames become ordered items that a realtime client sees live; prompts and stop reach the runner', async () => {
+    const { thread: t } = await h.dispatch('alice', { workspace: WS, prompt: 'Write a file' })
+    const work = await h.workFor(t.id)
+    const live = realtime(`/api/agent-sessions/${t.id}/realtime`, h.tokens.alice)
+    await live.opened
+    await live.until(3)
+    const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    const welcome = await relay.next('welcome')
+    expect(welcome.threads).toEqual([{ threadId: t.id, status: 'starting', lastSeq: 3, keys: [] }])
+    relay.status(t.id, 'running')
+    const s1 = await relay.item(t.id, 'p1', { kind: 'assistant_text', text: 'On it' })
+    const s2 = await relay.item(t.id, 'p2', { kind: 'file_change', path: 'a.txt', change: 'added' })
+    // A resent key is stored once and acked with the same seq.
+    expect(await relay.item(t.id, 'p1', { kind: 'assistant_text', text: 'On it' })).toBe(s1)
+    relay.status(t.id, 'idle')
+    await live.until(7)
+    const seqs = live.items().map((i) => i.seq)
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect(live.items().map((i) => i.body.kind)).toEqual([
+      'status',
+      'user_message',
+      'status',
+      'status',
+      'assistant_text',
+      'file_change',
+      'status',
+    ])
+    expect([s1, s2]).toEqual([5, 6])
+
+    const prompted = await h.req('POST', `/api/agent-sessions/${t.id}/prompt`, 'alice', {
+      text: 'And another',
+    })
+    expect(prompted.status).toBe(200)
+    const prompt = await relay.next('prompt')
+    expect(prompt).toMatchObject({ threadId: t.id, text: 'And another', by: 'alice' })
+    expect((await thread(t.id)).thread.status).toBe('running')
+
+    // A viewer socket cannot prompt.
+    const viewer = realtime(`/api/agent-sessions/${t.id}/realtime?role=viewer`, h.tokens.alice)
+    await viewer.opened
+    viewer.ws.send(JSON.stringify({ type: 'prompt', text: 'nope' }))
+    await waitFor(() => viewer.messages.some((m) => m.type === 'error'), 5000, 'viewer refusal')
+
+    const stopped = await h.req('POST', `/api/agent-sessions/${t.id}/stop`, 'alice')
+    expect(stopped.status).toBe(200)
+    expect(await relay.next('stop')).toMatchObject({ threadId: t.id })
+    // A late runner update after the stop does not revive the thread.
+    relay.status(t.id, 'running')
+    await relay.item(t.id, 'late', { kind: 'assistant_text', text: 'late' })
+    expect((await thread(t.id)).thread.status).toBe('stopped')
+    expect((await h.req('POST', `/api/agent-sessions/${t.id}/stop`, 'alice')).status).toBe(409)
+
+    const retried = await h.req('POST', `/api/agent-sessions/${t.id}/retry`, 'alice', {})
+    expect(retried.status).toBe(200)
+    const again = await h.workFor(t.id)
+    expect((await thread(t.id)).thread).toMatchObject({ status: 'starting', attempt: 2 })
+    expect(again.id).not.toBe(work.id)
+    relay.close()
+    live.ws.close()
+    viewer.ws.close()
+  })
+
+  test('relay tokens work only on their own worktree; sessions and API keys are refused on relay sockets', async () => {
+    const a = await h.dispatch('alice', { workspace: WS, prompt: 'a' })
+    const b = await h.dispatch('alice', { workspace: WS, prompt: 'b' })
+    const workA = await h.workFor(a.thread.id)
+    const token = workA.data.relayToken
+    // Relay token as query parameter works too.
+    const viaQuery = await openRelay(h.base, `/api/worktrees/${a.worktree.id}/relay`, { query: token })
+    await viaQuery.next('welcome')
+    viaQuery.close()
+    const refused = async (path: string, auth: { header?: string; query?: string }) => {
+      const url = new URL(path, h.base)
+      if (auth.query) url.searchParams.set('token', auth.query)
+      const res = await fetch(url, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          ...(auth.header ? { authorization: `Bearer ${auth.header}` } : {}),
+        },
+      })
+      return res.status
+    }
+    expect(await refused(`/api/agent-sessions/${b.thread.id}/relay`, { header: token })).toBe(404)
+    expect(await refused(`/api/worktrees/${b.worktree.id}/relay`, { header: token })).toBe(404)
+    expect(await refused(`/api/agent-sessions/${a.thread.id}/relay`, { header: h.tokens.alice })).toBe(401)
+    const key = await h.apiKey('alice', ['aica:read', 'aica:write'])
+    expect(await refused(`/api/agent-sessions/${a.thread.id}/relay`, { header: key })).toBe(401)
+    expect(await refused(`/api/agent-sessions/${a.thread.id}/relay`, {})).toBe(401)
+    expect(
+      await refused(`/api/agent-sessions/${a.thread.id}/relay`, { header: `bosun_rly_${'x'.repeat(43)}` }),
+    ).toBe(401)
+    // ...and the relay token is refused everywhere else.
+    for (const [method, path] of [
+      ['GET', `/api/agent-sessions/${a.thread.id}`],
+      ['GET', '/api/agent-sessions'],
+      ['POST', `/api/agent-sessions/${a.thread.id}/stop`],
+      ['GET', `/api/worktrees/${a.worktree.id}`],
+    ] as const) {
+      const res = await h.req(method, path, token)
+      expect({ path, status: res.status }).toEqual({ path, status: 401 })
+    }
+    expect(await refused(`/api/agent-sessions/${a.thread.id}/realtime`, { header: token })).toBe(401)
+    // Archiving the worktree revokes its tokens.
+    expect((await h.req('POST', `/api/worktrees/${a.worktree.id}/archive`, 'alice')).status).toBe(200)
+    expect(await refused(`/api/agent-sessions/${a.thread.id}/relay`, { header: token })).toBe(401)
+    await h.req('POST', `/api/worktrees/${b.worktree.id}/archive`, 'alice')
+  })
+
+  test('realtime resumes across a service restart with no gap and no duplicate', async () => {
+    const { thread: t } = await h.dispatch('alice', { workspace: WS, prompt: 'long job' })
+    const work = await h.workFor(t.id)
+    let relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    await relay.next('welcome')
+    relay.status(t.id, 'running')
+    for (let i = 1; i <= 5; i++)
+      await relay.item(t.id, `k${i}`, { kind: 'assistant_text', text: `part ${i}` })
+    const first = realtime(`/api/agent-sessions/${t.id}/realtime`, h.tokens.alice)
+    await first.until(9)
+    const held = first.items()
+    const last = held.at(-1)!.seq
+    await h.restart()
+    await first.ws.close()
+    // The runner reconnects to the new instance and resends what it is unsure of.
+    relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    const welcome = await relay.next('welcome')
+    expect(welcome.threads[0]?.keys.sort()).toEqual(['k1', 'k2', 'k3', 'k4', 'k5'])
+    await relay.item(t.id, 'k5', { kind: 'assistant_text', text: 'part 5' })
+    for (let i = 6; i <= 8; i++)
+      await relay.item(t.id, `k${i}`, { kind: 'assistant_text', text: `part ${i}` })
+    const resumed = realtime(`/api/agent-sessions/${t.id}/realtime?since=${last}`, h.tokens.alice)
+    await resumed.until(3)
+    relay.status(t.id, 'completed')
+    await resumed.until(4)
+    const all = [...held, ...resumed.items()].map((i) => i.seq)
+    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => i + 1))
+    expect(resumed.items().map((i) => i.body.kind)).toEqual([
+      'assistant_text',
+      'assistant_text',
+      'assistant_text',
+      'status',
+    ])
+    relay.close()
+    resumed.ws.close()
+  })
+})
