@@ -44,6 +44,8 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
   let jwksFetchedAt = 0
   const keyCache = new Map<string, { principal?: Principal; until: number }>()
   const revokedSessions = new Map<string, number>()
+  /** Sessions already verified, by exact token: the signature check is skipped, expiry and revocation are not. */
+  const sessionCache = new Map<string, { principal: Principal; expMs: number }>()
 
   bus.onEvent(apiKeyRevoked, ({ keyId }) => {
     for (const [hash, entry] of keyCache) if (entry.principal?.credentialId === keyId) keyCache.delete(hash)
@@ -67,6 +69,13 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
   }
 
   const verifySession = async (token: string): Promise<Principal> => {
+    const seen = sessionCache.get(token)
+    if (seen) {
+      const revokedUntil = revokedSessions.get(seen.principal.credentialId)
+      if (seen.expMs > Date.now() && (revokedUntil === undefined || revokedUntil <= Date.now()))
+        return seen.principal
+      sessionCache.delete(token)
+    }
     const verifyWith = async (keys: JWTVerifyGetKey) =>
       jwtVerify(token, keys, {
         algorithms: ['EdDSA'],
@@ -95,7 +104,7 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
       if (revokedUntil > Date.now()) throw unauthorized('Session ended')
       revokedSessions.delete(claims.sid)
     }
-    return {
+    const principal: Principal = {
       kind: 'user',
       userId: claims.sub,
       login: claims.login,
@@ -103,6 +112,9 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
       scopes: claims.scopes,
       credentialId: claims.sid,
     }
+    if (sessionCache.size >= KEY_CACHE_MAX) sessionCache.clear()
+    sessionCache.set(token, { principal, expMs: claims.exp * 1000 })
+    return principal
   }
 
   const verifyKey = async (key: string): Promise<Principal> => {
