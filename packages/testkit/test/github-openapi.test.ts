@@ -257,6 +257,30 @@ describe("responses match GitHub's OpenAPI", () => {
     await check('GET', `${R}/commits/{ref}/status`, `${P}/commits/main/status`)
   })
 
+  test('commits and branches from the real git repository', async () => {
+    const commits = (await check(
+      'GET',
+      `${R}/commits`,
+      `${P}/commits?sha=docs/release-process`,
+    )) as unknown as {
+      sha: string
+    }[]
+    expect(commits.length).toBeGreaterThanOrEqual(3)
+    const one = await check('GET', `${R}/commits/{ref}`, `${P}/commits/docs/release-process`)
+    expect(one.sha).toBe(commits[0]!.sha)
+    const pull = gh.state.requirePull(REPO, 10)
+    const inPull = (await check(
+      'GET',
+      `${R}/pulls/{pull_number}/commits`,
+      `${P}/pulls/10/commits`,
+    )) as unknown as {
+      sha: string
+    }[]
+    expect(inPull.map((c) => c.sha).at(-1)).toBe(pull.pull.head.sha)
+    await check('GET', `${R}/branches`, `${P}/branches`)
+    await check('GET', `${R}/branches/{branch}`, `${P}/branches/main`)
+  })
+
   test('search', async () => {
     const q = encodeURIComponent(`repo:${REPO} is:pr is:open`)
     await check('GET', '/search/issues', `/search/issues?q=${q}&sort=updated`)
@@ -369,6 +393,7 @@ describe("webhook payloads match GitHub's OpenAPI", () => {
         'pull-request-review-requested',
         'pull-request-review-submitted',
         'pull-request-synchronize',
+        'push',
         'status',
       ].sort(),
     )

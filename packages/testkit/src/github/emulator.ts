@@ -19,6 +19,7 @@ import {
 } from './ratelimit'
 import { appRoutes } from './routes/app'
 import { checkRoutes } from './routes/checks'
+import { commitRoutes } from './routes/commits'
 import { graphqlRoutes } from './routes/graphql'
 import { issueRoutes } from './routes/issues'
 import { pullRoutes } from './routes/pulls'
@@ -69,12 +70,14 @@ export type EmulatorOptions = {
 export const DEMO_USERS = ['octo-admin', 'octo-dev', 'octo-new'] as const
 
 const router = new Router()
+// Order matters once: check routes come before `commits/:ref+`, which would swallow `commits/:ref/status`.
 for (const routes of [
   userRoutes,
   repoRoutes,
   issueRoutes,
   pullRoutes,
   checkRoutes,
+  commitRoutes,
   searchRoutes,
   appRoutes,
   graphqlRoutes,
@@ -174,8 +177,12 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       try {
         res = await match.handler(ctx)
       } catch (err) {
-        if (!(err instanceof HttpError)) throw err
-        res = ghError(err.status, err.message, err.extra)
+        if (err instanceof HttpError) res = ghError(err.status, err.message, err.extra)
+        else {
+          // An emulator bug must show in the test output and still answer like GitHub's 500.
+          console.error('GitHub emulator:', err)
+          res = ghError(500, 'Server Error')
+        }
       }
     }
     if ((req.method === 'GET' || req.method === 'HEAD') && res.status === 200) {

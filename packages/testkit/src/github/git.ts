@@ -135,3 +135,21 @@ export function commitInfo(dir: string, sha: string): CommitInfo | undefined {
     message: message.join('\n').trim(),
   }
 }
+
+/** Commits reachable from `to` but not `from` (newest first), as `git rev-list from..to`. */
+export function revList(dir: string, to: string, from?: string, max = 250): string[] {
+  const out = git(dir, ['rev-list', `--max-count=${max}`, from ? `${from}..${to}` : to])
+  return out ? out.split('\n') : []
+}
+
+export function changedFiles(dir: string, sha: string) {
+  const out = git(dir, ['diff-tree', '--root', '--no-commit-id', '--name-status', '-r', sha])
+  const files = { added: [] as string[], removed: [] as string[], modified: [] as string[] }
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [status, path] = line.split('\t') as [string, string]
+    if (status.startsWith('A')) files.added.push(path)
+    else if (status.startsWith('D')) files.removed.push(path)
+    else files.modified.push(path)
+  }
+  return files
+}

@@ -1,7 +1,7 @@
 import { credential, principalOf } from './auth'
 import { branches, gitEnv } from './git'
 import { canSee, HttpError, type Principal } from './http'
-import type { GhRepo, GitHubState } from './state'
+import type { GitHubState } from './state'
 
 const GIT_PATH = /^\/([^/]+)\/([^/]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/
 
@@ -57,29 +57,9 @@ export async function serveGit(state: GitHubState, req: Request, url: URL, ip: s
   })
   if (before && user)
     void proc.exited.then((code) => {
-      if (code === 0) afterPush(state, repo, before, user)
+      if (code === 0) state.recordPush(repo, before, { notify: true, sender: user })
     })
   return cgiResponse(proc.stdout)
-}
-
-function afterPush(state: GitHubState, repo: GhRepo, before: Map<string, string>, sender: GhRepo['owner']) {
-  const after = branches(repo.gitDir)
-  const zero = '0'.repeat(40)
-  for (const name of new Set([...before.keys(), ...after.keys()])) {
-    const was = before.get(name)
-    const now = after.get(name)
-    if (was === now) continue
-    repo.pushedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
-    state.onChange({
-      event: 'push',
-      repo,
-      sender,
-      ref: `refs/heads/${name}`,
-      before: was ?? zero,
-      after: now ?? zero,
-    })
-  }
-  state.syncBranches(repo, { notify: true, sender })
 }
 
 /** Splits the CGI output into its headers (with `Status:`) and the streamed body. */

@@ -67,8 +67,12 @@ export class Router {
       if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue
       const m = r.pattern.exec(path)
       if (!m) continue
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]))
-      return { handler: r.handler, params }
+      try {
+        const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]))
+        return { handler: r.handler, params }
+      } catch {
+        return undefined
+      }
     }
     return undefined
   }

@@ -133,7 +133,12 @@ export function seedDemo(state: GitHubState): void {
     files: { 'docs/release.md': '# Releasing\n\n1. Tag.\n' },
     createdAt: hoursAgo(4),
   })
-  state.pushToPull(REPO, unresolved.number, { 'docs/release.md': '# Releasing\n\n1. Tag.\n2. Publish.\n' })
+  state.pushToPull(
+    REPO,
+    unresolved.number,
+    { 'docs/release.md': '# Releasing\n\n1. Tag.\n2. Publish.\n' },
+    { at: hoursAgo(3) },
+  )
   green(unresolved.pull!.head.sha)
   state.addReview(REPO, unresolved.number, { author: 'octo-admin', state: 'APPROVED' })
   state.addThread(REPO, unresolved.number, {

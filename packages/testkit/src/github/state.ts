@@ -506,6 +506,7 @@ export class GitHubState {
         from: baseSha,
         files: init.files ?? { [`${init.head.replace(/[^\w.-]/g, '-')}.md`]: `${init.title}\n` },
         message: init.title,
+        date: init.createdAt,
       })
     const issue = this.addIssue(fullName, {
       title: init.title,
@@ -542,9 +543,29 @@ export class GitHubState {
   pushToPull(fullName: string, number: number, files: Record<string, string>, opts: Notify = {}): string {
     const repo = this.requireRepo(fullName)
     const issue = this.requirePull(fullName, number)
-    commitFiles(repo.gitDir, { branch: issue.pull.head.ref, files, message: `Update ${number}` })
-    this.syncBranches(repo, opts)
+    const before = branches(repo.gitDir)
+    commitFiles(repo.gitDir, {
+      branch: issue.pull.head.ref,
+      files,
+      message: `Update #${number}`,
+      date: opts.at,
+    })
+    this.recordPush(repo, before, { ...opts, sender: opts.sender ?? issue.user })
     return issue.pull.head.sha
+  }
+
+  /** After refs moved (a git push): a `push` per changed branch, then `synchronize` for moved PR heads. */
+  recordPush(repo: GhRepo, before: Map<string, string>, opts: Notify & { sender: GhUser }) {
+    const after = branches(repo.gitDir)
+    const zero = '0'.repeat(40)
+    for (const name of new Set([...before.keys(), ...after.keys()])) {
+      const was = before.get(name) ?? zero
+      const now = after.get(name) ?? zero
+      if (was === now) continue
+      repo.pushedAt = iso(opts.at)
+      this.emit(opts, { event: 'push', repo, ref: `refs/heads/${name}`, before: was, after: now })
+    }
+    this.syncBranches(repo, opts)
   }
 
   /** After a push: pull requests whose head branch moved get the new sha and a `synchronize`. */

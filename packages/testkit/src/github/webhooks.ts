@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { sign } from '@octokit/webhooks-methods'
-import { commitInfo } from './git'
+import { changedFiles, commitInfo, revList } from './git'
 import {
   checkRunShape,
   commentShape,
@@ -209,6 +209,7 @@ export function payload(base: string, state: GitHubState, c: GhChange): Record<s
     }
     case 'push': {
       const zero = '0'.repeat(40)
+      const commits = c.after === zero ? [] : pushCommits(base, c)
       return {
         ref: c.ref,
         before: c.before,
@@ -218,8 +219,8 @@ export function payload(base: string, state: GitHubState, c: GhChange): Record<s
         forced: false,
         base_ref: null,
         compare: `${base}/${fullName(r)}/compare/${c.before!.slice(0, 12)}...${c.after!.slice(0, 12)}`,
-        commits: [],
-        head_commit: null,
+        commits,
+        head_commit: commits.at(-1) ?? null,
         pusher: { name: c.sender.login, email: c.sender.email },
         ...common,
       }
@@ -244,4 +245,25 @@ function checkRunWithSuite(base: string, c: GhChange, pulls: Pull[]) {
       app: run.app,
     },
   }
+}
+
+/** The pushed commits, oldest first as GitHub lists them (`head_commit` is the newest). */
+function pushCommits(base: string, c: GhChange) {
+  const zero = '0'.repeat(40)
+  const dir = c.repo.gitDir
+  const shas = revList(dir, c.after!, c.before === zero ? undefined : c.before, 20)
+  return shas.reverse().map((sha) => {
+    const info = commitInfo(dir, sha)!
+    return {
+      id: sha,
+      tree_id: info.tree,
+      distinct: true,
+      message: info.message,
+      timestamp: info.committer.date,
+      url: `${base}/${fullName(c.repo)}/commit/${sha}`,
+      author: { name: info.author.name, email: info.author.email },
+      committer: { name: info.committer.name, email: info.committer.email },
+      ...changedFiles(dir, sha),
+    }
+  })
 }
