@@ -1,6 +1,7 @@
 import type { AuthGuard } from '@bosun/service-kit/auth-guard'
 import type { Bus } from '@bosun/service-kit/bus'
 import type { Database } from '@bosun/service-kit/db'
+import type { GitHubApp } from '@bosun/service-kit/github-app'
 import type { Logger } from '@bosun/service-kit/log'
 import type { SecretBox } from '@bosun/service-kit/secret-box'
 import type { Access } from './access/service'
@@ -23,4 +24,5 @@ export type AicaDeps = {
   relays: RelayRegistry
   extraEnv: ExtraEnvStore
   box: SecretBox
+  github: GitHubApp
 }

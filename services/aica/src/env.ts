@@ -1,4 +1,5 @@
 import { commonEnv, parseEnv } from '@bosun/service-kit/env'
+import { githubAppEnv } from '@bosun/service-kit/github-app'
 import { type Static, Type as T } from '@sinclair/typebox'
 
 export const AicaEnv = T.Object({
@@ -19,9 +20,7 @@ export const AicaEnv = T.Object({
   ),
   /** `host:port` pairs outbound probes and callbacks may reach although they are private (tests, dev). */
   BOSUN_OUTBOUND_ALLOW_HOSTS: T.String({ default: '' }),
-  GITHUB_API_URL: T.String({ default: 'https://api.github.com' }),
-  GITHUB_APP_ID: T.Optional(T.String()),
-  GITHUB_APP_PRIVATE_KEY: T.Optional(T.String()),
+  ...githubAppEnv,
 })
 export type AicaEnv = Static<typeof AicaEnv>
 

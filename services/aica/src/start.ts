@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { createAuthGuard } from '@bosun/service-kit/auth-guard'
 import { connectBus } from '@bosun/service-kit/bus'
 import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
+import { githubAppFromEnv } from '@bosun/service-kit/github-app'
 import { errorFields, type Logger } from '@bosun/service-kit/log'
 import { startOutboxRelay } from '@bosun/service-kit/outbox'
 import { createSecretBox, generateKeyBase64 } from '@bosun/service-kit/secret-box'
@@ -48,6 +49,7 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     hub: createThreadHub(bus, logger),
     relays: createRelayRegistry(bus, logger),
     extraEnv,
+    github: githubAppFromEnv(env),
     box: await createSecretBox(env.BOSUN_SECRET_KEY ?? secretKeyFile(env.BOSUN_DATA_DIR, logger)),
   }
   const stopHandOver = serveHandOver(bus, extraEnv)

@@ -1,7 +1,9 @@
 import {
+  AppliedDraft,
   DispatchEnvelope,
   DispatchResult,
   ForkRequest,
+  ItemParams,
   PromptRequest,
   RetryRequest,
   SnapshotQuery,
@@ -17,6 +19,7 @@ import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { paginate } from '@bosun/service-kit/paging'
 import { Elysia } from 'elysia'
 import type { AicaDeps } from '../deps'
+import { applyDraft } from '../drafts/service'
 import { archiveThread, forkThread, promptThread, retryThread, stopThread } from './actions'
 import { dispatch } from './create'
 import { listThreads, threadSnapshot, threadView } from './queries'
@@ -125,6 +128,20 @@ export function threadRoutes(deps: AicaDeps) {
         body: RetryRequest,
         detail: { operationId: 'aicaRetryThread', tags, summary: 'Queue a failed or stopped thread again' },
         response: { 200: Thread, ...errors(400, 401, 403, 404, 409) },
+      },
+    )
+    .post(
+      '/:id/apply-draft/:itemId',
+      ({ principal, params }) => applyDraft(deps, principal, params.id, params.itemId),
+      {
+        auth: ['aica:write'],
+        params: ItemParams,
+        detail: {
+          operationId: 'aicaApplyDraft',
+          tags,
+          summary: 'Post a draft-comment item to GitHub (idempotent)',
+        },
+        response: { 200: AppliedDraft, ...errors(400, 401, 403, 404, 409, 503) },
       },
     )
     .post(
