@@ -19,8 +19,9 @@ export type Database<S extends Schema> = {
   db: LibSQLDatabase<S>
   /**
    * The only way to write. Writes are serialized here (the libSQL pool fails concurrent transactions with
-   * SQLITE_BUSY / TRANSACTION_ACTIVE); jobs queued in the same tick share one transaction (group commit),
-   * each inside its own savepoint so one failing job does not undo the others.
+   * SQLITE_BUSY / TRANSACTION_ACTIVE); jobs queued while a commit runs share the next transaction (group
+   * commit). A job may run twice when a neighbour fails (the batch is retried with a savepoint per job),
+   * so a job must only touch the database through `tx`.
    */
   write<T>(fn: (tx: Tx<S>) => Promise<T>): Promise<T>
   /** Called after every commit; the outbox relay listens here so events leave right after their commit. */
@@ -54,31 +55,46 @@ export async function openDatabase<S extends Schema>(opts: {
   let draining = false
   const commitListeners: Array<() => void> = []
 
+  /** Runs a batch in one transaction: without savepoints first (the common case), with one per job if any fails. */
+  const runBatch = async (batch: Job<S>[], isolate: boolean) => {
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = []
+    await db.transaction(async (tx) => {
+      for (const job of batch) {
+        if (!isolate) {
+          outcomes.push({ ok: true, value: await job.fn(tx) })
+          continue
+        }
+        try {
+          outcomes.push({ ok: true, value: await tx.transaction((sp) => job.fn(sp)) })
+        } catch (err) {
+          outcomes.push({ ok: false, err })
+        }
+      }
+    })
+    return outcomes
+  }
+
   const drain = async () => {
     draining = true
     while (queue.length > 0) {
       const batch = queue
       queue = []
-      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = []
+      let outcomes: Awaited<ReturnType<typeof runBatch>>
       try {
-        await db.transaction(async (tx) => {
-          for (const job of batch) {
-            try {
-              const value = batch.length === 1 ? await job.fn(tx) : await tx.transaction((sp) => job.fn(sp))
-              outcomes.push({ ok: true, value })
-            } catch (err) {
-              outcomes.push({ ok: false, err })
-              if (batch.length === 1) throw err
-            }
-          }
-        })
-      } catch (err) {
-        // The commit itself failed (or the single job threw): every job in the batch failed.
-        batch.forEach((job, i) => {
-          const outcome = outcomes[i]
-          job.reject(outcome && !outcome.ok ? outcome.err : err)
-        })
-        continue
+        outcomes = await runBatch(batch, false)
+      } catch (first) {
+        // One job failed and rolled the batch back: run it again with a savepoint per job, so only
+        // the failing job fails. A lone job needs no second run.
+        if (batch.length === 1) {
+          batch[0]!.reject(first)
+          continue
+        }
+        try {
+          outcomes = await runBatch(batch, true)
+        } catch (err) {
+          for (const job of batch) job.reject(err)
+          continue
+        }
       }
       for (const listener of commitListeners) listener()
       batch.forEach((job, i) => {

@@ -6,6 +6,8 @@ export type Logger = {
   info(msg: string, fields?: Record<string, unknown>): void
   warn(msg: string, fields?: Record<string, unknown>): void
   error(msg: string, fields?: Record<string, unknown>): void
+  /** Whether a level is written; hot paths ask before they build fields. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean
 }
 
 /** One JSON line per entry on stdout; never pass secrets or payloads in `fields`. */
@@ -21,6 +23,7 @@ export function createLogger(service: string, level: LogLevel = 'info'): Logger 
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    enabled: (lvl) => levels[lvl] >= min,
   }
 }
 

@@ -9,12 +9,12 @@ import { assertValid } from './validate'
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 
-type Inserter = { insert: Database<Record<string, unknown>>['db']['insert'] }
+type Runner = { run: Database<Record<string, unknown>>['db']['run'] }
 type Publisher = Pick<Bus, 'subjects' | 'source'>
 
 /** Writes an event into the outbox inside the caller's transaction; it leaves only after that commit. */
 export async function enqueueEvent<E extends EventDef>(
-  tx: Inserter,
+  tx: Runner,
   bus: Publisher,
   def: E,
   data: Static<E['data']>,
@@ -27,13 +27,11 @@ export async function enqueueEvent<E extends EventDef>(
     time: (opts.time ?? new Date()).toISOString(),
     data: assertValid(def.data, data, def.type),
   }
-  await tx.insert(outbox).values({
-    id: envelope.id,
-    subject: bus.subjects.evt(def.subject(data)),
-    envelope: JSON.stringify(envelope),
-    traceparent: opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null,
-    createdAt: Date.now(),
-  })
+  const traceparent = opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null
+  // A plain statement: this runs inside every write of every service, and the query builder costs more than the insert.
+  await tx.run(
+    sql`insert into outbox (id, subject, envelope, traceparent, created_at) values (${envelope.id}, ${bus.subjects.evt(def.subject(data))}, ${JSON.stringify(envelope)}, ${traceparent}, ${Date.now()})`,
+  )
   return envelope
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from '@bosun/service-kit/log'
 import type * as schema from './db/schema'
 import type { WorkspaceEnv } from './env'
 import type { LiveHub } from './realtime/hub'
+import type { SnapshotCache } from './workspaces/cache'
 
 export type Db = Database<typeof schema>
 
@@ -15,4 +16,5 @@ export type WorkspaceDeps = {
   guard: AuthGuard
   logger: Logger
   hub: LiveHub
+  cache: SnapshotCache
 }

@@ -10,7 +10,9 @@ import * as schema from './db/schema'
 import type { WorkspaceDeps } from './deps'
 import type { WorkspaceEnv } from './env'
 import { createLiveHub } from './realtime/hub'
+import { createSnapshotCache } from './workspaces/cache'
 import { startChangePruner } from './workspaces/prune'
+import { snapshot } from './workspaces/service'
 
 /** Opens everything workspace needs; index.ts and tests share it. */
 export async function startWorkspace(env: WorkspaceEnv, logger: Logger) {
@@ -27,14 +29,9 @@ export async function startWorkspace(env: WorkspaceEnv, logger: Logger) {
     logger,
   })
   const relay = startOutboxRelay({ database: database as never, bus, logger })
-  const deps: WorkspaceDeps = {
-    env,
-    database,
-    bus,
-    logger,
-    guard: createAuthGuard(bus),
-    hub: createLiveHub(bus, logger),
-  }
+  const cache = createSnapshotCache((id) => snapshot(database, id))
+  const hub = createLiveHub(bus, logger, (change) => cache.invalidate(change.workspaceId))
+  const deps: WorkspaceDeps = { env, database, bus, logger, guard: createAuthGuard(bus), hub, cache }
   wireBus(deps)
   const pruner = startChangePruner(database, env.BOSUN_WORKSPACE_CHANGES_RETAIN)
   const stop = async () => {

@@ -12,7 +12,7 @@ export function authorRoutes(deps: WorkspaceDeps) {
     .post(
       '',
       async ({ principal, params, body }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         return setAuthorRecord(deps, principal, params.id, body)
       },
       {
@@ -30,7 +30,7 @@ export function authorRoutes(deps: WorkspaceDeps) {
     .delete(
       '/:login',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         await removeAuthorRecord(deps, principal, params.id, params.login)
         set.status = 204
       },

@@ -12,7 +12,7 @@ export function memberRoutes(deps: WorkspaceDeps) {
     .post(
       '',
       async ({ principal, params, body, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         set.status = 201
         return addMember(deps, principal, params.id, body.login)
       },
@@ -27,7 +27,7 @@ export function memberRoutes(deps: WorkspaceDeps) {
     .delete(
       '/:login',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         await removeMember(deps, principal, params.id, params.login)
         set.status = 204
       },

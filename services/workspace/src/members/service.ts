@@ -1,7 +1,7 @@
 import type { Principal } from '@bosun/contracts/principal'
 import { memberAdded, memberRemoved } from '@bosun/contracts/workspace'
 import { conflict, notFound } from '@bosun/service-kit/errors'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { members } from '../db/schema'
 import type { WorkspaceDeps } from '../deps'
 import { commitChange, recordChange } from '../workspaces/changes'

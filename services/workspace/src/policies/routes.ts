@@ -12,7 +12,7 @@ export function policyRoutes(deps: WorkspaceDeps) {
     .post(
       '',
       async ({ principal, params, body, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         set.status = 201
         return createCheckPolicy(deps, principal, params.id, body)
       },
@@ -31,7 +31,7 @@ export function policyRoutes(deps: WorkspaceDeps) {
     .delete(
       '/:name',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         await removeCheckPolicy(deps, principal, params.id, params.name)
         set.status = 204
       },

@@ -12,29 +12,29 @@ export type LiveHub = {
   close(): void
 }
 
-/**
- * Fan-out across instances: every committed change is published on `bosun.rt.workspace.<id>` (core NATS)
- * and each instance keeps one subscription per workspace that has sockets open here.
- */
-export function createLiveHub(bus: Bus, logger: Logger): LiveHub {
-  const listeners = new Map<string, Set<Listener>>()
-  const subs = new Map<string, Subscription>()
-  const subject = (id: string) => bus.subjects.rt('workspace', id)
+/** Called for every change of every workspace, from any instance (the snapshot cache listens here). */
+export type AnyChange = (change: LiveChange) => void
 
-  const listen = (id: string) => {
-    const sub = bus.nc.subscribe(subject(id))
-    subs.set(id, sub)
-    ;(async () => {
-      for await (const m of sub) {
-        const change = m.json() as unknown
-        if (!isValid(LiveChange, change)) {
-          logger.warn('dropped invalid live change', { subject: m.subject })
-          continue
-        }
-        for (const l of listeners.get(id) ?? []) l(change as LiveChange)
+/**
+ * Fan-out across instances: every committed change is published on `bosun.rt.workspace.<id>` (core NATS);
+ * each instance holds one wildcard subscription and hands changes to its sockets and to `onAny`.
+ */
+export function createLiveHub(bus: Bus, logger: Logger, onAny: AnyChange): LiveHub {
+  const listeners = new Map<string, Set<Listener>>()
+  const subject = (id: string) => bus.subjects.rt('workspace', id)
+  const sub: Subscription = bus.nc.subscribe(subject('*'))
+  ;(async () => {
+    for await (const m of sub) {
+      const change = m.json() as unknown
+      if (!isValid(LiveChange, change)) {
+        logger.warn('dropped invalid live change', { subject: m.subject })
+        continue
       }
-    })()
-  }
+      const c = change as LiveChange
+      onAny(c)
+      for (const l of listeners.get(c.workspaceId) ?? []) l(c)
+    }
+  })()
 
   return {
     publish(change) {
@@ -45,21 +45,15 @@ export function createLiveHub(bus: Bus, logger: Logger): LiveHub {
       if (!set) {
         set = new Set()
         listeners.set(id, set)
-        listen(id)
       }
       set.add(listener)
       return () => {
         set.delete(listener)
-        if (set.size === 0) {
-          listeners.delete(id)
-          subs.get(id)?.unsubscribe()
-          subs.delete(id)
-        }
+        if (set.size === 0) listeners.delete(id)
       }
     },
     close() {
-      for (const s of subs.values()) s.unsubscribe()
-      subs.clear()
+      sub.unsubscribe()
       listeners.clear()
     },
   }

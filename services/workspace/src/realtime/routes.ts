@@ -26,7 +26,7 @@ export function realtimeRoutes(deps: WorkspaceDeps) {
       const principal = await deps.guard.principal(request)
       if (!hasScopes(principal.scopes, ['team_members:read']))
         throw forbidden('Requires scope team_members:read')
-      await accessibleWorkspace(deps.database, principal, params.id)
+      await accessibleWorkspace(deps, principal, params.id)
     },
     open(ws) {
       const session = openRealtime(deps, ws.data.params.id, ws.data.query.since, (msg) =>

@@ -21,7 +21,7 @@ export function repositoryRoutes(deps: WorkspaceDeps) {
     .get(
       '',
       async ({ principal, params, query }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         const q = query.query?.toLowerCase()
         const list = (await listRepositories(deps.database, params.id))
           .filter((r) => query.is_default === undefined || r.isDefaultForAgents === query.is_default)
@@ -47,7 +47,7 @@ export function repositoryRoutes(deps: WorkspaceDeps) {
     .get(
       '/default',
       async ({ principal, params }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         return defaultRepository(deps.database, params.id)
       },
       {
@@ -64,7 +64,7 @@ export function repositoryRoutes(deps: WorkspaceDeps) {
     .post(
       '',
       async ({ principal, params, body, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         set.status = 201
         return addRepository(deps, principal, params.id, body)
       },
@@ -79,7 +79,7 @@ export function repositoryRoutes(deps: WorkspaceDeps) {
     .delete(
       '/:owner/:repo',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         await removeRepository(deps, principal, params.id, `${params.owner}/${params.repo}`)
         set.status = 204
       },

@@ -23,7 +23,7 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .post(
       '/starred-comments',
       async ({ principal, params, body }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         return starComment(deps, principal, params.id, body)
       },
       {
@@ -41,7 +41,7 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .delete(
       '/starred-comments/:commentId',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         await unstarComment(deps, principal, params.id, params.commentId)
         set.status = 204
       },
@@ -55,7 +55,7 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .post(
       '/starred-folders',
       async ({ principal, params, body, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         set.status = 201
         return createFolder(deps, principal, params.id, body.name)
       },
@@ -74,7 +74,7 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .patch(
       '/starred-folders/:name',
       async ({ principal, params, body }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         return renameFolder(deps, principal, params.id, params.name, body.name)
       },
       {
@@ -92,7 +92,7 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .delete(
       '/starred-folders/:name',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
+        await accessibleWorkspace(deps, principal, params.id)
         await removeFolder(deps, principal, params.id, params.name)
         set.status = 204
       },

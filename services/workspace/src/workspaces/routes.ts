@@ -12,7 +12,7 @@ import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { paginate } from '@bosun/service-kit/paging'
 import { Elysia } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { accessibleWorkspace, createWorkspace, listWorkspaces, snapshot } from './service'
+import { cachedSnapshot, createWorkspace, listWorkspaces } from './service'
 
 const sorters = {
   id: (a: Workspace, b: Workspace) => a.id.localeCompare(b.id),
@@ -64,8 +64,8 @@ export function workspaceRoutes(deps: WorkspaceDeps) {
     .get(
       '/:id/snapshot',
       async ({ principal, params }) => {
-        await accessibleWorkspace(deps.database, principal, params.id)
-        return snapshot(deps.database, params.id)
+        const json = await cachedSnapshot(deps, principal, params.id)
+        return new Response(json, { headers: { 'content-type': 'application/json' } })
       },
       {
         auth: ['team_members:read'],

@@ -2,7 +2,7 @@ import type { Principal } from '@bosun/contracts/principal'
 import type { Snapshot, Workspace } from '@bosun/contracts/workspace'
 import { memberAdded, workspaceCreated } from '@bosun/contracts/workspace'
 import { conflict, found, notFound } from '@bosun/service-kit/errors'
-import { and, asc, count, eq } from 'drizzle-orm'
+import { and, asc, count, eq, sql } from 'drizzle-orm'
 import {
   authorRecords,
   checkPolicies,
@@ -20,17 +20,32 @@ export const loginKey = (login: string) => login.toLowerCase()
 
 type WorkspaceRow = typeof workspaces.$inferSelect
 
-/** The caller must belong to the workspace (admins see all); anything else is 404 so existence doesn't leak. */
+/**
+ * The caller must belong to the workspace (admins see all); anything else is 404 so existence doesn't leak.
+ * Answered from the snapshot cache when it is warm, else by two indexed lookups (writes keep it cold).
+ */
 export async function accessibleWorkspace(
-  database: Db,
+  deps: Pick<WorkspaceDeps, 'cache' | 'database'>,
   principal: Principal,
   id: string,
-): Promise<WorkspaceRow> {
-  const [row] = await database.db.select().from(workspaces).where(eq(workspaces.id, id)).limit(1)
-  if (!row) throw notFound('Workspace')
-  if (principal.role === 'admin') return row
-  if (!(await isMember(database, id, principal.login))) throw notFound('Workspace')
-  return row
+) {
+  const cached = deps.cache.peek(id)
+  if (cached) {
+    if (principal.role !== 'admin' && !cached.memberKeys.has(loginKey(principal.login)))
+      throw notFound('Workspace')
+    return
+  }
+  if ((await currentSeq(deps.database, id)) === undefined) throw notFound('Workspace')
+  if (principal.role !== 'admin' && !(await isMember(deps.database, id, principal.login)))
+    throw notFound('Workspace')
+}
+
+/** The snapshot route: access check and body from one cached entry. */
+export async function cachedSnapshot(deps: Pick<WorkspaceDeps, 'cache'>, principal: Principal, id: string) {
+  const entry = await deps.cache.get(id)
+  if (principal.role !== 'admin' && !entry.memberKeys.has(loginKey(principal.login)))
+    throw notFound('Workspace')
+  return entry.json
 }
 
 export async function isMember(database: Db, workspaceId: string, login: string): Promise<boolean> {
@@ -99,7 +114,10 @@ export async function createWorkspace(
     }
     return created
   })
-  for (const c of live) deps.hub.publish(c)
+  for (const c of live) {
+    deps.cache.invalidate(c.workspaceId)
+    deps.hub.publish(c)
+  }
   const row = found(
     (await database.db.select().from(workspaces).where(eq(workspaces.id, input.id)))[0],
     'Workspace',
