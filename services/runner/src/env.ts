@@ -1,0 +1,32 @@
+import { commonEnv, parseEnv } from '@bosun/service-kit/env'
+import { githubAppEnv } from '@bosun/service-kit/github-app'
+import { type Static, Type as T } from '@sinclair/typebox'
+
+export const RunnerEnv = T.Object({
+  ...commonEnv,
+  ...githubAppEnv,
+  PORT: T.Integer({ default: 3007, minimum: 0, maximum: 65535 }),
+  GITHUB_WEB_URL: T.String({ default: 'https://github.com', description: 'Base of git clone URLs' }),
+  BOSUN_AICA_URL: T.String({ default: 'http://127.0.0.1:3005', pattern: '^https?://' }),
+  BOSUN_RUNNER_ID: T.Optional(T.String({ pattern: '^[A-Za-z0-9._-]{1,100}$' })),
+  /** Threads this runner runs at once; more wait in the work queue for another runner. */
+  BOSUN_RUNNER_CONCURRENCY: T.Integer({ default: 2, minimum: 1, maximum: 64 }),
+  /** Mirrors and worktrees; defaults to `<BOSUN_DATA_DIR>/runner`. */
+  BOSUN_RUNNER_DIR: T.Optional(T.String()),
+  BOSUN_RUNNER_SANDBOX: T.Union([T.Literal('auto'), T.Literal('bwrap'), T.Literal('none')], {
+    default: 'auto',
+    description: 'auto: bubblewrap when it works here, else unsandboxed (said on the thread)',
+  }),
+  /** An idle thread is completed (and its slot freed) after this long without a prompt. */
+  BOSUN_RUNNER_IDLE_MS: T.Integer({ default: 600_000, minimum: 100 }),
+  OPENCODE_BIN: T.Optional(
+    T.String({ description: 'opencode binary; default: the pinned opencode-ai package' }),
+  ),
+  /** The model provider for threads that bring none (dev: the scripted model). */
+  BOSUN_MODEL_BASE_URL: T.Optional(T.String({ pattern: '^https?://' })),
+  BOSUN_MODEL_API_KEY: T.Optional(T.String()),
+  BOSUN_MODEL_ID: T.String({ default: 'bosun-scripted' }),
+})
+export type RunnerEnv = Static<typeof RunnerEnv>
+
+export const readEnv = () => parseEnv(RunnerEnv, process.env)

@@ -1,0 +1,84 @@
+/** One event of opencode's `/event` stream; only the fields the runner reads are typed. */
+export type OpencodeEvent = { type: string; properties: Record<string, unknown> }
+
+export type OpencodeClient = ReturnType<typeof opencodeClient>
+
+/** The slice of opencode's server API the runner uses, with its basic-auth password. */
+export function opencodeClient(url: string, password: string) {
+  const headers = {
+    authorization: `Basic ${btoa(`opencode:${password}`)}`,
+    'content-type': 'application/json',
+  }
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!res.ok) throw new Error(`opencode ${method} ${path.split('/')[1]}: ${res.status}`)
+    const text = await res.text()
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+  return {
+    createSession: (title: string) => call<{ id: string }>('POST', '/session', { title }),
+    prompt: (
+      sessionId: string,
+      text: string,
+      model: { providerID: string; modelID: string },
+      agent?: string,
+    ) =>
+      call<void>('POST', `/session/${sessionId}/prompt_async`, {
+        parts: [{ type: 'text', text }],
+        model,
+        ...(agent ? { agent } : {}),
+      }),
+    abort: (sessionId: string) => call<boolean>('POST', `/session/${sessionId}/abort`),
+    fork: (sessionId: string, messageID?: string) =>
+      call<{ id: string }>('POST', `/session/${sessionId}/fork`, messageID ? { messageID } : {}),
+    replyPermission: (requestId: string, reply: 'once' | 'reject', message?: string) =>
+      call<boolean>('POST', `/permission/${requestId}/reply`, { reply, ...(message ? { message } : {}) }),
+    agents: () => call<Array<{ name: string }>>('GET', '/agent'),
+    /**
+     * Follows `/event` (SSE) until `signal` aborts; resolves once the server confirms the subscription so
+     * no event of a prompt sent afterwards is missed.
+     */
+    async events(onEvent: (e: OpencodeEvent) => void, signal: AbortSignal): Promise<void> {
+      const res = await fetch(`${url}/event`, { headers, signal })
+      if (!res.ok || !res.body) throw new Error(`opencode /event: ${res.status}`)
+      const reader = res.body.getReader()
+      const decoder = new TextDecoder()
+      let connected: () => void = () => {}
+      const ready = new Promise<void>((resolve) => {
+        connected = resolve
+      })
+      void (async () => {
+        let buffer = ''
+        try {
+          for (;;) {
+            const { value, done } = await reader.read()
+            if (done) return
+            buffer += decoder.decode(value, { stream: true })
+            let cut = buffer.indexOf('\n\n')
+            while (cut >= 0) {
+              const frame = buffer.slice(0, cut)
+              buffer = buffer.slice(cut + 2)
+              cut = buffer.indexOf('\n\n')
+              const data = frame
+                .split('\n')
+                .filter((l) => l.startsWith('data:'))
+                .map((l) => l.slice(5).trimStart())
+                .join('\n')
+              if (!data) continue
+              const event = JSON.parse(data) as OpencodeEvent
+              if (event.type === 'server.connected') connected()
+              onEvent(event)
+            }
+          }
+        } catch {
+          // Aborted or the server went away; the run notices through the process exit.
+        }
+      })()
+      await ready
+    },
+  }
+}

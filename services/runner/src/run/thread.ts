@@ -1,0 +1,398 @@
+import { join, relative } from 'node:path'
+import {
+  type AicaWork,
+  backupRpc,
+  bundleRpc,
+  extraEnvRpc,
+  type ItemBody,
+  type RunnerStatus,
+  type ThreadError,
+} from '@bosun/contracts/relay'
+import { AppError } from '@bosun/service-kit/errors'
+import { errorFields } from '@bosun/service-kit/log'
+import type { RunnerDeps } from '../deps'
+import { makeBackup } from '../git/backup'
+import { git } from '../git/git'
+import type { OpencodeEvent } from '../opencode/client'
+import type { Upstream } from '../proxy/model-proxy'
+import { connectRelay, type RelayCommand } from '../relay/socket'
+import { materializeBundle } from './bundle'
+import { issueIn } from './drafts'
+import { type Host, startHost } from './host'
+import { redact } from './redact'
+import { createTranslator } from './translate'
+
+export type Hosts = Map<string, Promise<Host>>
+
+const TERMINAL = new Set(['completed', 'failed', 'stopped', 'archived'])
+const DEFAULT_BASE: Record<string, string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com/v1',
+}
+
+/** Where the model calls of a thread go: shared credentials, the thread's own key, or the runner default. */
+function upstreamFor(
+  deps: RunnerDeps,
+  work: AicaWork,
+  extra: { env: Record<string, string>; provider?: { kind: string; apiKey: string; baseURL?: string } },
+): Upstream {
+  if (extra.provider) {
+    const baseURL = extra.provider.baseURL ?? DEFAULT_BASE[extra.provider.kind]
+    if (!baseURL) throw new RunError('no_provider', `No base URL known for provider ${extra.provider.kind}`)
+    return { kind: extra.provider.kind, baseURL, apiKey: extra.provider.apiKey }
+  }
+  const ownKey = extra.env[`${work.provider.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`]
+  const ownBase = DEFAULT_BASE[work.provider]
+  if (ownKey && ownBase) return { kind: work.provider, baseURL: ownBase, apiKey: ownKey }
+  if (deps.env.BOSUN_MODEL_BASE_URL)
+    return {
+      kind: 'openai-compatible',
+      baseURL: deps.env.BOSUN_MODEL_BASE_URL,
+      apiKey: deps.env.BOSUN_MODEL_API_KEY,
+    }
+  throw new RunError(
+    'no_provider',
+    `No credentials for provider ${work.provider}: set team shared credentials or pass its key in extraEnv`,
+  )
+}
+
+class RunError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const wsUrl = (base: string, path: string) => `${base.replace(/^http/, 'ws').replace(/\/+$/, '')}${path}`
+
+/**
+ * Runs one dispatched thread to a terminal status: relay first (so every failure is told to the user),
+ * then extraEnv, checkout, bundle and opencode, then turns until completed, stopped or failed.
+ * `heartbeat` is called while it runs; the caller acks the work message when this resolves.
+ */
+export async function runThread(
+  deps: RunnerDeps,
+  hosts: Hosts,
+  work: AicaWork,
+  delivery: { redelivered: boolean; runId: string },
+): Promise<void> {
+  const log = deps.logger
+  const threadId = work.threadId
+  let stopRequested: string | undefined
+  let wake: () => void = () => {}
+  const prompts: Array<{ text: string }> = []
+  const forks: Array<Extract<RelayCommand, { type: 'fork' }>> = []
+  let lost: string | undefined
+  const kick = () => wake()
+
+  const relay = connectRelay({
+    url: wsUrl(deps.env.BOSUN_AICA_URL, work.relayPath),
+    token: work.relayToken,
+    runnerId: deps.runnerId,
+    runId: delivery.runId,
+    logger: log,
+    onCommand(cmd) {
+      if (cmd.type === 'prompt' && cmd.threadId === threadId) prompts.push({ text: cmd.text })
+      else if (cmd.type === 'stop' && cmd.threadId === threadId) stopRequested = cmd.reason || 'stopped'
+      else if (cmd.type === 'fork' && cmd.threadId === threadId) forks.push(cmd)
+      kick()
+    },
+    onLost(reason) {
+      lost = reason
+      kick()
+    },
+  })
+  let secrets: string[] = []
+  const status = (s: RunnerStatus, error?: ThreadError) =>
+    relay.send({ type: 'status', threadId, status: s, ...(error ? { error: redact(error, secrets) } : {}) })
+  const item = (key: string, body: ItemBody) => relay.item(threadId, key, redact(body, secrets))
+
+  try {
+    const welcome = await Promise.race([
+      relay.welcome,
+      Bun.sleep(15_000).then(() => {
+        throw new Error('no welcome from aica within 15 s')
+      }),
+    ])
+    const known = welcome.threads.find((t) => t.threadId === threadId)
+    if (known && TERMINAL.has(known.status)) return
+    if (known && (known.status === 'running' || known.status === 'idle') && delivery.redelivered) {
+      status('failed', {
+        code: 'runner_lost',
+        message:
+          'The runner running this thread stopped unexpectedly and its agent session is gone. ' +
+          "Retry the thread to run the prompt again; the worktree's last backup is kept.",
+      })
+      await relay.flush()
+      return
+    }
+    status('starting')
+
+    const extra =
+      work.hasExtraEnv || work.usesSharedCreds
+        ? await deps.bus.request(extraEnvRpc, { threadId, relayToken: work.relayToken })
+        : { state: 'none' as const, env: {} }
+    if (extra.state === 'gone')
+      throw new RunError(
+        'extra_env_gone',
+        'The extra environment of this dispatch is gone (aica restarted before the runner fetched it). Dispatch again.',
+      )
+    secrets = [...Object.values(extra.env), ...(extra.provider ? [extra.provider.apiKey] : [])]
+    const upstream = upstreamFor(deps, work, extra)
+
+    const host = await hostFor(deps, hosts, work, upstream, extra.env, secrets, (key, body) =>
+      item(key, body),
+    )
+    secrets = host.secrets
+    host.threads.add(threadId)
+    relay.send({
+      type: 'sandbox',
+      worktreeId: work.worktreeId,
+      backend: deps.sandbox.backend,
+      note: deps.sandbox.note,
+    })
+    item(`sandbox:${work.worktreeId}`, {
+      kind: 'sandbox',
+      backend: deps.sandbox.backend,
+      note: deps.sandbox.note,
+    })
+
+    let busy = false
+    const messageOfSeq = new Map<string, string>()
+    const draftTarget = issueIn(work.prompt, work.repo)
+    const translate = createTranslator({
+      threadOf: (sessionId) => (sessionId === sessionRef.id ? threadId : undefined),
+      item: (_t, key, body, messageId) => {
+        if (messageId) messageOfSeq.set(key, messageId)
+        item(key, body)
+      },
+      delta: (_t, key, text) => relay.send({ type: 'delta', threadId, key, text: redact(text, secrets) }),
+      fileChanges: (_t, key, files) => void reportFiles(host.dir, key, files, item),
+      permission: (_t, requestId) =>
+        void host.client
+          .replyPermission(requestId, 'reject', 'Nobody can approve this in a dispatched run')
+          .catch(() => {}),
+      idle: () => {
+        busy = false
+        kick()
+      },
+      draftTarget: () => draftTarget,
+    })
+    const listener = (e: OpencodeEvent) => translate(e)
+    const sessionRef: { id?: string } = {}
+    host.listeners.add(listener)
+
+    // A fork dispatched as work copies the source session when this runner holds it (whole session).
+    const forkSource = work.forkOf ? host.sessions.get(work.forkOf.threadId) : undefined
+    const session = forkSource
+      ? await host.client.fork(forkSource)
+      : await host.client.createSession(work.prompt.slice(0, 80))
+    sessionRef.id = session.id
+    host.sessions.set(threadId, session.id)
+    relay.send({ type: 'session', threadId, sessionId: session.id })
+    const latency = Date.now() - Date.parse(work.dispatchedAt)
+    log.info('session started', { threadId, worktreeId: work.worktreeId, dispatchLatencyMs: latency })
+
+    const agent = host.agents.has(work.agent) ? work.agent : undefined
+    const turn = async (text: string) => {
+      busy = true
+      status('running')
+      await host.client.prompt(session.id, text, host.model, agent)
+    }
+    if (!forkSource) await turn(work.prompt)
+
+    let idleSince = busy ? undefined : Date.now()
+    for (;;) {
+      if (lost) throw new RunError('relay_lost', lost)
+      if (stopRequested) {
+        await host.client.abort(session.id).catch(() => {})
+        host.threads.delete(threadId)
+        if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
+        status('stopped')
+        await relay.flush()
+        return
+      }
+      const exited = await Promise.race([host.server.exited.then(() => true), Bun.sleep(0).then(() => false)])
+      if (exited) throw new RunError('opencode_exit', `opencode exited unexpectedly\n${host.server.logs()}`)
+      const fork = forks.shift()
+      if (fork) {
+        const messageId = [...messageOfSeq.entries()].find(([key]) => relay.seqOf(key) === fork.atSeq)?.[1]
+        const copy = await host.client.fork(session.id, messageId).catch(() => undefined)
+        if (copy) relay.send({ type: 'session', threadId: fork.newThreadId, sessionId: copy.id })
+        continue
+      }
+      const next = prompts.shift()
+      if (next && !busy) {
+        await turn(next.text)
+        idleSince = undefined
+        continue
+      }
+      if (!busy && idleSince === undefined) {
+        await backup(deps, host, work, relay.send, item)
+        status('idle')
+        idleSince = Date.now()
+      }
+      if (!busy && idleSince !== undefined && Date.now() - idleSince >= deps.env.BOSUN_RUNNER_IDLE_MS) {
+        host.threads.delete(threadId)
+        host.listeners.delete(listener)
+        if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
+        status('completed')
+        await relay.flush()
+        return
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        setTimeout(resolve, 1000)
+      })
+    }
+  } catch (err) {
+    const code = err instanceof RunError ? err.code : err instanceof AppError ? err.code : 'runner_error'
+    log.warn('thread failed', { threadId, code, ...errorFields(err) })
+    status('failed', { code, message: (err as Error).message.slice(0, 4000) })
+    await relay.flush(5000)
+    const host = await hosts.get(work.worktreeId)?.catch(() => undefined)
+    if (host) {
+      host.threads.delete(threadId)
+      if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
+    }
+  } finally {
+    relay.close()
+  }
+}
+
+/** Reuses this worktree's host or starts one; two threads of one worktree never start two. */
+async function hostFor(
+  deps: RunnerDeps,
+  hosts: Hosts,
+  work: AicaWork,
+  upstream: Upstream,
+  env: Record<string, string>,
+  secrets: string[],
+  item: (key: string, body: ItemBody) => void,
+): Promise<Host> {
+  const existing = hosts.get(work.worktreeId)
+  if (existing) {
+    const host = await existing.catch(() => undefined)
+    if (host && (await Promise.race([host.server.exited.then(() => false), Bun.sleep(0).then(() => true)])))
+      return host
+  }
+  const starting = (async () => {
+    const source = work.restoreFrom ?? work.worktreeId
+    const backup = await deps.bus
+      .request(backupRpc, { worktreeId: source, relayToken: work.relayToken })
+      .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64') }))
+      .catch((err) => {
+        if (work.restoreFrom)
+          throw new RunError('restore_failed', `No backup to restore: ${(err as Error).message}`)
+        return undefined
+      })
+    return startHost(deps, work, {
+      upstream,
+      env,
+      secrets,
+      backup,
+      prepare: async (dir) => {
+        const bundle = await deps.bus
+          .request(bundleRpc, {
+            workspaceId: work.workspaceId,
+            digest: work.bundleDigest,
+            relayToken: work.relayToken,
+          })
+          .catch((err) => {
+            item(`bundle:${work.bundleDigest}`, {
+              kind: 'error',
+              code: 'bundle_unavailable',
+              message: `The AICA bundle could not be fetched; running without it (${(err as Error).message})`,
+            })
+            return undefined
+          })
+        if (!bundle) return
+        const { refused } = materializeBundle(dir, bundle.items)
+        if (refused.length)
+          item(`bundle-refused:${work.bundleDigest}`, {
+            kind: 'error',
+            code: 'bundle_path_refused',
+            message: `Bundle items with unsafe paths were skipped: ${refused.join(', ').slice(0, 3000)}`,
+          })
+      },
+    })
+  })()
+  hosts.set(work.worktreeId, starting)
+  starting.catch(() => hosts.delete(work.worktreeId))
+  return starting
+}
+
+async function dropHost(hosts: Hosts, worktreeId: string, host: Host) {
+  hosts.delete(worktreeId)
+  await host.stop()
+}
+
+/** A git bundle of the worktree after a turn, sent to aica so `clone` can restore it elsewhere. */
+async function backup(
+  deps: RunnerDeps,
+  host: Host,
+  work: AicaWork,
+  send: ReturnType<typeof connectRelay>['send'],
+  item: (key: string, body: ItemBody) => void,
+) {
+  try {
+    const b = await makeBackup(host.dir, host.stateDir)
+    if (!b) return
+    send({
+      type: 'backup',
+      worktreeId: work.worktreeId,
+      ref: `bosun/${work.worktreeId}`,
+      headSha: b.headSha,
+      bundle: b.bundle.toString('base64'),
+      sha256: b.sha256,
+    })
+  } catch (err) {
+    deps.logger.warn('backup failed', { worktreeId: work.worktreeId, ...errorFields(err) })
+    item(`backup-error:${Date.now()}`, {
+      kind: 'error',
+      code: 'backup_failed',
+      message: (err as Error).message,
+    })
+  }
+}
+
+/** file_change items for the files one opencode patch touched, with their diff against HEAD. */
+async function reportFiles(
+  dir: string,
+  key: string,
+  files: string[],
+  item: (key: string, body: ItemBody) => void,
+) {
+  for (const file of files) {
+    const rel = relative(dir, file)
+    if (rel.startsWith('..')) continue
+    const porcelain = await git(['status', '--porcelain', '--', rel], { cwd: dir }).catch(() => '')
+    const code = porcelain.slice(0, 2)
+    const change =
+      code.includes('?') || code.includes('A') ? 'added' : code.includes('D') ? 'deleted' : 'modified'
+    const diff =
+      change === 'added'
+        ? addedDiff(
+            rel,
+            await Bun.file(join(dir, rel))
+              .text()
+              .catch(() => ''),
+          )
+        : await git(['diff', 'HEAD', '--', rel], { cwd: dir }).catch(() => '')
+    item(`${key}:${rel}`, {
+      kind: 'file_change',
+      path: rel,
+      change,
+      ...(diff ? { diff: diff.slice(0, 100_000) } : {}),
+    })
+  }
+}
+
+const addedDiff = (rel: string, text: string) =>
+  `--- /dev/null\n+++ b/${rel}\n${text
+    .slice(0, 100_000)
+    .split('\n')
+    .map((l) => `+${l}`)
+    .join('\n')}`

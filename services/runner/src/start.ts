@@ -1,0 +1,59 @@
+import { hostname } from 'node:os'
+import { join, resolve } from 'node:path'
+import { connectBus } from '@bosun/service-kit/bus'
+import { createGitHubApp } from '@bosun/service-kit/github-app'
+import type { Logger } from '@bosun/service-kit/log'
+import { VERSION } from './app'
+import type { RunnerDeps } from './deps'
+import type { RunnerEnv } from './env'
+import { resolveOpencodeBin } from './opencode/process'
+import { startModelProxy } from './proxy/model-proxy'
+import type { Hosts } from './run/thread'
+import { runThread } from './run/thread'
+import { chooseSandbox } from './sandbox/sandbox'
+import { startWorkLoop } from './work/queue'
+
+/** Opens everything the runner needs and starts taking work; index.ts and tests share it. */
+export async function startRunner(env: RunnerEnv, logger: Logger) {
+  const bus = await connectBus({
+    url: env.NATS_URL,
+    name: 'runner',
+    version: VERSION,
+    prefix: env.BOSUN_SUBJECT_PREFIX,
+    logger,
+  })
+  const sandbox = chooseSandbox(env.BOSUN_RUNNER_SANDBOX)
+  logger.info('sandbox', { backend: sandbox.backend })
+  const deps: RunnerDeps = {
+    env,
+    bus,
+    logger,
+    runnerId: env.BOSUN_RUNNER_ID ?? `${hostname()}-${process.pid}`,
+    root: resolve(env.BOSUN_RUNNER_DIR ?? join(env.BOSUN_DATA_DIR, 'runner')),
+    sandbox,
+    opencodeBin: env.OPENCODE_BIN ?? resolveOpencodeBin(),
+    proxy: startModelProxy(),
+    githubApp:
+      env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY
+        ? createGitHubApp({
+            apiUrl: env.GITHUB_API_URL,
+            appId: env.GITHUB_APP_ID,
+            privateKey: env.GITHUB_APP_PRIVATE_KEY,
+          })
+        : undefined,
+  }
+  const hosts: Hosts = new Map()
+  const work = await startWorkLoop({
+    bus,
+    logger,
+    concurrency: env.BOSUN_RUNNER_CONCURRENCY,
+    handle: (w, delivery) => runThread(deps, hosts, w, delivery),
+  })
+  const stop = async () => {
+    await work.stop()
+    for (const host of hosts.values()) await (await host.catch(() => undefined))?.stop()
+    deps.proxy.stop()
+    await bus.close()
+  }
+  return { deps, work, stop }
+}

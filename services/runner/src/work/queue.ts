@@ -1,0 +1,157 @@
+import {
+  AICA_WORK_ACK_WAIT_MS,
+  AICA_WORK_MAX_DELIVER,
+  AICA_WORK_STREAM,
+  type AicaWork,
+  aicaWorkConsumer,
+  PRIORITIES,
+  WorkEnvelope,
+} from '@bosun/contracts/relay'
+import type { Bus } from '@bosun/service-kit/bus'
+import { errorFields, type Logger } from '@bosun/service-kit/log'
+import { isValid } from '@bosun/service-kit/validate'
+import { AckPolicy, type JsMsg, RetentionPolicy, StorageType } from 'nats'
+
+const NS = 1_000_000
+
+/** The work stream and one durable pull consumer per priority; whoever starts first (aica or a runner) makes them. */
+export async function ensureWorkQueue(bus: Bus) {
+  await bus.jsm.streams
+    .add({
+      name: AICA_WORK_STREAM,
+      subjects: [bus.subjects.work('aica', '>')],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: 2 * 60 * 1000 * NS,
+    })
+    .catch(async (e) => {
+      await bus.jsm.streams.info(AICA_WORK_STREAM).catch(() => {
+        throw e
+      })
+    })
+  for (const p of PRIORITIES) {
+    await bus.jsm.consumers
+      .add(AICA_WORK_STREAM, {
+        durable_name: aicaWorkConsumer(p),
+        filter_subject: bus.subjects.work('aica', p),
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: AICA_WORK_ACK_WAIT_MS * NS,
+        max_deliver: AICA_WORK_MAX_DELIVER,
+      })
+      .catch(async (e) => {
+        await bus.jsm.consumers.info(AICA_WORK_STREAM, aicaWorkConsumer(p)).catch(() => {
+          throw e
+        })
+      })
+  }
+}
+
+export type WorkLoop = { active(): number; stop(): Promise<void> }
+
+/**
+ * Pulls work, highest priority first, while fewer than `concurrency` threads run here. A work message stays
+ * unacked (kept alive with `working()`) for as long as its thread runs, so if this runner dies JetStream
+ * hands it to another after the consumer's ack wait. A core subscription on the work subjects rings the
+ * bell so a new message is pulled at once instead of at the next poll.
+ */
+export async function startWorkLoop(opts: {
+  bus: Bus
+  logger: Logger
+  concurrency: number
+  handle(work: AicaWork, msg: { redelivered: boolean; runId: string }): Promise<void>
+}): Promise<WorkLoop> {
+  const { bus, logger } = opts
+  await ensureWorkQueue(bus)
+  const consumers = await Promise.all(
+    PRIORITIES.map(async (p) => ({
+      p,
+      c: await bus.js.consumers.get(AICA_WORK_STREAM, aicaWorkConsumer(p)),
+    })),
+  )
+  const ackWaits = await Promise.all(
+    PRIORITIES.map(
+      async (p) => (await bus.jsm.consumers.info(AICA_WORK_STREAM, aicaWorkConsumer(p))).config.ack_wait,
+    ),
+  )
+  const heartbeatMs = Math.max(
+    200,
+    Math.min(...ackWaits.map((n) => (n ?? AICA_WORK_ACK_WAIT_MS * NS) / NS)) / 3,
+  )
+  let running = 0
+  let stopped = false
+  let ring: () => void = () => {}
+  const bell = bus.nc.subscribe(bus.subjects.work('aica', '>'))
+  void (async () => {
+    for await (const _ of bell) ring()
+  })()
+  const inflight = new Set<Promise<void>>()
+
+  const take = async (): Promise<JsMsg | null> => {
+    for (const { p, c } of consumers) {
+      const info = await bus.jsm.consumers.info(AICA_WORK_STREAM, aicaWorkConsumer(p)).catch(() => undefined)
+      if (!info || info.num_pending <= 0) continue
+      const m = await c.next({ expires: 1000 }).catch(() => null)
+      if (m) return m
+    }
+    return null
+  }
+
+  const run = async (m: JsMsg) => {
+    const beat = setInterval(() => m.working(), heartbeatMs)
+    try {
+      let data: unknown
+      try {
+        data = m.json()
+      } catch {
+        data = undefined
+      }
+      if (!isValid(WorkEnvelope, data)) {
+        logger.warn('terminated invalid work message', { subject: m.subject })
+        m.term()
+        return
+      }
+      await opts.handle(data.data, {
+        redelivered: m.info.deliveryCount > 1,
+        runId: `${data.id}:${m.info.deliveryCount}`,
+      })
+      m.ack()
+    } catch (err) {
+      logger.error('work failed; redelivering', errorFields(err))
+      m.nak(5000)
+    } finally {
+      clearInterval(beat)
+    }
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      if (running < opts.concurrency) {
+        const m = await take()
+        if (m) {
+          running += 1
+          const p = run(m).finally(() => {
+            running -= 1
+            inflight.delete(p)
+            ring()
+          })
+          inflight.add(p)
+          continue
+        }
+      }
+      await new Promise<void>((resolve) => {
+        ring = resolve
+        setTimeout(resolve, 1000)
+      })
+    }
+  })()
+
+  return {
+    active: () => running,
+    async stop() {
+      stopped = true
+      ring()
+      bell.unsubscribe()
+      await loop
+    },
+  }
+}
