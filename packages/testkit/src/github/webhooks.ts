@@ -40,7 +40,8 @@ const TIMEOUT_MS = 10_000
 export class WebhookSender {
   readonly deliveries: Delivery[] = []
   private hook?: { url: string; secret: string }
-  private readonly pending = new Set<Promise<void>>()
+  /** Deliveries go out one after another, so a receiver sees them in the order the changes happened. */
+  private queue: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly state: GitHubState,
@@ -69,7 +70,11 @@ export class WebhookSender {
 
   /** Resolves once every delivery sent so far has been answered or has failed. */
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending])
+    let seen: Promise<unknown> | undefined
+    while (seen !== this.queue) {
+      seen = this.queue
+      await seen
+    }
   }
 
   private deliver(
@@ -105,10 +110,11 @@ export class WebhookSender {
         record.error = 'no webhook URL configured'
         return record
       }
-      headers['x-hub-signature'] = `sha1=${createHmac('sha1', hook.secret).update(d.body).digest('hex')}`
-      headers['x-hub-signature-256'] = await sign(hook.secret, d.body)
+      record.url = hook.url
       const started = performance.now()
       try {
+        headers['x-hub-signature'] = `sha1=${createHmac('sha1', hook.secret).update(d.body).digest('hex')}`
+        headers['x-hub-signature-256'] = await sign(hook.secret, d.body)
         const res = await fetch(hook.url, {
           method: 'POST',
           headers,
@@ -123,10 +129,8 @@ export class WebhookSender {
       record.durationMs = Math.round(performance.now() - started)
       return record
     }
-    const p = run()
-    const tracked = p.then(() => undefined)
-    this.pending.add(tracked)
-    void tracked.finally(() => this.pending.delete(tracked))
+    const p = this.queue.then(run)
+    this.queue = p
     return p
   }
 }
