@@ -9,6 +9,7 @@ import * as schema from './db/schema'
 import { startDeliveryPruner } from './deliveries/prune'
 import type { WebhooksDeps } from './deps'
 import type { WebhooksEnv } from './env'
+import { createRecorder } from './ingress/recorder'
 
 /** Opens everything webhooks needs; index.ts and tests share it. */
 export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
@@ -25,7 +26,14 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     logger,
   })
   const relay = startOutboxRelay({ database: database as never, bus, logger })
-  const deps: WebhooksDeps = { env, database, bus, logger, guard: createAuthGuard(bus) }
+  const deps: WebhooksDeps = {
+    env,
+    database,
+    bus,
+    logger,
+    guard: createAuthGuard(bus),
+    recorder: createRecorder(database, bus),
+  }
   const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)
   const stop = async () => {
     clearInterval(pruner)

@@ -1,7 +1,5 @@
 import { type DeliveryAccepted, type DeliveryDuplicate, MAX_WEBHOOK_BYTES } from '@bosun/contracts/webhooks'
 import { unavailable } from '@bosun/service-kit/errors'
-import { sql } from 'drizzle-orm'
-import { enqueueDelivery } from '../bus'
 import type { WebhooksDeps } from '../deps'
 import { webhookSecrets } from '../env'
 import { readLimited } from './body'
@@ -43,23 +41,14 @@ export async function receiveDelivery(deps: WebhooksDeps, input: IncomingDeliver
   const headers = JSON.stringify(redactHeaders(input.headers))
   const eventId = Bun.randomUUIDv7()
 
-  const recorded = await deps.database.write(async (tx) => {
-    const inserted = await tx.run(sql`
-      insert into deliveries (id, event, action, repository, repository_key, installation_id, received_at,
-        headers, payload, payload_bytes, last_event_id)
-      values (${meta.deliveryId}, ${meta.event}, ${meta.action}, ${meta.repository},
-        ${meta.repository?.toLowerCase() ?? null}, ${meta.installationId}, ${receivedAt}, ${headers}, ${stored},
-        ${bytes}, ${eventId})
-      on conflict (id) do nothing`)
-    if (inserted.rowsAffected === 0) return false
-    await enqueueDelivery(
-      tx,
-      deps.bus,
-      meta,
-      { value: payload.value, bytes },
-      { id: eventId, redelivery: false, traceparent: input.traceparent },
-    )
-    return true
+  const recorded = await deps.recorder.record({
+    meta,
+    receivedAt,
+    headers,
+    stored,
+    payload: { value: payload.value, bytes },
+    eventId,
+    traceparent: input.traceparent,
   })
   if (!recorded) return { duplicate: true, deliveryId: meta.deliveryId }
   return { duplicate: false, deliveryId: meta.deliveryId, eventId }
