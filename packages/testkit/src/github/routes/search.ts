@@ -132,12 +132,17 @@ function search(ctx: Ctx): Response {
     throw new HttpError(422, 'Validation Failed', {
       errors: [{ resource: 'Search', field: 'q', code: 'missing' }],
     })
-  const terms = parseQuery(q)
+  const all = parseQuery(q)
+  // repo:/org:/user: set the scope: several of them widen it (OR); every other term narrows (AND).
+  const isScope = (t: Term) => !t.negated && (t.key === 'repo' || t.key === 'org' || t.key === 'user')
+  const scope = all.filter(isScope)
+  const terms = all.filter((t) => !isScope(t))
   const hits: Hit[] = []
   for (const repo of ctx.state.repos.values()) {
     if (!canSee(ctx.principal, repo)) continue
     for (const issue of repo.issues.values()) {
       const hit = { repo, issue }
+      if (scope.length && !scope.some((t) => matchTerm(hit, t))) continue
       if (terms.every((t) => matchTerm(hit, t) !== t.negated)) hits.push(hit)
     }
   }
