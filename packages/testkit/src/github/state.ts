@@ -375,9 +375,11 @@ export class GitHubState {
     return issue
   }
 
+  /** `updated_at` only moves forward, also when a seed back-dates a comment. */
   touch(repo: GhRepo, issue: GhIssue, at?: Date) {
-    issue.updatedAt = iso(at)
-    repo.updatedAt = issue.updatedAt
+    const t = iso(at)
+    if (t > issue.updatedAt) issue.updatedAt = t
+    if (t > repo.updatedAt) repo.updatedAt = t
   }
 
   setIssueState(
