@@ -13,7 +13,7 @@ export const DashboardEnv = T.Object({
   BOSUN_DASHBOARD_STALE_DAYS: T.Integer({ default: 30, minimum: 1 }),
   /** Cached GitHub responses kept in memory (least recently used dropped first). */
   BOSUN_DASHBOARD_CACHE_ENTRIES: T.Integer({ default: 20_000, minimum: 100 }),
-  /** GitHub requests in flight at once for one read. */
+  /** GitHub requests in flight at once per GitHub identity (a user, or the App installation). */
   BOSUN_DASHBOARD_GITHUB_CONCURRENCY: T.Integer({ default: 8, minimum: 1, maximum: 64 }),
 })
 export type DashboardEnv = Static<typeof DashboardEnv>

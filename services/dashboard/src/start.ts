@@ -46,6 +46,7 @@ export async function startDashboard(env: DashboardEnv, logger: Logger) {
     freshness,
     gh: createGitHubClient({
       apiUrl: env.GITHUB_API_URL,
+      concurrency: env.BOSUN_DASHBOARD_GITHUB_CONCURRENCY,
       maxAgeMs,
       maxEntries: env.BOSUN_DASHBOARD_CACHE_ENTRIES,
       freshness,

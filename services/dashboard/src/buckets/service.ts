@@ -84,10 +84,7 @@ const narrow = <T extends Row>(items: T[], bucket: string, login: string | undef
 
 export function listPulls(deps: DashboardDeps, principal: Principal, q: PrQuery): Promise<string> {
   return answer(deps, principal, q, 'prs', async (view, reader, login) => {
-    const concurrency = deps.env.BOSUN_DASHBOARD_GITHUB_CONCURRENCY
-    const { items, unavailableRepos } = await perRepo(view, (repo) =>
-      loadPulls(deps.gh, reader, repo, concurrency),
-    )
+    const { items, unavailableRepos } = await perRepo(view, (repo) => loadPulls(deps.gh, reader, repo))
     const ctx = contextOf(view, deps)
     const rows: PrItem[] = items.map((d) => toPrItem(d, ctx)).filter((i) => prBuckets[q.bucket](i, login))
     const page = paginate(order(narrow(rows, q.bucket, q.login), q), q)

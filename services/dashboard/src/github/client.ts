@@ -15,6 +15,8 @@ type Entry = {
 
 export type GitHubClientOptions = {
   apiUrl: string
+  /** Requests in flight per GitHub identity (GitHub's secondary limits count concurrent requests per token). */
+  concurrency: number
   /** How long a response is trusted without an event; then it is revalidated with If-None-Match. */
   maxAgeMs: number
   maxEntries: number
@@ -41,6 +43,26 @@ export function createGitHubClient(opts: GitHubClientOptions) {
   const doFetch = opts.fetch ?? fetch
   const cache = new Map<string, Entry>()
   const inflight = new Map<string, Promise<Entry>>()
+  const lanes = new Map<string, { active: number; waiting: Array<() => void> }>()
+
+  /** Runs `fn` when the identity has a free slot; slots are handed over in arrival order. */
+  const throttled = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    let lane = lanes.get(key)
+    if (!lane) {
+      lane = { active: 0, waiting: [] }
+      lanes.set(key, lane)
+    }
+    const l = lane
+    if (l.active >= opts.concurrency) await new Promise<void>((resolve) => l.waiting.push(resolve))
+    else l.active++
+    try {
+      return await fn()
+    } finally {
+      const next = l.waiting.shift()
+      if (next) next()
+      else if (--l.active === 0) lanes.delete(key)
+    }
+  }
 
   const send = async (
     reader: Reader,
@@ -51,18 +73,20 @@ export function createGitHubClient(opts: GitHubClientOptions) {
       const token = await reader.token(repo)
       let res: Response
       try {
-        res = await doFetch(`${api}${init.path}`, {
-          method: init.method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: 'application/vnd.github+json',
-            'x-github-api-version': '2022-11-28',
-            'user-agent': USER_AGENT,
-            ...(init.etag ? { 'if-none-match': init.etag } : {}),
-            ...(init.body ? { 'content-type': 'application/json' } : {}),
-          },
-          body: init.body ? JSON.stringify(init.body) : undefined,
-        })
+        res = await throttled(reader.key, () =>
+          doFetch(`${api}${init.path}`, {
+            method: init.method,
+            headers: {
+              authorization: `Bearer ${token}`,
+              accept: 'application/vnd.github+json',
+              'x-github-api-version': '2022-11-28',
+              'user-agent': USER_AGENT,
+              ...(init.etag ? { 'if-none-match': init.etag } : {}),
+              ...(init.body ? { 'content-type': 'application/json' } : {}),
+            },
+            body: init.body ? JSON.stringify(init.body) : undefined,
+          }),
+        )
       } catch {
         throw unavailable('GitHub is unreachable')
       }

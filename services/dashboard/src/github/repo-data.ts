@@ -51,7 +51,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /** Open pull requests of one repository with reviews, checks, statuses, review threads and last-commit time. */
-export async function loadPulls(gh: GitHubClient, reader: Reader, repo: string, concurrency: number) {
+export async function loadPulls(gh: GitHubClient, reader: Reader, repo: string) {
   const pulls = await gh.getAll<GhPull>(
     reader,
     repo,
@@ -59,7 +59,8 @@ export async function loadPulls(gh: GitHubClient, reader: Reader, repo: string, 
     `/repos/${repo}/pulls?state=open&per_page=100`,
   )
   const [owner, name] = repo.split('/') as [string, string]
-  return mapLimit(pulls, concurrency, async (pull): Promise<PullDetail> => {
+  // The client bounds requests in flight per identity; this only bounds the promises held at once.
+  return mapLimit(pulls, 32, async (pull): Promise<PullDetail> => {
     const sha = pull.head.sha
     const checks = { repo, scope: 'checks' as const }
     const [reviews, runs, combined, commit, threads] = await Promise.all([
