@@ -345,6 +345,9 @@ describe("webhook payloads match GitHub's OpenAPI", () => {
     await call('PATCH', `/pulls/${pr.number}`, { title: 'hooked pr!' })
     await call('POST', `/pulls/${pr.number}/reviews`, { event: 'APPROVE' })
     await call('POST', `/pulls/${pr.number}/comments`, { body: 'x', path: 'README.md', line: 1 })
+    const thread = gh.state.requirePull(REPO, pr.number).pull.threads[0]!
+    gh.state.resolveThread(REPO, pr.number, thread, true, { notify: true })
+    gh.state.resolveThread(REPO, pr.number, thread, false, { notify: true })
     gh.state.pushToPull(REPO, pr.number, { 'more.md': 'more\n' }, { notify: true })
     const draft = gh.state.addPull(REPO, { title: 'draft', head: 'feat/hooked-draft', draft: true })
     gh.state.markReady(REPO, draft.number, { notify: true })
@@ -392,6 +395,8 @@ describe("webhook payloads match GitHub's OpenAPI", () => {
         'pull-request-review-request-removed',
         'pull-request-review-requested',
         'pull-request-review-submitted',
+        'pull-request-review-thread-resolved',
+        'pull-request-review-thread-unresolved',
         'pull-request-synchronize',
         'push',
         'status',

@@ -162,6 +162,7 @@ export type GhChange = {
   comment?: GhComment
   review?: GhReview
   reviewComment?: GhReviewComment
+  thread?: GhThread
   checkRun?: GhCheckRun
   status?: GhStatus
   label?: GhLabel
@@ -740,8 +741,19 @@ export class GitHubState {
     return comment
   }
 
-  resolveThread(thread: GhThread, resolved = true) {
+  /** Resolving happens in GitHub's UI or GraphQL only; the webhook is `pull_request_review_thread`. */
+  resolveThread(fullName: string, number: number, thread: GhThread, resolved = true, opts: Notify = {}) {
+    if (thread.resolved === resolved) return
+    const repo = this.requireRepo(fullName)
+    const issue = this.requirePull(fullName, number)
     thread.resolved = resolved
+    this.emit(opts, {
+      event: 'pull_request_review_thread',
+      action: resolved ? 'resolved' : 'unresolved',
+      repo,
+      issue,
+      thread,
+    })
   }
 
   mergePull(repo: GhRepo, issue: GhIssue & { pull: GhPull }, sha: string, opts: Notify = {}) {

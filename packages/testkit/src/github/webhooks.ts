@@ -189,6 +189,16 @@ export function payload(base: string, state: GitHubState, c: GhChange): Record<s
         pull_request: pullShape(base, r, issue as Pull),
         ...common,
       }
+    case 'pull_request_review_thread':
+      return {
+        action: c.action,
+        thread: {
+          node_id: Buffer.from(`0:PullRequestReviewThread${c.thread!.id}`).toString('base64'),
+          comments: c.thread!.comments.map((x) => reviewCommentShape(base, r, issue as Pull, x)),
+        },
+        pull_request: pullShape(base, r, issue as Pull),
+        ...common,
+      }
     case 'check_run':
       return { action: c.action, check_run: checkRunWithSuite(base, c, pullsOf(c)), ...common }
     case 'status': {
