@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DEMO_USERS, startGitHubEmulator } from '@bosun/testkit/github/emulator'
+import { startScriptedModel } from '@bosun/testkit/model/server'
 import { natsAnswers, startNats } from '@bosun/testkit/nats'
 import { DEV_PORTS, startStack } from '@bosun/testkit/stack'
 
@@ -34,6 +35,8 @@ const bootstrapKey = (() => {
 
 const useEmulator = !env.GITHUB_CLIENT_ID
 const github = useEmulator ? await startGitHubEmulator({ port: 3100, seed: 'demo' }) : false
+/** Without model credentials the runner's default provider is the scripted model (demo scripts, offline). */
+const model = env.BOSUN_MODEL_BASE_URL ? undefined : await startScriptedModel({ port: 3200 })
 
 const stack = await startStack({
   ports: 'dev',
@@ -43,9 +46,12 @@ const stack = await startStack({
   github,
   bootstrapKey,
   webhookSecret: env.GITHUB_WEBHOOK_SECRET || 'bosun-dev-webhook-secret',
-  env: useEmulator
-    ? { BOSUN_ADMIN_LOGINS: env.BOSUN_ADMIN_LOGINS || 'octo-admin', LOG_LEVEL: env.LOG_LEVEL || 'info' }
-    : {},
+  env: {
+    ...(useEmulator
+      ? { BOSUN_ADMIN_LOGINS: env.BOSUN_ADMIN_LOGINS || 'octo-admin', LOG_LEVEL: env.LOG_LEVEL || 'info' }
+      : {}),
+    ...(model ? { BOSUN_MODEL_BASE_URL: model.url } : {}),
+  },
   echo: true,
 })
 
@@ -89,6 +95,9 @@ const lines = [
   `  Demo workspace  demo`,
   `  API key         ${env.BOSUN_BOOTSTRAP_API_KEY ? '(BOSUN_BOOTSTRAP_API_KEY)' : `${bootstrapKey} (saved in ${dataDir}/bootstrap-api-key)`}`,
   `  NATS            ${natsUrl}`,
+  model
+    ? `  Model           scripted demo model at ${model.url} (try: Create a file named notes.txt that says hello.)`
+    : `  Model           ${env.BOSUN_MODEL_BASE_URL}`,
   ...Object.entries(stack.services)
     .filter(([name]) => name !== 'gateway')
     .map(([name, s]) => `  ${name.padEnd(15)} ${s!.url}/swagger`),
@@ -103,6 +112,7 @@ const stop = async () => {
   stopping = true
   console.log('Stopping Bosun…')
   await stack.stop()
+  await model?.stop()
   await ownNats?.stop()
   process.exit(0)
 }
