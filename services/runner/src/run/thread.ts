@@ -109,6 +109,8 @@ export async function runThread(
     relay.send({ type: 'status', threadId, status: s, ...(error ? { error: redact(error, secrets) } : {}) })
   const item = (key: string, body: ItemBody) => relay.item(threadId, key, redact(body, secrets))
 
+  const t0 = Date.now()
+  const marks: Record<string, number> = {}
   try {
     const welcome = await Promise.race([
       relay.welcome,
@@ -129,6 +131,7 @@ export async function runThread(
       return
     }
     status('starting')
+    marks.welcomeMs = Date.now() - t0
 
     const extra =
       work.hasExtraEnv || work.usesSharedCreds
@@ -142,10 +145,12 @@ export async function runThread(
     secrets = [...Object.values(extra.env), ...(extra.provider ? [extra.provider.apiKey] : [])]
     const upstream = upstreamFor(deps, work, extra)
 
+    marks.extraEnvMs = Date.now() - t0
     const host = await hostFor(deps, hosts, work, upstream, extra.env, secrets, (key, body) =>
       item(key, body),
     )
     secrets = host.secrets
+    marks.hostMs = Date.now() - t0
     host.threads.add(threadId)
     relay.send({
       type: 'sandbox',
@@ -193,7 +198,13 @@ export async function runThread(
     host.sessions.set(threadId, session.id)
     relay.send({ type: 'session', threadId, sessionId: session.id })
     const latency = Date.now() - Date.parse(work.dispatchedAt)
-    log.info('session started', { threadId, worktreeId: work.worktreeId, dispatchLatencyMs: latency })
+    // Where the time went, cumulative from taking the message: relay welcome, extraEnv, checkout + opencode start.
+    log.info('session started', {
+      threadId,
+      worktreeId: work.worktreeId,
+      dispatchLatencyMs: latency,
+      ...marks,
+    })
 
     const agent = host.agents.has(work.agent) ? work.agent : undefined
     const turn = async (text: string) => {

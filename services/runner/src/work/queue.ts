@@ -86,10 +86,14 @@ export async function startWorkLoop(opts: {
   })()
   const inflight = new Set<Promise<void>>()
 
+  let lastSweep = 0
   const take = async (): Promise<JsMsg | null> => {
+    // Unacked messages (maybe a dead runner's, due for redelivery) are not "pending": pull for them now and then.
+    const sweep = Date.now() - lastSweep > 5000
+    if (sweep) lastSweep = Date.now()
     for (const { p, c } of consumers) {
       const info = await bus.jsm.consumers.info(AICA_WORK_STREAM, aicaWorkConsumer(p)).catch(() => undefined)
-      if (!info || info.num_pending <= 0) continue
+      if (!info || (info.num_pending <= 0 && !(sweep && info.num_ack_pending > 0))) continue
       const m = await c.next({ expires: 1000 }).catch(() => null)
       if (m) return m
     }
