@@ -50,6 +50,7 @@ export const BundleList = t.Object(
   { workspaceId: WorkspaceId, digest: t.String(), items: t.Array(BundleItem) },
   { title: 'BundleList' },
 )
+export type BundleList = Static<typeof BundleList>
 export const BundleItemCreate = t.Object(
   {
     workspace: t.Optional(WorkspaceId),

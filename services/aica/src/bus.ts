@@ -4,6 +4,7 @@ import { consumeEvents, type EventConsumer } from '@bosun/service-kit/consumer'
 import { notFound, unauthorized } from '@bosun/service-kit/errors'
 import { and, eq } from 'drizzle-orm'
 import { sharedCredsForRunner } from './admin/creds'
+import { startAutoDispatch } from './auto/consumer'
 import { bundleForRunner } from './bundle/service'
 import * as schema from './db/schema'
 import type { AicaDeps } from './deps'
@@ -80,5 +81,5 @@ export async function wireBus(deps: AicaDeps): Promise<EventConsumer[]> {
         .onConflictDoNothing()
     },
   })
-  return [known]
+  return [known, ...(await startAutoDispatch(deps))]
 }

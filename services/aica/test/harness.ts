@@ -1,3 +1,4 @@
+import { setDefaultTimeout } from 'bun:test'
 import { join } from 'node:path'
 import type { DispatchResult } from '@bosun/contracts/aica'
 import type { WorkEnvelope } from '@bosun/contracts/relay'
@@ -10,6 +11,9 @@ import type { Static } from 'elysia'
 import { createApp } from '../src/app'
 import { AicaEnv } from '../src/env'
 import { startAica } from '../src/start'
+
+// Suites start real processes; the repository's bunfig says the same for runs from the root.
+setDefaultTimeout(60_000)
 
 export const USERS = ['boss', 'alice', 'bob', 'vic', 'eve'] as const
 export type Who = (typeof USERS)[number]
@@ -32,6 +36,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
   const wsUrl = stack.services.workspace!.url
 
   const env = parseEnv(AicaEnv, {
+    ...stack.env,
     NATS_URL: stack.natsUrl,
     DATABASE_URL: `file:${join(stack.dataDir, 'aica.db')}`,
     BOSUN_DATA_DIR: stack.dataDir,

@@ -3,8 +3,9 @@ import * as schema from '../db/schema'
 import type { Db } from '../deps'
 
 /** SHA-256 over every item of a workspace's bundle (kind, name, path, content), in a stable order. */
-export async function bundleDigest(database: Pick<Db, 'db'>, workspaceId: string) {
-  const rows = await database.db
+/** `q` is the database or a transaction (a consumer reads inside its own). */
+export async function bundleDigest(q: Pick<Db['db'], 'select'>, workspaceId: string) {
+  const rows = await q
     .select({
       kind: schema.bundleItems.kind,
       name: schema.bundleItems.name,

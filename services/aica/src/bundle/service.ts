@@ -47,7 +47,7 @@ export async function listBundle(deps: AicaDeps, ws: string, kind: BundleKind) {
     .from(schema.bundleItems)
     .where(where(ws, kind))
     .orderBy(asc(schema.bundleItems.name))
-  return { workspaceId: ws, digest: await bundleDigest(deps.database, ws), items: rows.map(toItem) }
+  return { workspaceId: ws, digest: await bundleDigest(deps.database.db, ws), items: rows.map(toItem) }
 }
 
 export async function getBundleItem(deps: AicaDeps, ws: string, kind: BundleKind, name: string) {
@@ -161,7 +161,7 @@ export async function deleteBundleItem(deps: AicaDeps, ws: string, kind: BundleK
 
 /** The runner's view: every current item, with the current digest (it differs when edited since dispatch). */
 export async function bundleForRunner(deps: AicaDeps, ws: string) {
-  const digest = await bundleDigest(deps.database, ws)
+  const digest = await bundleDigest(deps.database.db, ws)
   const rows = await deps.database.db
     .select()
     .from(schema.bundleItems)

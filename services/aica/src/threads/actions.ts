@@ -156,7 +156,7 @@ export async function forkThread(
     extraEnv: body.extraEnv,
     forkOf,
   }
-  const digest = await bundleDigest(deps.database, worktree.workspaceId)
+  const digest = await bundleDigest(deps.database.db, worktree.workspaceId)
   const created = await deps.database.write((tx) =>
     insertThread(deps, tx, worktree, actorOf(principal), input, digest, forkOf),
   )
@@ -178,7 +178,7 @@ export async function cloneWorktree(
     .from(schema.backups)
     .where(eq(schema.backups.worktreeId, wtId))
   if (!backup) throw conflict('This worktree has no backup yet')
-  const digest = await bundleDigest(deps.database, wt.workspaceId)
+  const digest = await bundleDigest(deps.database.db, wt.workspaceId)
   const actor = actorOf(principal)
   const { clone, thread } = await deps.database.write(async (tx) => {
     const clone = await insertWorktree(

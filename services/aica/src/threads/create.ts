@@ -165,7 +165,7 @@ export async function started(deps: AicaDeps, thread: ThreadRow, extraEnv?: Extr
 export async function dispatch(deps: AicaDeps, principal: Principal, env: DispatchEnvelope) {
   checkThreadInput(env)
   const target = await resolveTarget(deps, principal, env)
-  const digest = await bundleDigest(deps.database, target.workspaceId)
+  const digest = await bundleDigest(deps.database.db, target.workspaceId)
   const actor = actorOf(principal)
   const { wt, thread } = await deps.database.write(async (tx) => {
     const wt = await insertWorktree(tx, { ...target, visibility: env.visibility ?? 'personal' }, actor)
@@ -191,7 +191,7 @@ export async function attachThread(
 ) {
   checkThreadInput(input)
   if (wt.archivedAt !== null) throw conflict('The worktree is archived')
-  const digest = await bundleDigest(deps.database, wt.workspaceId)
+  const digest = await bundleDigest(deps.database.db, wt.workspaceId)
   const thread = await deps.database.write((tx) =>
     insertThread(deps, tx, wt, actorOf(principal), input, digest),
   )
