@@ -1,5 +1,5 @@
 import { unavailable } from '@bosun/service-kit/errors'
-import { fromGitHub, GitHubMissing } from './errors'
+import { fromGitHub, GitHubMissing, rateLimited } from './errors'
 import type { Freshness, Tag } from './freshness'
 import type { Reader } from './readers'
 
@@ -190,7 +190,13 @@ export function createGitHubClient(opts: GitHubClientOptions) {
           await res.body?.cancel()
           throw fromGitHub(res, '/graphql', reader.kind)
         }
-        const body = (await res.json()) as { data?: unknown; errors?: Array<{ message?: string }> }
+        const body = (await res.json()) as {
+          data?: unknown
+          errors?: Array<{ type?: string; message?: string }>
+        }
+        // GraphQL reports its rate limit in the body of a 200.
+        if (body.errors?.some((e) => e.type === 'RATE_LIMITED'))
+          throw rateLimited(res, 'GitHub GraphQL rate limit')
         if (!body.data) throw new GitHubMissing(404, `/graphql (${body.errors?.[0]?.message ?? 'no data'})`)
         return { etag: null, body: body.data, next: null }
       })

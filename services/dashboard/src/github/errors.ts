@@ -18,6 +18,11 @@ const resetOf = (res: Response): string => {
   return new Date(reset > 0 ? reset * 1000 : Date.now() + 60_000).toISOString()
 }
 
+export function rateLimited(res: Response, what: string): AppError {
+  const resetAt = resetOf(res)
+  return new AppError('rate_limited', `${what} reached; it resets at ${resetAt}`, { resetAt })
+}
+
 export const isRateLimited = (res: Response) =>
   res.status === 429 ||
   (res.status === 403 && (res.headers.get('x-ratelimit-remaining') === '0' || res.headers.has('retry-after')))
@@ -28,10 +33,7 @@ export function fromGitHub(res: Response, path: string, kind: 'user' | 'app'): E
     return kind === 'user'
       ? new AppError('github_token_invalid', 'GitHub refused your token; sign in with GitHub again')
       : unavailable('GitHub refused the GitHub App installation token')
-  if (isRateLimited(res)) {
-    const resetAt = resetOf(res)
-    return new AppError('rate_limited', `GitHub rate limit reached; it resets at ${resetAt}`, { resetAt })
-  }
+  if (isRateLimited(res)) return rateLimited(res, 'GitHub rate limit')
   if (res.status >= 500) return unavailable(`GitHub is unavailable (it answered ${res.status})`)
   if (res.status === 404 || res.status === 403 || res.status === 410 || res.status === 422)
     return new GitHubMissing(res.status, path)
