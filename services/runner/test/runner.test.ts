@@ -47,6 +47,8 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
+  // Dispatch latency breakdowns, for the record.
+  for (const line of runner?.logs().split('\n') ?? []) if (line.includes('session started')) console.log(line)
   await runner?.stop()
   await peer?.stop()
   await model?.stop()
@@ -159,4 +161,26 @@ describe('runner', () => {
     await waitFor(() => !alive(), 10_000, 'the command to be gone')
     expect(alive()).toBe(false)
   }, 120_000)
+
+  test('kill -9 mid-turn: the sandbox dies with the runner, the work is redelivered, the thread ends failed', async () => {
+    const marker = `bosun-crash-marker-${Date.now()}`
+    const { work } = await peer.dispatch({ prompt: `Run the command \`sh -c 'sleep 600; echo ${marker}'\`` })
+    const alive = () => Bun.spawnSync(['pgrep', '-f', marker]).exitCode === 0
+    await waitFor(alive, 60_000, 'the long command to start')
+    expect(peer.statusesOf(work.threadId)).toContain('running')
+    await runner.kill()
+    // bwrap --die-with-parent: the agent's processes do not outlive the runner.
+    await waitFor(() => !alive(), 10_000, 'the sandbox to die with the runner')
+    await runner.start()
+    await waitFor(
+      () => peer.statusesOf(work.threadId).includes('failed'),
+      90_000,
+      'the redelivered thread to fail',
+    )
+    const failed = peer.frames.find(
+      (f) => f.threadId === work.threadId && f.frame.type === 'status' && f.frame.status === 'failed',
+    )!
+    expect(failed.frame).toMatchObject({ error: { code: 'runner_lost' } })
+    expect(peer.statusesOf(work.threadId).at(-1)).toBe('failed')
+  }, 150_000)
 })
