@@ -19,22 +19,42 @@ export type DeliveryRecord = {
 
 type Pending = DeliveryRecord & { resolve(recorded: boolean): void; reject(err: unknown): void }
 
-/** Inserts the row unless the delivery id is known, and its event with it; false for a duplicate. */
-async function recordOne(tx: Tx<typeof schema>, bus: Bus, d: DeliveryRecord): Promise<boolean> {
-  const inserted = await tx.run(sql`
-    insert into deliveries (id, event, action, repository, repository_key, installation_id, received_at,
-      headers, payload, payload_bytes, last_event_id)
-    values (${d.meta.deliveryId}, ${d.meta.event}, ${d.meta.action}, ${d.meta.repository},
-      ${d.meta.repository?.toLowerCase() ?? null}, ${d.meta.installationId}, ${d.receivedAt}, ${d.headers},
-      ${d.stored}, ${d.payload.bytes}, ${d.eventId})
-    on conflict (id) do nothing`)
-  if (inserted.rowsAffected === 0) return false
-  await enqueueDelivery(tx, bus, d.meta, d.payload, {
-    id: d.eventId,
-    redelivery: false,
-    traceparent: d.traceparent,
-  })
-  return true
+/** Rows per insert statement, well under SQLite's limit of bound variables. */
+const ROWS_PER_STATEMENT = 500
+
+/**
+ * Inserts the rows whose delivery id is new, as few statements as possible, and enqueues an event for each;
+ * returns, per delivery, whether it was recorded (false: a duplicate, including a copy within `batch`).
+ */
+async function recordAll(tx: Tx<typeof schema>, bus: Bus, batch: DeliveryRecord[]): Promise<boolean[]> {
+  const inserted = new Set<string>()
+  for (let at = 0; at < batch.length; at += ROWS_PER_STATEMENT) {
+    const rows = batch.slice(at, at + ROWS_PER_STATEMENT).map(
+      (d) => sql`(${d.meta.deliveryId}, ${d.meta.event}, ${d.meta.action}, ${d.meta.repository},
+        ${d.meta.repository?.toLowerCase() ?? null}, ${d.meta.installationId}, ${d.receivedAt}, ${d.headers},
+        ${d.stored}, ${d.payload.bytes}, ${d.eventId})`,
+    )
+    // RETURNING names the rows really inserted: a known id, or a second copy in this statement, is skipped.
+    const result = await tx.run(sql`
+      insert into deliveries (id, event, action, repository, repository_key, installation_id, received_at,
+        headers, payload, payload_bytes, last_event_id)
+      values ${sql.join(rows, sql`, `)}
+      on conflict (id) do nothing
+      returning last_event_id`)
+    for (const row of result.rows) inserted.add(String(row[0]))
+  }
+  const recorded: boolean[] = []
+  for (const d of batch) {
+    const isNew = inserted.has(d.eventId)
+    recorded.push(isNew)
+    if (isNew)
+      await enqueueDelivery(tx, bus, d.meta, d.payload, {
+        id: d.eventId,
+        redelivery: false,
+        traceparent: d.traceparent,
+      })
+  }
+  return recorded
 }
 
 export type Recorder = { record(d: DeliveryRecord): Promise<boolean> }
@@ -51,16 +71,13 @@ export function createRecorder(database: Db, bus: Bus): Recorder {
     const batch = pending
     pending = []
     try {
-      const results = await database.write(async (tx) => {
-        const out: boolean[] = []
-        for (const d of batch) out.push(await recordOne(tx, bus, d))
-        return out
-      })
+      const results = await database.write((tx) => recordAll(tx, bus, batch))
       for (const [i, d] of batch.entries()) d.resolve(results[i]!)
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err)
       // One delivery that cannot be written must not fail the others: write each alone.
-      for (const d of batch) database.write((tx) => recordOne(tx, bus, d)).then(d.resolve, d.reject)
+      for (const d of batch)
+        database.write((tx) => recordAll(tx, bus, [d])).then(([recorded]) => d.resolve(recorded!), d.reject)
     }
   }
 
