@@ -289,7 +289,8 @@ describe('cost', () => {
       await ws('POST', `/${WS}/check-policies`, { name: 'lenient', requiredChecks: ['test'], repos: [REPO] })
       await ws('DELETE', `/${WS}/check-policies/ci`)
       await ws('POST', `/${WS}/author-records`, { login: 'stranger', status: 'good-enough' })
-      await waitFor(async () => titles(await prs('ready')).includes('missing-lint'), 5000, 'recompute')
+      // The three changes reach dashboard as live workspace events, in order: wait for the last one.
+      await waitFor(async () => titles(await prs('unvetted')).length === 1, 5000, 'recompute')
       expect(titles(await prs('ready'))).toEqual(['changes', 'missing-lint', 'ready'])
       expect(titles(await prs('unvetted'))).toEqual(['changes'])
     })
@@ -473,7 +474,15 @@ describe('GitHub failures', () => {
     )
     for (const [token] of held) state().tokens.delete(token)
     await ws('POST', `/${OTHER_WS}/repositories`, { fullName: REPO })
-    const res = await get('/api/dashboard/prs?bucket=ready', 'bob')
+    // Until the live workspace change lands the workspace has no repository, and nothing to ask GitHub.
+    const res = (await waitFor(
+      async () => {
+        const r = await get('/api/dashboard/prs?bucket=ready', 'bob')
+        return r.status === 200 ? undefined : r
+      },
+      10_000,
+      'the repository to be read',
+    ))!
     expect(res.status).toBe(401)
     expect(await res.json()).toMatchObject({ error: 'github_token_invalid' })
   })
