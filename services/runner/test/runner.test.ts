@@ -61,7 +61,22 @@ const kinds = (peerItems: Array<{ body: { kind: string } }>) => peerItems.map((i
 
 describe('runner', () => {
   test('a dispatched thread: opencode writes the file in the worktree, items stream in order, then a backup', async () => {
-    const { work, sentAt } = await peer.dispatch()
+    peer.setBundle([
+      {
+        kind: 'files',
+        name: 'agents',
+        path: 'AGENTS.md',
+        content: 'Always be brief. bundle-marker-instructions',
+      },
+      {
+        kind: 'agents',
+        name: 'reviewer',
+        path: 'reviewer.md',
+        content:
+          '---\ndescription: Careful reviewer\nmode: primary\n---\nYou review carefully. bundle-marker-agent',
+      },
+    ])
+    const { work, sentAt } = await peer.dispatch({ agent: 'reviewer' })
     const session = await waitFor(
       () => peer.frames.find((f) => f.threadId === work.threadId && f.frame.type === 'session'),
       60_000,
@@ -99,6 +114,10 @@ describe('runner', () => {
     expect(backup.ref).toBe(`bosun/${work.worktreeId}`)
     const bundle = Buffer.from(backup.bundle, 'base64')
     expect(new Bun.CryptoHasher('sha256').update(bundle).digest('hex')).toBe(backup.sha256)
+    // The bundle was materialized where opencode reads it: its instructions and the chosen agent's prompt.
+    const asked = model.requests.find((r) => r.script === 'write-file' && r.turn === 0)!
+    expect(asked.system).toContain('bundle-marker-instructions')
+    expect(asked.system).toContain('bundle-marker-agent')
     // The model was reached through the runner's proxy with the real key; opencode never held it.
     expect(
       model.requests

@@ -10,6 +10,8 @@ export type ModelRequestLog = {
   turn?: number
   /** The bearer token the caller sent, for tests that check which key reached the provider. */
   token?: string
+  /** The system prompt, for tests that check what the agent was told (instructions, agent prompts). */
+  system?: string
 }
 
 export type ScriptedModel = {
@@ -76,7 +78,11 @@ export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promi
         return openAiError(400, "'messages' is a required property", 'invalid_request_error')
       const played = play(scripts, body)
       const stream = body.stream === true
-      requests.push({ path: url.pathname, stream, script: played.script, turn: played.turn, token })
+      const system = body.messages
+        .filter((m) => m.role === 'system')
+        .map(textOf)
+        .join('\n')
+      requests.push({ path: url.pathname, stream, script: played.script, turn: played.turn, token, system })
       const model = body.model ?? SCRIPTED_MODEL_ID
       const usage = {
         prompt_tokens: estimateTokens(body.messages.map(textOf).join('\n')),

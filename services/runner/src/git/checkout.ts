@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { git } from './git'
 
@@ -29,8 +29,7 @@ export function ensureMirror(opts: { root: string; repo: string; url: string; to
   const path = mirrorPath(opts.root, opts.repo)
   return withLock(path, async () => {
     if (!existsSync(join(path, 'HEAD'))) {
-      rmSync(path, { recursive: true, force: true })
-      mkdirSync(join(opts.root, 'mirrors'), { recursive: true })
+      emptyDir(path)
       await git(['clone', '--mirror', '--quiet', opts.url, path], { token: opts.token })
       // Worktrees borrow the mirror's objects (--shared); a gc here could delete what they need.
       await git(['config', 'gc.auto', '0'], { cwd: path })
@@ -54,9 +53,18 @@ export async function checkout(opts: { mirror: string; dir: string; ref: string 
   }).catch(() => {
     throw new Error(`ref ${JSON.stringify(opts.ref)} not found in the repository`)
   })
-  rmSync(opts.dir, { recursive: true, force: true })
+  emptyDir(opts.dir)
   await git(['clone', '--shared', '--no-checkout', '--quiet', opts.mirror, opts.dir])
   await git(['checkout', '--quiet', '--detach', sha], { cwd: opts.dir })
   await git(['config', 'bosun.base', sha], { cwd: opts.dir })
   return sha
+}
+
+/**
+ * Empties a folder but keeps it: the sandbox may already bind-mount it, and a bind follows the folder
+ * itself, so a removed and recreated folder would vanish from the sandbox's view.
+ */
+export function emptyDir(path: string) {
+  mkdirSync(path, { recursive: true })
+  for (const name of readdirSync(path)) rmSync(join(path, name), { recursive: true, force: true })
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { AicaWork } from '@bosun/contracts/relay'
 import type { RunnerDeps } from '../deps'
 import { restoreBackup } from '../git/backup'
-import { checkout, cloneUrl, ensureMirror } from '../git/checkout'
+import { checkout, cloneUrl, emptyDir, ensureMirror, mirrorPath } from '../git/checkout'
 import { type OpencodeClient, type OpencodeEvent, opencodeClient } from '../opencode/client'
 import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
 import { type OpencodeServer, startOpencode } from '../opencode/process'
@@ -33,7 +33,8 @@ export const worktreeDir = (root: string, worktreeId: string) => join(root, 'wor
 
 /**
  * Prepares the checkout (a restored backup when there is one, else `ref` from the cached mirror) and
- * starts opencode in the sandbox, its events fanned out to the threads' listeners.
+ * starts opencode in the sandbox, its events fanned out to the threads' listeners. opencode starts while
+ * git works: it reads a project only on the first request for it, which comes after the checkout.
  */
 export async function startHost(
   deps: RunnerDeps,
@@ -42,29 +43,19 @@ export async function startHost(
     upstream: Upstream
     env: Record<string, string>
     secrets: string[]
-    backup?: { bundle: Buffer }
+    backup: Promise<{ bundle: Buffer } | undefined>
     prepare(dir: string): Promise<void>
   },
 ): Promise<Host> {
   const token = deps.githubApp ? (await deps.githubApp.installationToken(work.repo)).token : undefined
-  const mirror = await ensureMirror({
-    root: deps.root,
-    repo: work.repo,
-    url: cloneUrl(deps.env.GITHUB_WEB_URL, work.repo),
-    token,
-  })
+  const mirror = mirrorPath(deps.root, work.repo)
   const dir = worktreeDir(deps.root, work.worktreeId)
   const stateDir = join(deps.root, 'state', work.worktreeId)
   rmSync(stateDir, { recursive: true, force: true })
   mkdirSync(stateDir, { recursive: true })
-  await checkout({ mirror, dir, ref: work.ref })
-  if (opts.backup) {
-    const file = join(stateDir, 'restore.bundle')
-    writeFileSync(file, opts.backup.bundle)
-    await restoreBackup(dir, file)
-    rmSync(file, { force: true })
-  }
-  await opts.prepare(dir)
+  // Both are bound into the sandbox before git fills them, so they exist first and are never replaced.
+  emptyDir(dir)
+  mkdirSync(mirror, { recursive: true })
 
   const proxyToken = deps.proxy.open(opts.upstream)
   const model = { providerID: PROVIDER_ID, modelID: work.model || deps.env.BOSUN_MODEL_ID }
@@ -76,18 +67,37 @@ export async function startHost(
     token: proxyToken,
   })
   const ghEnv: Record<string, string> = token ? { GH_TOKEN: token, GITHUB_TOKEN: token } : {}
+  const serverP = startOpencode({
+    bin: deps.opencodeBin,
+    sandbox: deps.sandbox,
+    worktree: dir,
+    readable: [mirror],
+    stateDir,
+    env: { ...opts.env, ...ghEnv, ...OFFLINE_ENV, OPENCODE_CONFIG_CONTENT: JSON.stringify(config) },
+  })
+  const prepared = (async () => {
+    await ensureMirror({
+      root: deps.root,
+      repo: work.repo,
+      url: cloneUrl(deps.env.GITHUB_WEB_URL, work.repo),
+      token,
+    })
+    await checkout({ mirror, dir, ref: work.ref })
+    const backup = await opts.backup
+    if (backup) {
+      const file = join(stateDir, 'restore.bundle')
+      writeFileSync(file, backup.bundle)
+      await restoreBackup(dir, file)
+      rmSync(file, { force: true })
+    }
+    await opts.prepare(dir)
+  })()
   let server: OpencodeServer
   try {
-    server = await startOpencode({
-      bin: deps.opencodeBin,
-      sandbox: deps.sandbox,
-      worktree: dir,
-      readable: [mirror],
-      stateDir,
-      env: { ...opts.env, ...ghEnv, ...OFFLINE_ENV, OPENCODE_CONFIG_CONTENT: JSON.stringify(config) },
-    })
+    ;[server] = await Promise.all([serverP, prepared])
   } catch (err) {
     deps.proxy.close(proxyToken)
+    await serverP.then((s) => s.kill()).catch(() => {})
     throw err
   }
   const client = opencodeClient(server.url, server.password)

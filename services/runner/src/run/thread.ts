@@ -289,47 +289,48 @@ async function hostFor(
     if (host && (await Promise.race([host.server.exited.then(() => false), Bun.sleep(0).then(() => true)])))
       return host
   }
-  const starting = (async () => {
-    const source = work.restoreFrom ?? work.worktreeId
-    const backup = await deps.bus
-      .request(backupRpc, { worktreeId: source, relayToken: work.relayToken })
-      .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64') }))
-      .catch((err) => {
-        if (work.restoreFrom)
-          throw new RunError('restore_failed', `No backup to restore: ${(err as Error).message}`)
-        return undefined
-      })
-    return startHost(deps, work, {
-      upstream,
-      env,
-      secrets,
-      backup,
-      prepare: async (dir) => {
-        const bundle = await deps.bus
-          .request(bundleRpc, {
-            workspaceId: work.workspaceId,
-            digest: work.bundleDigest,
-            relayToken: work.relayToken,
-          })
-          .catch((err) => {
-            item(`bundle:${work.bundleDigest}`, {
-              kind: 'error',
-              code: 'bundle_unavailable',
-              message: `The AICA bundle could not be fetched; running without it (${(err as Error).message})`,
-            })
-            return undefined
-          })
-        if (!bundle) return
-        const { refused } = materializeBundle(dir, bundle.items)
-        if (refused.length)
-          item(`bundle-refused:${work.bundleDigest}`, {
-            kind: 'error',
-            code: 'bundle_path_refused',
-            message: `Bundle items with unsafe paths were skipped: ${refused.join(', ').slice(0, 3000)}`,
-          })
-      },
+  // The RPCs run while the mirror is fetched and opencode starts.
+  const source = work.restoreFrom ?? work.worktreeId
+  const backup = deps.bus
+    .request(backupRpc, { worktreeId: source, relayToken: work.relayToken })
+    .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64') }))
+    .catch((err) => {
+      if (work.restoreFrom)
+        throw new RunError('restore_failed', `No backup to restore: ${(err as Error).message}`)
+      return undefined
     })
-  })()
+  const bundle = deps.bus
+    .request(bundleRpc, {
+      workspaceId: work.workspaceId,
+      digest: work.bundleDigest,
+      relayToken: work.relayToken,
+    })
+    .catch((err) => {
+      item(`bundle:${work.bundleDigest}`, {
+        kind: 'error',
+        code: 'bundle_unavailable',
+        message: `The AICA bundle could not be fetched; running without it (${(err as Error).message})`,
+      })
+      return undefined
+    })
+  backup.catch(() => {})
+  const starting = startHost(deps, work, {
+    upstream,
+    env,
+    secrets,
+    backup,
+    prepare: async (dir) => {
+      const got = await bundle
+      if (!got) return
+      const { refused } = materializeBundle(dir, got.items)
+      if (refused.length)
+        item(`bundle-refused:${work.bundleDigest}`, {
+          kind: 'error',
+          code: 'bundle_path_refused',
+          message: `Bundle items with unsafe paths were skipped: ${refused.join(', ').slice(0, 3000)}`,
+        })
+    },
+  })
   hosts.set(work.worktreeId, starting)
   starting.catch(() => hosts.delete(work.worktreeId))
   return starting
