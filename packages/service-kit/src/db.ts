@@ -46,10 +46,15 @@ export async function openDatabase<S extends Schema>(opts: {
 }): Promise<Database<S>> {
   if (opts.url.includes(':memory:')) throw new Error('In-memory databases are not supported; use a file')
   // busy_timeout covers a second process on the same file; within one process writes never contend.
-  const client = createClient({ url: opts.url, timeout: 5000 } as Parameters<typeof createClient>[0])
+  const config = { url: opts.url, timeout: 5000 } as Parameters<typeof createClient>[0]
+  const client = createClient(config)
+  // Writes get a connection of their own, so a steady stream of reads holding the pool cannot starve them;
+  // a single connection also makes any second concurrent transaction fail loudly (TRANSACTION_ACTIVE).
+  const writer = createClient({ ...config, concurrency: 1 })
   if (opts.url.startsWith('file:')) await assertPragmas(client)
   const db = drizzle(client, { schema: opts.schema })
-  await migrate(db, { migrationsFolder: opts.migrationsFolder })
+  const writeDb = drizzle(writer, { schema: opts.schema })
+  await migrate(writeDb, { migrationsFolder: opts.migrationsFolder })
 
   let queue: Job<S>[] = []
   let draining = false
@@ -58,7 +63,7 @@ export async function openDatabase<S extends Schema>(opts: {
   /** Runs a batch in one transaction: without savepoints first (the common case), with one per job if any fails. */
   const runBatch = async (batch: Job<S>[], isolate: boolean) => {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = []
-    await db.transaction(async (tx) => {
+    await writeDb.transaction(async (tx) => {
       for (const job of batch) {
         if (!isolate) {
           outcomes.push({ ok: true, value: await job.fn(tx) })
@@ -75,7 +80,6 @@ export async function openDatabase<S extends Schema>(opts: {
   }
 
   const drain = async () => {
-    draining = true
     while (queue.length > 0) {
       const batch = queue
       queue = []
@@ -109,7 +113,11 @@ export async function openDatabase<S extends Schema>(opts: {
   const write = <T>(fn: (tx: Tx<S>) => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
       queue.push({ fn, resolve: resolve as (v: unknown) => void, reject })
-      if (!draining) queueMicrotask(() => void drain())
+      // Marked before the microtask runs: writes queued in the same tick must not start a second drain,
+      // which would open a second transaction while the first is still running.
+      if (draining) return
+      draining = true
+      queueMicrotask(() => void drain())
     })
 
   return {
@@ -122,7 +130,10 @@ export async function openDatabase<S extends Schema>(opts: {
     ping: async () => {
       await db.run(sql`select 1`)
     },
-    close: () => client.close(),
+    close: () => {
+      client.close()
+      writer.close()
+    },
   }
 }
 

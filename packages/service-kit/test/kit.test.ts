@@ -77,6 +77,33 @@ describe('database', () => {
     expect(after - before).toBe(500)
   })
 
+  test('writes arriving tick after tick among streaming reads never overlap or fail', async () => {
+    // Each worker reads, then writes: writes keep arriving while a commit runs, the case where a second
+    // drain used to open a second transaction (SQLITE_BUSY after the busy timeout, or TRANSACTION_ACTIVE).
+    const before = (await database.db.select({ n: count() }).from(schema.notes))[0]!.n
+    let next = 0
+    const failures: unknown[] = []
+    await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        while (next < 1200) {
+          const i = next++
+          try {
+            await database.db
+              .select()
+              .from(schema.notes)
+              .where(eq(schema.notes.id, `r${i}`))
+            await addNote(`interleaved-${i}`)
+          } catch (err) {
+            failures.push(err)
+          }
+        }
+      }),
+    )
+    expect(failures).toEqual([])
+    const after = (await database.db.select({ n: count() }).from(schema.notes))[0]!.n
+    expect(after - before).toBe(1200)
+  })
+
   test('a failing job in a group commit does not undo its neighbours', async () => {
     const id = Bun.randomUUIDv7()
     const ok = database.write((tx) => tx.insert(schema.notes).values({ id, body: 'kept', createdAt: 1 }))
