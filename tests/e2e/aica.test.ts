@@ -67,7 +67,7 @@ describe('aica end to end', () => {
     s.addLabels(s.requireRepo(REPO), issue, ['bosun:trigger'], { notify: true })
 
     const alice = aica('alice')
-    const thread = await waitFor(
+    const found = await waitFor(
       async () => {
         const list = await alice.GET('/api/agent-sessions', { params: { query: { workspace: WS } } })
         return list.data?.results.find(
@@ -77,6 +77,7 @@ describe('aica end to end', () => {
       20_000,
       'the auto-dispatched thread',
     )
+    const thread = found!
     expect(thread).toMatchObject({ visibility: 'team', repo: REPO, ref: 'main' })
     // mallory is signed in but not a member: the team thread does not exist for her.
     const hidden = await aica('mallory').GET('/api/agent-sessions/{id}', {
