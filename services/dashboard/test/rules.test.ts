@@ -109,8 +109,10 @@ describe('cache invalidation', () => {
       { repo: 'Acme/Api', scope: 'reviews', number: 7 },
       { repo: 'Acme/Api', scope: 'threads', number: 7 },
     ])
-    expect(invalidationsFor(event('push'))).toEqual([{ repo: 'Acme/Api', scope: 'repo' }])
-    expect(invalidationsFor({ ...event('push'), repository: undefined })).toEqual([])
+    expect(invalidationsFor(event('push'))).toEqual([{ repo: 'Acme/Api', scope: 'pulls' }])
+    expect(invalidationsFor(event('repository'))).toEqual([{ repo: 'Acme/Api', scope: 'repo' }])
+    expect(invalidationsFor(event('star'))).toEqual([])
+    expect(invalidationsFor({ ...event('issues'), repository: undefined })).toEqual([])
   })
 
   test('stamps move only for what an invalidation covers', () => {

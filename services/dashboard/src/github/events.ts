@@ -21,7 +21,14 @@ export function invalidationsFor(e: GithubWebhook): CacheInvalidation[] {
     case 'check_run':
     case 'check_suite':
     case 'status':
+    case 'workflow_run':
+    case 'workflow_job':
       return [one('checks')]
+    // A push moves heads (new shas mean new check URLs); threads and reviews follow `synchronize`.
+    case 'push':
+    case 'create':
+    case 'delete':
+      return [one('pulls')]
     case 'pull_request':
       return [
         one('pulls'),
@@ -40,6 +47,11 @@ export function invalidationsFor(e: GithubWebhook): CacheInvalidation[] {
     case 'issue_comment':
       return [one('issues'), one('pulls'), ...(number === undefined ? [] : [one('threads', number)])]
     case 'ping':
+    case 'deployment':
+    case 'deployment_status':
+    case 'star':
+    case 'watch':
+    case 'fork':
       return []
     default:
       return [one('repo')]
