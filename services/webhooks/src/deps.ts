@@ -4,6 +4,7 @@ import type { Database } from '@bosun/service-kit/db'
 import type { Logger } from '@bosun/service-kit/log'
 import type * as schema from './db/schema'
 import type { WebhooksEnv } from './env'
+import type { Admission } from './ingress/admission'
 import type { Recorder } from './ingress/recorder'
 
 export type Db = Database<typeof schema>
@@ -15,4 +16,5 @@ export type WebhooksDeps = {
   guard: AuthGuard
   logger: Logger
   recorder: Recorder
+  admission: Admission
 }

@@ -10,6 +10,8 @@ export const WebhooksEnv = T.Object({
   GITHUB_WEBHOOK_SECRET: T.String({ default: '' }),
   /** Days the delivery log keeps a delivery; dedupe remembers delivery ids as long. */
   BOSUN_WEBHOOKS_RETENTION_DAYS: T.Number({ default: DEFAULT_RETENTION_DAYS, minimum: MIN_RETENTION_DAYS }),
+  /** Deliveries in progress at once; more are refused with 503 so latency stays bounded under overload. */
+  BOSUN_WEBHOOKS_MAX_IN_FLIGHT: T.Integer({ default: 128, minimum: 1 }),
 })
 export type WebhooksEnv = Static<typeof WebhooksEnv>
 

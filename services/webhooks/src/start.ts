@@ -9,6 +9,7 @@ import * as schema from './db/schema'
 import { startDeliveryPruner } from './deliveries/prune'
 import type { WebhooksDeps } from './deps'
 import type { WebhooksEnv } from './env'
+import { createAdmission } from './ingress/admission'
 import { createRecorder } from './ingress/recorder'
 
 /** Opens everything webhooks needs; index.ts and tests share it. */
@@ -33,6 +34,7 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     logger,
     guard: createAuthGuard(bus),
     recorder: createRecorder(database, bus),
+    admission: createAdmission(env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT),
   }
   const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)
   const stop = async () => {

@@ -26,7 +26,11 @@ const encoder = new TextEncoder()
  * comes only after the commit that records the delivery and its event together. The unique delivery id makes
  * any copy of it (concurrent, or after a restart) a duplicate.
  */
-export async function receiveDelivery(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
+export function receiveDelivery(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
+  return deps.admission.run(() => receive(deps, input))
+}
+
+async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
   const receivedAt = Date.now()
   const secrets = webhookSecrets(deps.env)
   if (secrets.length === 0) throw unavailable('GITHUB_WEBHOOK_SECRET is not configured')
