@@ -1,7 +1,7 @@
 import type { Principal } from '@bosun/contracts/principal'
 import { memberAdded, memberRemoved } from '@bosun/contracts/workspace'
 import { conflict, notFound } from '@bosun/service-kit/errors'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { members } from '../db/schema'
 import type { WorkspaceDeps } from '../deps'
 import { commitChange, recordChange } from '../workspaces/changes'
@@ -9,9 +9,6 @@ import { loginKey } from '../workspaces/service'
 
 export function addMember(deps: WorkspaceDeps, principal: Principal, workspaceId: string, login: string) {
   return commitChange(deps, async (tx) => {
-    const where = and(eq(members.workspaceId, workspaceId), eq(members.loginKey, loginKey(login)))
-    if ((await tx.select().from(members).where(where).limit(1)).length)
-      throw conflict(`${login} is already a member`)
     const row = {
       workspaceId,
       loginKey: loginKey(login),
@@ -19,7 +16,12 @@ export function addMember(deps: WorkspaceDeps, principal: Principal, workspaceId
       addedBy: principal.login,
       addedAt: Date.now(),
     }
-    await tx.insert(members).values(row)
+    const inserted = await tx
+      .insert(members)
+      .values(row)
+      .onConflictDoNothing()
+      .returning({ login: members.login })
+    if (!inserted.length) throw conflict(`${login} is already a member`)
     const live = await recordChange(tx, deps.bus, workspaceId, memberAdded, { login, by: principal.login })
     return {
       result: { login, addedBy: row.addedBy, addedAt: new Date(row.addedAt).toISOString() },

@@ -2,7 +2,7 @@ import type { Principal } from '@bosun/contracts/principal'
 import type { Snapshot, Workspace } from '@bosun/contracts/workspace'
 import { memberAdded, workspaceCreated } from '@bosun/contracts/workspace'
 import { conflict, found, notFound } from '@bosun/service-kit/errors'
-import { and, asc, count, eq, sql } from 'drizzle-orm'
+import { and, asc, count, eq } from 'drizzle-orm'
 import {
   authorRecords,
   checkPolicies,
@@ -22,7 +22,7 @@ type WorkspaceRow = typeof workspaces.$inferSelect
 
 /**
  * The caller must belong to the workspace (admins see all); anything else is 404 so existence doesn't leak.
- * Answered from the snapshot cache when it is warm, else by two indexed lookups (writes keep it cold).
+ * Answered from the snapshot cache when it is warm, else by one indexed lookup (writes keep it cold).
  */
 export async function accessibleWorkspace(
   deps: Pick<WorkspaceDeps, 'cache' | 'database'>,
@@ -35,9 +35,17 @@ export async function accessibleWorkspace(
       throw notFound('Workspace')
     return
   }
-  if ((await currentSeq(deps.database, id)) === undefined) throw notFound('Workspace')
-  if (principal.role !== 'admin' && !(await isMember(deps.database, id, principal.login)))
-    throw notFound('Workspace')
+  // One statement answers both questions: does the workspace exist, and is the caller in it.
+  const [row] = await deps.database.db
+    .select({ member: members.loginKey })
+    .from(workspaces)
+    .leftJoin(
+      members,
+      and(eq(members.workspaceId, workspaces.id), eq(members.loginKey, loginKey(principal.login))),
+    )
+    .where(eq(workspaces.id, id))
+    .limit(1)
+  if (!row || (principal.role !== 'admin' && !row.member)) throw notFound('Workspace')
 }
 
 /** The snapshot route: access check and body from one cached entry. */
