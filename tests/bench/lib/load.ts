@@ -1,0 +1,131 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+
+export type Result = { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number }
+export type Load = {
+  url: string
+  method?: 'GET' | 'POST'
+  headers?: Record<string, string>
+  /** For POST: a body per request, `{n}` replaced by a number unique within the run. */
+  bodyTemplate?: string
+  /** Headers set per request, `{n}` replaced as in the body (e.g. a delivery id). */
+  headerTemplates?: Record<string, string>
+  connections?: number
+  seconds?: number
+}
+
+/**
+ * wrk when installed (a C load generator: it leaves the CPU to the servers under test, which matters on two
+ * cores), else autocannon. Several rounds; the median round by throughput is kept.
+ */
+export async function measure(name: string, load: Load, rounds = 3): Promise<Result> {
+  const results: Result[] = []
+  for (let i = 0; i < rounds; i++)
+    results.push(Bun.which('wrk') ? await runWrk(name, load, i) : await runAutocannon(name, load))
+  results.sort((a, b) => a.rps - b.rps)
+  return results[Math.floor(results.length / 2)]!
+}
+
+export const generator = () => (Bun.which('wrk') ? 'wrk' : 'autocannon')
+
+const ms = (v: string) => {
+  const m = v.match(/^([\d.]+)(us|ms|s)$/)
+  if (!m) return Number.NaN
+  const n = Number(m[1])
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
+}
+
+async function runWrk(name: string, load: Load, round: number): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'bosun-wrk-'))
+  const script = join(dir, 'request.lua')
+  const headers = Object.entries(load.headers ?? {})
+    .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join('\n')
+  const perRequest = Object.entries(load.headerTemplates ?? {})
+    .map(([k, v]) => `  h[${JSON.stringify(k)}] = string.gsub(${JSON.stringify(v)}, "{n}", id)`)
+    .join('\n')
+  const body = load.bodyTemplate
+    ? `local n = 0\nlocal template = ${JSON.stringify(load.bodyTemplate)}\nrequest = function()\n  n = n + 1\n  local id = "r${round}-" .. n\n  local body = string.gsub(template, "{n}", id)\n  local h = {}\n  for k, v in pairs(wrk.headers) do h[k] = v end\n${perRequest}\n  return wrk.format(${JSON.stringify(load.method ?? 'POST')}, nil, h, body)\nend`
+    : `wrk.method = ${JSON.stringify(load.method ?? 'GET')}`
+  writeFileSync(script, `${headers}\n${body}\n`)
+  const proc = Bun.spawnSync([
+    'wrk',
+    '-t1',
+    `-c${load.connections ?? 50}`,
+    `-d${load.seconds ?? 3}s`,
+    '--latency',
+    '-s',
+    script,
+    load.url,
+  ])
+  const out = String(proc.stdout)
+  const pct = (p: string) => ms(out.match(new RegExp(`\\s${p}%\\s+([\\d.]+\\w+)`))?.[1] ?? '')
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0)
+  const errors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/)
+  return {
+    name,
+    rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0),
+    p50: pct('50'),
+    p99: pct('99'),
+    errors: errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+    non2xx,
+  }
+}
+
+async function runAutocannon(name: string, load: Load): Promise<Result> {
+  let n = 0
+  const r = await autocannon({
+    url: load.url,
+    method: load.method ?? 'GET',
+    headers: load.headers,
+    connections: load.connections ?? 50,
+    duration: load.seconds ?? 3,
+    requests: load.bodyTemplate
+      ? [
+          {
+            setupRequest: (req) => {
+              const id = String(n++)
+              const headers = Object.fromEntries(
+                Object.entries(load.headerTemplates ?? {}).map(([k, v]) => [k, v.replace('{n}', id)]),
+              )
+              return {
+                ...req,
+                headers: { ...req.headers, ...headers },
+                body: load.bodyTemplate!.replace('{n}', id),
+              }
+            },
+          },
+        ]
+      : undefined,
+  })
+  return {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  }
+}
+
+/** Starts the bare Bun.serve baseline in its own process; returns its URL and a stop function. */
+export async function startBare(): Promise<{ url: string; stop(): void }> {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, 'bare.ts')], { stdout: 'pipe' })
+  const reader = proc.stdout.getReader()
+  const { value } = await reader.read()
+  const port = Number(new TextDecoder().decode(value).trim())
+  return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() }
+}
+
+export function report(baseline: Result, rows: Array<{ result: Result; target: number }>) {
+  const line = (r: Result, ratio: string, target: string, verdict: string) =>
+    `${r.name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  ${ratio.padStart(5)}  ${target.padStart(6)}  ${verdict.padEnd(6)}  errors=${r.errors} non2xx=${r.non2xx}`
+  console.log(`\nload generator: ${generator()}, 50 connections, median of 3 rounds of 3 s`)
+  console.log(line(baseline, '1.00', '', ''))
+  for (const { result, target } of rows) {
+    const ratio = result.rps / baseline.rps
+    console.log(line(result, ratio.toFixed(2), `≥ ${target.toFixed(2)}`, ratio >= target ? 'met' : 'MISSED'))
+  }
+}
