@@ -43,10 +43,10 @@ beforeAll(async () => {
   }
   draft = snap.items.find((i) => i.body.kind === 'draft_comment')!
   relay.close()
-})
+}, 120_000)
 afterAll(async () => {
   await h.stop()
-})
+}, 60_000)
 
 /** Every route that names a thread or a worktree, with a body that would pass validation. */
 const routes = (): Array<[string, string, unknown?]> => {

@@ -15,10 +15,10 @@ let h: Harness
 
 beforeAll(async () => {
   h = await startHarness()
-})
+}, 120_000)
 afterAll(async () => {
   await h.stop()
-})
+}, 60_000)
 
 const getThread = async (id: string, who: Who = 'alice') =>
   (await (await h.req('GET', `/api/agent-sessions/${id}`, who)).json()) as { thread: Thread; items: Item[] }

@@ -32,13 +32,13 @@ beforeAll(async () => {
   callbacks = { server, bodies }
   // Only the callback receiver is allowlisted for the service itself; the probe apps below choose their own.
   h = await startHarness({ BOSUN_OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${server.port}` })
-})
+}, 120_000)
 afterAll(async () => {
   await h.stop()
   canary.stop()
   provider.stop()
   callbacks.server.stop(true)
-})
+}, 60_000)
 
 /** An app on the same service state whose outbound allowlist is exactly `allow`. */
 function appWith(allow: string) {

@@ -11,10 +11,10 @@ let WS: string
 beforeAll(async () => {
   h = await startHarness()
   WS = await h.workspace(['alice', 'bob', 'vic'])
-})
+}, 120_000)
 afterAll(async () => {
   await h.stop()
-})
+}, 60_000)
 
 const thread = async (id: string, who: Who = 'alice') => {
   const res = await h.req('GET', `/api/agent-sessions/${id}`, who)
