@@ -6,11 +6,15 @@ import { globToRegExp, policiesFor, summarizeChecks } from '../src/buckets/check
 import { summarizeReviews } from '../src/buckets/pulls'
 import { invalidationsFor } from '../src/github/events'
 import { createFreshness } from '../src/github/freshness'
-import type { GhCheckRun, GhReview, GhStatus } from '../src/github/types'
+import type { CheckRunRow, ReviewRow, StatusRow } from '../src/github/rows'
 
-const run = (id: number, name: string, status: string, conclusion: string | null) =>
-  ({ id, name, status, conclusion }) as GhCheckRun
-const status = (context: string, state: string) => ({ context, state }) as GhStatus
+const run = (id: number, name: string, status: string, conclusion: string | null): CheckRunRow => ({
+  id,
+  name,
+  status,
+  conclusion,
+})
+const status = (context: string, state: string): StatusRow => ({ context, state })
 const policy = (name: string, requiredChecks: string[], repos: string[] = []): CheckPolicy => ({
   name,
   requiredChecks,
@@ -56,8 +60,7 @@ describe('check patterns', () => {
 })
 
 describe('reviews and threads', () => {
-  const review = (login: string, state: string, at: string) =>
-    ({ user: { login }, state, submitted_at: at }) as GhReview
+  const review = (login: string, state: string, at: string): ReviewRow => ({ login, state, submitted_at: at })
   test("each reviewer's latest decision counts; a later approval lifts changes requested", () => {
     const s = summarizeReviews(
       [

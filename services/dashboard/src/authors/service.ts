@@ -56,7 +56,7 @@ export async function vettedAuthor(
     const repo = q.match(/repo:(\S+)/)?.[1] ?? ''
     const path = `/search/issues?q=${encodeURIComponent(q)}&sort=updated&order=desc&per_page=${LIMIT}`
     try {
-      return (await deps.gh.get<GhSearch>(reader, repo, 'global', path)).items
+      return (await deps.gh.get(reader, repo, 'global', path, (b) => b as GhSearch)).items
     } catch (err) {
       if (err instanceof GitHubMissing) return []
       throw err

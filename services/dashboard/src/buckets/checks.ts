@@ -1,6 +1,6 @@
 import type { ChecksSummary } from '@bosun/contracts/dashboard'
 import type { CheckPolicy } from '@bosun/contracts/workspace'
-import type { GhCheckRun, GhStatus } from '../github/types'
+import type { CheckRunRow, StatusRow } from '../github/rows'
 
 type Outcome = 'passed' | 'failed' | 'pending'
 
@@ -13,12 +13,12 @@ const FAILED_CONCLUSIONS = new Set([
 ])
 const PASSED_CONCLUSIONS = new Set(['success', 'neutral', 'skipped'])
 
-const runOutcome = (r: GhCheckRun): Outcome => {
+const runOutcome = (r: CheckRunRow): Outcome => {
   if (r.status !== 'completed' || !r.conclusion) return 'pending'
   if (PASSED_CONCLUSIONS.has(r.conclusion)) return 'passed'
   return FAILED_CONCLUSIONS.has(r.conclusion) ? 'failed' : 'pending'
 }
-const statusOutcome = (s: GhStatus): Outcome =>
+const statusOutcome = (s: StatusRow): Outcome =>
   s.state === 'success' ? 'passed' : s.state === 'failure' || s.state === 'error' ? 'failed' : 'pending'
 
 /** `*` matches any run of characters, `?` one; everything else is literal. */
@@ -49,11 +49,11 @@ export const policiesFor = (policies: readonly CheckPolicy[], repo: string) =>
  * match runs, else passed.
  */
 export function summarizeChecks(
-  runs: readonly GhCheckRun[],
-  statuses: readonly GhStatus[],
+  runs: readonly CheckRunRow[],
+  statuses: readonly StatusRow[],
   policies: readonly CheckPolicy[],
 ): ChecksSummary {
-  const latest = new Map<string, GhCheckRun>()
+  const latest = new Map<string, CheckRunRow>()
   for (const r of runs) {
     const seen = latest.get(r.name)
     if (!seen || r.id > seen.id) latest.set(r.name, r)

@@ -1,5 +1,6 @@
 import type { DashboardAuthor } from '@bosun/contracts/dashboard'
 import type { AuthorRecord, CheckPolicy } from '@bosun/contracts/workspace'
+import type { UserRow } from '../github/rows'
 
 /** What the workspace contributes to every row: policies, members and author records. */
 export type Context = {
@@ -10,10 +11,7 @@ export type Context = {
   staleMs: number
 }
 
-export function toAuthor(
-  user: { login: string; avatar_url?: string; type?: string } | null | undefined,
-  ctx: Context,
-): DashboardAuthor {
+export function toAuthor(user: UserRow | null, ctx: Context): DashboardAuthor {
   const login = user?.login ?? 'ghost'
   const key = login.toLowerCase()
   return {

@@ -1,18 +1,16 @@
 import type { IssueBucket, IssueItem } from '@bosun/contracts/dashboard'
-import type { GhIssue } from '../github/types'
+import type { IssueRow } from '../github/rows'
 import { type Context, toAuthor } from './context'
 
-export function toIssueItem(repo: string, issue: GhIssue, ctx: Context): IssueItem {
+export function toIssueItem(repo: string, issue: IssueRow, ctx: Context): IssueItem {
   return {
     repo,
     number: issue.number,
     title: issue.title,
     url: issue.html_url,
     author: toAuthor(issue.user, ctx),
-    labels: issue.labels.map((l) =>
-      typeof l === 'string' ? { name: l, color: '' } : { name: l.name ?? '', color: l.color ?? '' },
-    ),
-    assignees: (issue.assignees ?? []).map((a) => a.login),
+    labels: issue.labels,
+    assignees: issue.assignees,
     comments: issue.comments,
     createdAt: issue.created_at,
     updatedAt: issue.updated_at,

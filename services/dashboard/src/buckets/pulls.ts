@@ -1,6 +1,7 @@
 import type { NotReadyReason, PrBucket, PrItem, ReviewSummary } from '@bosun/contracts/dashboard'
 import type { PullDetail } from '../github/repo-data'
-import type { GhReview, ReviewThread } from '../github/types'
+import type { ReviewRow } from '../github/rows'
+import type { ReviewThread } from '../github/types'
 import { policiesFor, summarizeChecks } from './checks'
 import { type Context, toAuthor } from './context'
 
@@ -8,7 +9,7 @@ const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'])
 
 /** Each reviewer's latest decisive review counts; a later approval or dismissal lifts a request for changes. */
 export function summarizeReviews(
-  reviews: readonly GhReview[],
+  reviews: readonly ReviewRow[],
   requested: readonly string[],
   threads: readonly ReviewThread[],
   lastCommitAt: string | null,
@@ -16,7 +17,7 @@ export function summarizeReviews(
   const latest = new Map<string, string>()
   let commented = false
   for (const r of [...reviews].sort((a, b) => (a.submitted_at ?? '').localeCompare(b.submitted_at ?? ''))) {
-    const who = r.user?.login.toLowerCase()
+    const who = r.login?.toLowerCase()
     if (!who) continue
     if (r.state === 'COMMENTED') commented = true
     if (DECISIVE.has(r.state)) latest.set(who, r.state)
@@ -50,8 +51,7 @@ export function toPrItem(d: PullDetail, ctx: Context): PrItem {
   const { pull } = d
   const draft = Boolean(pull.draft)
   const checks = summarizeChecks(d.checkRuns, d.statuses, policiesFor(ctx.policies, d.repo))
-  const requested = (pull.requested_reviewers ?? []).map((u) => u.login)
-  const review = summarizeReviews(d.reviews, requested, d.threads, d.lastCommitAt)
+  const review = summarizeReviews(d.reviews, pull.requested_reviewers, d.threads, d.lastCommitAt)
   const notReady: NotReadyReason[] = []
   if (draft) notReady.push({ code: 'draft', message: 'Draft pull request' })
   for (const r of checks.required) {
@@ -77,7 +77,7 @@ export function toPrItem(d: PullDetail, ctx: Context): PrItem {
     title: pull.title,
     url: pull.html_url,
     author: toAuthor(pull.user, ctx),
-    labels: pull.labels.map((l) => ({ name: l.name, color: l.color })),
+    labels: pull.labels,
     draft,
     headSha: pull.head.sha,
     baseRef: pull.base.ref,

@@ -135,7 +135,13 @@ export function createGitHubClient(opts: GitHubClientOptions) {
     return p
   }
 
-  const getEntry = (reader: Reader, repo: string, tag: Tag, path: string) =>
+  const getEntry = (
+    reader: Reader,
+    repo: string,
+    tag: Tag,
+    path: string,
+    shape: (body: unknown) => unknown,
+  ) =>
     cached(tag, `${reader.key} GET ${path}`, async (hit) => {
       const res = await send(reader, repo, { method: 'GET', path, etag: hit?.etag })
       if (res.status === 304 && hit) return 'not-modified'
@@ -145,7 +151,7 @@ export function createGitHubClient(opts: GitHubClientOptions) {
         if (err instanceof GitHubMissing) return { etag: null, body: null, next: null, missing: err }
         throw err
       }
-      return { etag: res.headers.get('etag'), body: await res.json(), next: nextLink(res) }
+      return { etag: res.headers.get('etag'), body: shape(await res.json()), next: nextLink(res) }
     }).then((entry) => {
       if (entry.missing) throw entry.missing
       return entry
@@ -158,17 +164,32 @@ export function createGitHubClient(opts: GitHubClientOptions) {
   }
 
   return {
-    /** One resource. `repo` picks the credential (installation tokens are per repository). */
-    async get<T>(reader: Reader, repo: string, tag: Tag, path: string): Promise<T> {
-      return (await getEntry(reader, repo, tag, path)).body as T
+    /**
+     * One resource, kept as `shape` makes it (only the fields Bosun reads). `repo` picks the credential
+     * (installation tokens are per repository).
+     */
+    async get<T>(
+      reader: Reader,
+      repo: string,
+      tag: Tag,
+      path: string,
+      shape: (body: unknown) => T,
+    ): Promise<T> {
+      return (await getEntry(reader, repo, tag, path, shape)).body as T
     },
 
     /** Every page of a list, following `Link: rel="next"`; each page is cached and revalidated on its own. */
-    async getAll<T>(reader: Reader, repo: string, tag: Tag, path: string): Promise<T[]> {
+    async getAll<T>(
+      reader: Reader,
+      repo: string,
+      tag: Tag,
+      path: string,
+      shape: (page: unknown) => T[],
+    ): Promise<T[]> {
       const out: T[] = []
       let next: string | null = path
       for (let page = 0; next && page < MAX_PAGES; page++) {
-        const entry: Entry = await getEntry(reader, repo, tag, next)
+        const entry: Entry = await getEntry(reader, repo, tag, next, shape)
         out.push(...(entry.body as T[]))
         next = entry.next ? relative(entry.next) : null
       }

@@ -1,28 +1,30 @@
 import type { GitHubClient } from './client'
 import { GitHubMissing } from './errors'
 import type { Reader } from './readers'
-import type {
-  GhCheckRun,
-  GhCheckRuns,
-  GhCombinedStatus,
-  GhCommit,
-  GhIssue,
-  GhPull,
-  GhReview,
-  GhStatus,
-  ReviewThread,
-  ThreadsData,
-} from './types'
+import {
+  type CheckRunRow,
+  checkRunRows,
+  commitTime,
+  type IssueRow,
+  issueRows,
+  type PullRow,
+  pullRows,
+  type ReviewRow,
+  reviewRows,
+  type StatusRow,
+  statusRows,
+} from './rows'
+import type { ReviewThread, ThreadsData } from './types'
 
 export const THREADS_QUERY =
   'query($owner:String!,$name:String!,$number:Int!){ repository(owner:$owner,name:$name){ pullRequest(number:$number){ reviewThreads(first:100){ nodes { isResolved comments(first:100){ nodes { createdAt } } } } } } }'
 
 export type PullDetail = {
   repo: string
-  pull: GhPull
-  reviews: GhReview[]
-  checkRuns: GhCheckRun[]
-  statuses: GhStatus[]
+  pull: PullRow
+  reviews: ReviewRow[]
+  checkRuns: CheckRunRow[]
+  statuses: StatusRow[]
   threads: ReviewThread[]
   lastCommitAt: string | null
 }
@@ -51,37 +53,36 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /** Open pull requests of one repository with reviews, checks, statuses, review threads and last-commit time. */
-export async function loadPulls(gh: GitHubClient, reader: Reader, repo: string) {
-  const pulls = await gh.getAll<GhPull>(
+export async function loadPulls(gh: GitHubClient, reader: Reader, repo: string): Promise<PullDetail[]> {
+  const pulls = await gh.getAll(
     reader,
     repo,
     { repo, scope: 'pulls' },
     `/repos/${repo}/pulls?state=open&per_page=100`,
+    pullRows,
   )
   const [owner, name] = repo.split('/') as [string, string]
   // The client bounds requests in flight per identity; this only bounds the promises held at once.
   return mapLimit(pulls, 32, async (pull): Promise<PullDetail> => {
     const sha = pull.head.sha
     const checks = { repo, scope: 'checks' as const }
-    const [reviews, runs, combined, commit, threads] = await Promise.all([
+    const [reviews, checkRuns, statuses, lastCommitAt, threads] = await Promise.all([
       orEmpty(
-        gh.getAll<GhReview>(
+        gh.getAll(
           reader,
           repo,
           { repo, scope: 'reviews', number: pull.number },
           `/repos/${repo}/pulls/${pull.number}/reviews?per_page=100`,
+          reviewRows,
         ),
         [],
       ),
       orEmpty(
-        gh.get<GhCheckRuns>(reader, repo, checks, `/repos/${repo}/commits/${sha}/check-runs?per_page=100`),
-        { total_count: 0, check_runs: [] },
+        gh.get(reader, repo, checks, `/repos/${repo}/commits/${sha}/check-runs?per_page=100`, checkRunRows),
+        [],
       ),
-      orEmpty(
-        gh.get<GhCombinedStatus | null>(reader, repo, checks, `/repos/${repo}/commits/${sha}/status`),
-        null,
-      ),
-      orEmpty(gh.get<GhCommit | null>(reader, repo, 'immutable', `/repos/${repo}/commits/${sha}`), null),
+      orEmpty(gh.get(reader, repo, checks, `/repos/${repo}/commits/${sha}/status`, statusRows), []),
+      orEmpty(gh.get(reader, repo, 'immutable', `/repos/${repo}/commits/${sha}`, commitTime), null),
       orEmpty(
         gh.graphql<ThreadsData>(
           reader,
@@ -101,21 +102,22 @@ export async function loadPulls(gh: GitHubClient, reader: Reader, repo: string) 
       repo,
       pull,
       reviews,
-      checkRuns: runs.check_runs,
-      statuses: combined?.statuses ?? [],
+      checkRuns,
+      statuses,
       threads: threads.repository?.pullRequest?.reviewThreads.nodes ?? [],
-      lastCommitAt: commit?.commit.committer?.date ?? commit?.commit.author?.date ?? null,
+      lastCommitAt,
     }
   })
 }
 
 /** Open issues of one repository (GitHub lists pull requests as issues too; they are left out). */
-export async function loadIssues(gh: GitHubClient, reader: Reader, repo: string) {
-  const issues = await gh.getAll<GhIssue>(
+export async function loadIssues(gh: GitHubClient, reader: Reader, repo: string): Promise<IssueRow[]> {
+  const issues = await gh.getAll(
     reader,
     repo,
     { repo, scope: 'issues' },
     `/repos/${repo}/issues?state=open&per_page=100`,
+    issueRows,
   )
-  return issues.filter((i) => !i.pull_request)
+  return issues.filter((i) => !i.isPull)
 }

@@ -5,14 +5,11 @@ type S = components['schemas']
 export type GhPull = S['pull-request-simple']
 export type GhIssue = S['issue']
 export type GhReview = S['pull-request-review']
-export type GhCheckRun = S['check-run']
 export type GhCombinedStatus = S['combined-commit-status']
-export type GhStatus = GhCombinedStatus['statuses'][number]
 export type GhCommit = S['commit']
 export type GhSearchItem = S['issue-search-result-item']
 export type GhRateLimit = S['rate-limit-overview']
-export type GhUser = S['simple-user']
-export type GhCheckRuns = { total_count: number; check_runs: GhCheckRun[] }
+export type GhCheckRuns = { total_count: number; check_runs: S['check-run'][] }
 export type GhSearch = { total_count: number; incomplete_results: boolean; items: GhSearchItem[] }
 
 /** The review-thread part of GitHub's GraphQL schema that INTERFACES.md agrees on. */

@@ -3,7 +3,8 @@ import type { Principal } from '@bosun/contracts/principal'
 import { notFound } from '@bosun/service-kit/errors'
 import type { DashboardDeps } from '../deps'
 import { GitHubMissing } from '../github/errors'
-import type { GhIssue, GhRateLimit } from '../github/types'
+import { type IssueRow, issueRow } from '../github/rows'
+import type { GhRateLimit } from '../github/types'
 import { resolveWorkspace } from '../workspaces/service'
 
 /** Title, state, draft and merged_at of an issue or pull request in one of the workspace's repositories. */
@@ -18,13 +19,14 @@ export async function issueMeta(
   const repo = view.snapshot.repositories.find((r) => r.fullName.toLowerCase() === wanted)?.fullName
   if (!repo) throw notFound('Issue')
   const reader = deps.readers.forPrincipal(principal)
-  let issue: GhIssue
+  let issue: IssueRow
   try {
-    issue = await deps.gh.get<GhIssue>(
+    issue = await deps.gh.get(
       reader,
       repo,
       { repo, scope: 'issues' },
       `/repos/${repo}/issues/${target.number}`,
+      issueRow,
     )
   } catch (err) {
     if (err instanceof GitHubMissing) throw notFound('Issue')
@@ -33,8 +35,8 @@ export async function issueMeta(
   return {
     title: issue.title,
     state: issue.state === 'closed' ? 'closed' : 'open',
-    draft: Boolean(issue.draft),
-    merged_at: issue.pull_request?.merged_at ?? null,
+    draft: issue.draft,
+    merged_at: issue.merged_at,
   }
 }
 
