@@ -1,4 +1,4 @@
-import { DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS } from '@bosun/contracts/webhooks'
+import { DEFAULT_RETENTION_DAYS, MAX_WEBHOOK_BYTES, MIN_RETENTION_DAYS } from '@bosun/contracts/webhooks'
 import { commonEnv, parseEnv, splitList } from '@bosun/service-kit/env'
 import { type Static, Type as T } from '@sinclair/typebox'
 
@@ -12,6 +12,8 @@ export const WebhooksEnv = T.Object({
   BOSUN_WEBHOOKS_RETENTION_DAYS: T.Number({ default: DEFAULT_RETENTION_DAYS, minimum: MIN_RETENTION_DAYS }),
   /** Deliveries in progress at once; more are refused with 503 so latency stays bounded under overload. */
   BOSUN_WEBHOOKS_MAX_IN_FLIGHT: T.Integer({ default: 128, minimum: 1 }),
+  /** Body bytes those deliveries may hold in memory together; a chunked body counts as 25 MB. */
+  BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES: T.Integer({ default: 256 * 1024 * 1024, minimum: MAX_WEBHOOK_BYTES }),
 })
 export type WebhooksEnv = Static<typeof WebhooksEnv>
 

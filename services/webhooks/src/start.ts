@@ -34,7 +34,10 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     logger,
     guard: createAuthGuard(bus),
     recorder: createRecorder(database, bus),
-    admission: createAdmission(env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT),
+    admission: createAdmission({
+      deliveries: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT,
+      bytes: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES,
+    }),
   }
   const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)
   const stop = async () => {

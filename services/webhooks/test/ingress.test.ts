@@ -341,56 +341,64 @@ describe('refusing a delivery, with no row and no event', () => {
 })
 
 describe('overload', () => {
-  test('past the in-flight bound a delivery is refused at once with 503 and nothing recorded', async () => {
-    using own = tempDir('bosun-webhooks-tight-')
-    const tight = await startInProcess({
-      NATS_URL: stack.natsUrl,
-      DATABASE_URL: dbUrl(own.path),
-      GITHUB_WEBHOOK_SECRET: SECRET,
-      BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1',
-    })
-    try {
-      const body = issueOpened()
-      const slowId = newDeliveryId()
-      let release = () => {}
-      const released = new Promise<void>((resolve) => {
-        release = resolve
+  const bounds: Array<[string, Record<string, string>]> = [
+    ['one delivery in flight', { BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1' }],
+    // A chunked body reserves the whole 25 MB, which is all this budget holds.
+    ['25 MB of bodies in flight', { BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES: String(25 * 1024 * 1024) }],
+  ]
+  test.each(bounds)(
+    'past a bound of %s a delivery is refused at once with 503, nothing recorded',
+    async (_, limit) => {
+      using own = tempDir('bosun-webhooks-tight-')
+      const tight = await startInProcess({
+        NATS_URL: stack.natsUrl,
+        DATABASE_URL: dbUrl(own.path),
+        GITHUB_WEBHOOK_SECRET: SECRET,
+        ...limit,
       })
-      const bytes = new TextEncoder().encode(body)
-      // The slow delivery sends half its body, then waits: it holds the one slot meanwhile.
-      const slow = fetch(`${tight.base}/api/webhooks/github`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': 'issues',
-          'x-github-delivery': slowId,
-          'x-hub-signature-256': await sign(SECRET, body),
-        },
-        body: new ReadableStream<Uint8Array>({
-          async start(controller) {
-            controller.enqueue(bytes.slice(0, 50))
-            await released
-            controller.enqueue(bytes.slice(50))
-            controller.close()
+      try {
+        const body = issueOpened()
+        const slowId = newDeliveryId()
+        let release = () => {}
+        const released = new Promise<void>((resolve) => {
+          release = resolve
+        })
+        const bytes = new TextEncoder().encode(body)
+        // The slow delivery sends half its body, then waits: it holds the one slot meanwhile.
+        const slow = fetch(`${tight.base}/api/webhooks/github`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'issues',
+            'x-github-delivery': slowId,
+            'x-hub-signature-256': await sign(SECRET, body),
           },
-        }),
-      })
-      // An unsigned probe is 401 while the slot is free and 503 once the slow delivery holds it.
-      await waitFor(
-        async () => (await deliver(tight.base, { event: 'issues', body })).status === 503,
-        10_000,
-        'the slow delivery to hold the slot',
-      )
-      const refusedId = newDeliveryId()
-      const refused = await deliver(tight.base, { event: 'issues', id: refusedId, body, secret: SECRET })
-      expect(refused.status).toBe(503)
-      expect(await refused.json()).toMatchObject({ error: 'unavailable' })
-      release()
-      expect((await slow).status).toBe(202)
-      const again = await deliver(tight.base, { event: 'issues', id: refusedId, body, secret: SECRET })
-      expect(again.status).toBe(202)
-    } finally {
-      await tight.close()
-    }
-  })
+          body: new ReadableStream<Uint8Array>({
+            async start(controller) {
+              controller.enqueue(bytes.slice(0, 50))
+              await released
+              controller.enqueue(bytes.slice(50))
+              controller.close()
+            },
+          }),
+        })
+        // An unsigned probe is 401 while the slot is free and 503 once the slow delivery holds it.
+        await waitFor(
+          async () => (await deliver(tight.base, { event: 'issues', body })).status === 503,
+          10_000,
+          'the slow delivery to hold the slot',
+        )
+        const refusedId = newDeliveryId()
+        const refused = await deliver(tight.base, { event: 'issues', id: refusedId, body, secret: SECRET })
+        expect(refused.status).toBe(503)
+        expect(await refused.json()).toMatchObject({ error: 'unavailable' })
+        release()
+        expect((await slow).status).toBe(202)
+        const again = await deliver(tight.base, { event: 'issues', id: refusedId, body, secret: SECRET })
+        expect(again.status).toBe(202)
+      } finally {
+        await tight.close()
+      }
+    },
+  )
 })

@@ -20,6 +20,7 @@ export function ingressRoutes(deps: WebhooksDeps) {
         event: headers['x-github-event'],
         signature: headers['x-hub-signature-256'],
         contentType: request.headers.get('content-type'),
+        contentLength: request.headers.get('content-length'),
         traceparent: request.headers.get('traceparent') ?? undefined,
         headers: request.headers,
         body: request.body,

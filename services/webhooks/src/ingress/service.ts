@@ -12,6 +12,7 @@ export type IncomingDelivery = {
   event: string
   signature: string | undefined
   contentType: string | null
+  contentLength: string | null
   traceparent: string | undefined
   headers: Headers
   body: ReadableStream<Uint8Array> | null
@@ -27,7 +28,13 @@ const encoder = new TextEncoder()
  * any copy of it (concurrent, or after a restart) a duplicate.
  */
 export function receiveDelivery(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
-  return deps.admission.run(() => receive(deps, input))
+  // A body without Content-Length (chunked) may grow to the limit, so it reserves all of it.
+  const declared = Number(input.contentLength ?? Number.NaN)
+  const bytes =
+    Number.isSafeInteger(declared) && declared >= 0
+      ? Math.min(declared, MAX_WEBHOOK_BYTES)
+      : MAX_WEBHOOK_BYTES
+  return deps.admission.run(bytes, () => receive(deps, input))
 }
 
 async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
