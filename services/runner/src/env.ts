@@ -19,6 +19,8 @@ export const RunnerEnv = T.Object({
   }),
   /** An idle thread is completed (and its slot freed) after this long without a prompt. */
   BOSUN_RUNNER_IDLE_MS: T.Integer({ default: 600_000, minimum: 100 }),
+  /** opencode servers kept started per recently used repository, so a dispatch skips opencode's boot; 0: none. */
+  BOSUN_RUNNER_WARM: T.Integer({ default: 1, minimum: 0, maximum: 16 }),
   OPENCODE_BIN: T.Optional(
     T.String({ description: 'opencode binary; default: the pinned opencode-ai package' }),
   ),

@@ -8,8 +8,8 @@ import type { RunnerDeps } from './deps'
 import type { RunnerEnv } from './env'
 import { resolveOpencodeBin } from './opencode/process'
 import { startModelProxy } from './proxy/model-proxy'
-import type { Hosts } from './run/thread'
-import { runThread } from './run/thread'
+import { type RunnerState, runThread } from './run/thread'
+import { createWarmPool } from './run/warm'
 import { chooseSandbox } from './sandbox/sandbox'
 import { startWorkLoop } from './work/queue'
 
@@ -42,16 +42,17 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
           })
         : undefined,
   }
-  const hosts: Hosts = new Map()
+  const state: RunnerState = { hosts: new Map(), warm: createWarmPool(deps, env.BOSUN_RUNNER_WARM) }
   const work = await startWorkLoop({
     bus,
     logger,
     concurrency: env.BOSUN_RUNNER_CONCURRENCY,
-    handle: (w, delivery) => runThread(deps, hosts, w, delivery),
+    handle: (w, delivery) => runThread(deps, state, w, delivery),
   })
   const stop = async () => {
     await work.stop()
-    for (const host of hosts.values()) await (await host.catch(() => undefined))?.stop()
+    await state.warm.stop()
+    for (const host of state.hosts.values()) await (await host.catch(() => undefined))?.stop()
     deps.proxy.stop()
     await bus.close()
   }

@@ -144,6 +144,10 @@ describe('runner', () => {
     const output = (out.body as { output: string }).output
     expect(output).toContain('hello world')
     expect(output).toContain('?? hello.txt')
+    // This thread took a pre-started opencode (the warm pool): it still read the bundle after the checkout.
+    const asked = model.requests.filter((r) => r.script === 'run-command' && r.turn === 0).at(-1)!
+    expect(asked.system).toContain('bundle-marker-instructions')
+    expect(runner.logs()).toContain('"listeningMs":')
   }, 120_000)
 
   test('a prompt-injection issue asking for the environment leaks no canary into items, frames or logs', async () => {

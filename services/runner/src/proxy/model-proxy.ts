@@ -6,6 +6,8 @@ export type ModelProxy = {
   url: string
   /** Registers a run; the returned token is what opencode sends instead of the real key. */
   open(upstream: Upstream): string
+  /** Points a run's token at another upstream (a pre-started opencode taken by a thread). */
+  rebind(token: string, upstream: Upstream): void
   close(token: string): void
   stop(): void
 }
@@ -54,6 +56,9 @@ export function startModelProxy(): ModelProxy {
       const token = `bosun-run-${crypto.randomUUID()}`
       routes.set(token, upstream)
       return token
+    },
+    rebind(token, upstream) {
+      if (routes.has(token)) routes.set(token, upstream)
     },
     close: (token) => routes.delete(token),
     stop: () => void server.stop(true),

@@ -22,6 +22,8 @@ export type Host = {
   secrets: string[]
   listeners: Set<(e: OpencodeEvent) => void>
   threads: Set<string>
+  /** Milliseconds from the start of `startHost` to each step, for the dispatch latency log. */
+  timings: Record<string, number>
   /** Thread id -> its opencode session, for forks. */
   sessions: Map<string, string>
   stop(): Promise<void>
@@ -29,45 +31,50 @@ export type Host = {
 
 export const PROVIDER_ID = 'bosun'
 
-export const worktreeDir = (root: string, worktreeId: string) => join(root, 'worktrees', worktreeId)
+export const worktreeDir = (root: string, name: string) => join(root, 'worktrees', name)
+
+/** opencode running in its sandbox over a (still empty) folder: the half of a host that takes seconds. */
+export type Sandboxed = {
+  repo: string
+  modelId: string
+  dir: string
+  stateDir: string
+  server: Promise<OpencodeServer>
+  proxyToken: string
+  ghToken: string | undefined
+  /** True when started without extraEnv, so any thread without extraEnv may take it. */
+  plainEnv: boolean
+  startedAt: number
+  discard(): Promise<void>
+}
 
 /**
- * Prepares the checkout (a restored backup when there is one, else `ref` from the cached mirror) and
- * starts opencode in the sandbox, its events fanned out to the threads' listeners. opencode starts while
- * git works: it reads a project only on the first request for it, which comes after the checkout.
+ * Starts opencode in the sandbox over an empty folder. opencode reads a project only on the first request
+ * for it, so the checkout may be filled in afterwards; the folder and the mirror are bound into the
+ * sandbox now, so both exist first and are never replaced (a bind follows the folder itself).
  */
-export async function startHost(
+export async function spawnSandboxed(
   deps: RunnerDeps,
-  work: AicaWork,
-  opts: {
-    upstream: Upstream
-    env: Record<string, string>
-    secrets: string[]
-    backup: Promise<{ bundle: Buffer } | undefined>
-    prepare(dir: string): Promise<void>
-  },
-): Promise<Host> {
-  const token = deps.githubApp ? (await deps.githubApp.installationToken(work.repo)).token : undefined
-  const mirror = mirrorPath(deps.root, work.repo)
-  const dir = worktreeDir(deps.root, work.worktreeId)
-  const stateDir = join(deps.root, 'state', work.worktreeId)
+  opts: { repo: string; name: string; modelId: string; upstream: Upstream; env: Record<string, string> },
+): Promise<Sandboxed> {
+  const ghToken = deps.githubApp ? (await deps.githubApp.installationToken(opts.repo)).token : undefined
+  const mirror = mirrorPath(deps.root, opts.repo)
+  const dir = worktreeDir(deps.root, opts.name)
+  const stateDir = join(deps.root, 'state', opts.name)
   rmSync(stateDir, { recursive: true, force: true })
   mkdirSync(stateDir, { recursive: true })
-  // Both are bound into the sandbox before git fills them, so they exist first and are never replaced.
   emptyDir(dir)
   mkdirSync(mirror, { recursive: true })
-
   const proxyToken = deps.proxy.open(opts.upstream)
-  const model = { providerID: PROVIDER_ID, modelID: work.model || deps.env.BOSUN_MODEL_ID }
   const config = opencodeConfig({
     providerId: PROVIDER_ID,
-    modelId: model.modelID,
+    modelId: opts.modelId,
     kind: opts.upstream.kind,
     baseURL: deps.proxy.url,
     token: proxyToken,
   })
-  const ghEnv: Record<string, string> = token ? { GH_TOKEN: token, GITHUB_TOKEN: token } : {}
-  const serverP = startOpencode({
+  const ghEnv: Record<string, string> = ghToken ? { GH_TOKEN: ghToken, GITHUB_TOKEN: ghToken } : {}
+  const server = startOpencode({
     bin: deps.opencodeBin,
     sandbox: deps.sandbox,
     worktree: dir,
@@ -75,6 +82,49 @@ export async function startHost(
     stateDir,
     env: { ...opts.env, ...ghEnv, ...OFFLINE_ENV, OPENCODE_CONFIG_CONTENT: JSON.stringify(config) },
   })
+  server.catch(() => {})
+  return {
+    repo: opts.repo,
+    modelId: opts.modelId,
+    dir,
+    stateDir,
+    server,
+    proxyToken,
+    ghToken,
+    plainEnv: Object.keys(opts.env).length === 0,
+    startedAt: Date.now(),
+    async discard() {
+      await server.then((s) => s.kill()).catch(() => {})
+      deps.proxy.close(proxyToken)
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(stateDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Makes a host of a sandboxed opencode: fetches the mirror, checks out `ref` (or restores the backup) into
+ * its folder, materializes the bundle, then opens opencode's event stream, which loads the project.
+ */
+export async function attachHost(
+  deps: RunnerDeps,
+  work: AicaWork,
+  sandboxed: Sandboxed,
+  opts: {
+    upstream: Upstream
+    secrets: string[]
+    backup: Promise<{ bundle: Buffer } | undefined>
+    prepare(dir: string): Promise<void>
+  },
+): Promise<Host> {
+  const t0 = Date.now()
+  const timings: Record<string, number> = {}
+  const mark = (name: string) => {
+    timings[name] = Date.now() - t0
+  }
+  const { dir, stateDir, ghToken: token } = sandboxed
+  deps.proxy.rebind(sandboxed.proxyToken, opts.upstream)
+  const mirror = mirrorPath(deps.root, work.repo)
   const prepared = (async () => {
     await ensureMirror({
       root: deps.root,
@@ -82,7 +132,9 @@ export async function startHost(
       url: cloneUrl(deps.env.GITHUB_WEB_URL, work.repo),
       token,
     })
+    mark('mirrorMs')
     await checkout({ mirror, dir, ref: work.ref })
+    mark('checkoutMs')
     const backup = await opts.backup
     if (backup) {
       const file = join(stateDir, 'restore.bundle')
@@ -91,13 +143,19 @@ export async function startHost(
       rmSync(file, { force: true })
     }
     await opts.prepare(dir)
+    mark('preparedMs')
   })()
   let server: OpencodeServer
   try {
-    ;[server] = await Promise.all([serverP, prepared])
+    ;[server] = await Promise.all([
+      sandboxed.server.then((s) => {
+        mark('listeningMs')
+        return s
+      }),
+      prepared,
+    ])
   } catch (err) {
-    deps.proxy.close(proxyToken)
-    await serverP.then((s) => s.kill()).catch(() => {})
+    await sandboxed.discard()
     throw err
   }
   const client = opencodeClient(server.url, server.password)
@@ -106,26 +164,26 @@ export async function startHost(
   await client.events((e) => {
     for (const l of listeners) l(e)
   }, events.signal)
+  mark('eventsMs')
   const agents = new Set((await client.agents().catch(() => [])).map((a) => a.name))
+  mark('agentsMs')
   return {
     worktreeId: work.worktreeId,
     dir,
     stateDir,
     server,
     client,
-    model,
+    model: { providerID: PROVIDER_ID, modelID: sandboxed.modelId },
     agents,
-    secrets: [...opts.secrets, proxyToken, server.password, ...(token ? [token] : [])],
+    secrets: [...opts.secrets, sandboxed.proxyToken, server.password, ...(token ? [token] : [])],
     listeners,
     threads: new Set(),
+    timings,
     sessions: new Map(),
     async stop() {
       events.abort()
-      await server.kill()
-      deps.proxy.close(proxyToken)
       // The latest backup is with aica; a later thread of this worktree restores from it.
-      rmSync(dir, { recursive: true, force: true })
-      rmSync(stateDir, { recursive: true, force: true })
+      await sandboxed.discard()
     },
   }
 }

@@ -18,11 +18,14 @@ import type { Upstream } from '../proxy/model-proxy'
 import { connectRelay, type RelayCommand } from '../relay/socket'
 import { materializeBundle } from './bundle'
 import { issueIn } from './drafts'
-import { type Host, startHost } from './host'
+import { attachHost, type Host, spawnSandboxed } from './host'
 import { redact } from './redact'
 import { createTranslator } from './translate'
+import type { WarmPool } from './warm'
 
 export type Hosts = Map<string, Promise<Host>>
+/** What a runner holds across threads: its worktrees' hosts and the pre-started opencode servers. */
+export type RunnerState = { hosts: Hosts; warm: WarmPool }
 
 const TERMINAL = new Set(['completed', 'failed', 'stopped', 'archived'])
 const DEFAULT_BASE: Record<string, string> = {
@@ -74,11 +77,12 @@ const wsUrl = (base: string, path: string) => `${base.replace(/^http/, 'ws').rep
  */
 export async function runThread(
   deps: RunnerDeps,
-  hosts: Hosts,
+  state: RunnerState,
   work: AicaWork,
   delivery: { redelivered: boolean; runId: string },
 ): Promise<void> {
   const log = deps.logger
+  const hosts = state.hosts
   const threadId = work.threadId
   let stopRequested: string | undefined
   let wake: () => void = () => {}
@@ -146,11 +150,12 @@ export async function runThread(
     const upstream = upstreamFor(deps, work, extra)
 
     marks.extraEnvMs = Date.now() - t0
-    const host = await hostFor(deps, hosts, work, upstream, extra.env, secrets, (key, body) =>
+    const host = await hostFor(deps, state, work, upstream, extra.env, secrets, (key, body) =>
       item(key, body),
     )
     secrets = host.secrets
     marks.hostMs = Date.now() - t0
+    const hostTimings = host.threads.size === 0 ? host.timings : {}
     host.threads.add(threadId)
     relay.send({
       type: 'sandbox',
@@ -195,6 +200,7 @@ export async function runThread(
       ? await host.client.fork(forkSource)
       : await host.client.createSession(work.prompt.slice(0, 80))
     sessionRef.id = session.id
+    marks.sessionMs = Date.now() - t0
     host.sessions.set(threadId, session.id)
     relay.send({ type: 'session', threadId, sessionId: session.id })
     const latency = Date.now() - Date.parse(work.dispatchedAt)
@@ -204,6 +210,7 @@ export async function runThread(
       worktreeId: work.worktreeId,
       dispatchLatencyMs: latency,
       ...marks,
+      host: hostTimings,
     })
 
     const agent = host.agents.has(work.agent) ? work.agent : undefined
@@ -276,7 +283,7 @@ export async function runThread(
 /** Reuses this worktree's host or starts one; two threads of one worktree never start two. */
 async function hostFor(
   deps: RunnerDeps,
-  hosts: Hosts,
+  { hosts, warm }: RunnerState,
   work: AicaWork,
   upstream: Upstream,
   env: Record<string, string>,
@@ -314,25 +321,34 @@ async function hostFor(
       return undefined
     })
   backup.catch(() => {})
-  const starting = startHost(deps, work, {
-    upstream,
-    env,
-    secrets,
-    backup,
-    prepare: async (dir) => {
-      const got = await bundle
-      if (!got) return
-      const { refused } = materializeBundle(dir, got.items)
-      if (refused.length)
-        item(`bundle-refused:${work.bundleDigest}`, {
-          kind: 'error',
-          code: 'bundle_path_refused',
-          message: `Bundle items with unsafe paths were skipped: ${refused.join(', ').slice(0, 3000)}`,
-        })
-    },
-  })
+  const modelId = work.model || deps.env.BOSUN_MODEL_ID
+  const hasEnv = Object.keys(env).length > 0
+  const spare = hasEnv ? undefined : warm.take(work.repo, modelId, upstream.kind)
+  const starting = (async () => {
+    const sandboxed =
+      spare ??
+      (await spawnSandboxed(deps, { repo: work.repo, name: work.worktreeId, modelId, upstream, env }))
+    return attachHost(deps, work, sandboxed, {
+      upstream,
+      secrets,
+      backup,
+      prepare: async (dir) => {
+        const got = await bundle
+        if (!got) return
+        const { refused } = materializeBundle(dir, got.items)
+        if (refused.length)
+          item(`bundle-refused:${work.bundleDigest}`, {
+            kind: 'error',
+            code: 'bundle_path_refused',
+            message: `Bundle items with unsafe paths were skipped: ${refused.join(', ').slice(0, 3000)}`,
+          })
+      },
+    })
+  })()
   hosts.set(work.worktreeId, starting)
   starting.catch(() => hosts.delete(work.worktreeId))
+  // The next thread on this repository finds opencode already started.
+  void starting.then(() => warm.refill(work.repo, modelId, upstream.kind)).catch(() => {})
   return starting
 }
 
