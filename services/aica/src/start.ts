@@ -14,11 +14,13 @@ import * as schema from './db/schema'
 import type { AicaDeps } from './deps'
 import { createExtraEnvStore } from './dispatch/extra-env'
 import { serveHandOver } from './dispatch/hand-over'
+import { watchLostWork } from './dispatch/lost'
 import { ensureWorkQueue } from './dispatch/queue'
 import { pump, workspacesWithQueued } from './dispatch/scheduler'
 import type { AicaEnv } from './env'
 import { createThreadHub } from './realtime/hub'
 import { createRelayRegistry } from './relay/registry'
+import { move } from './threads/actions'
 
 const SWEEP_MS = 5000
 
@@ -53,6 +55,12 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     box: await createSecretBox(env.BOSUN_SECRET_KEY ?? secretKeyFile(env.BOSUN_DATA_DIR, logger)),
   }
   const stopHandOver = serveHandOver(bus, extraEnv)
+  const stopLost = watchLostWork(bus, logger, async (threadId) => {
+    await move(deps, threadId, 'failed', {
+      code: 'runner_lost',
+      message: 'No runner finished starting this thread after several attempts; retry it or dispatch again.',
+    })
+  })
   const consumers = await wireBus(deps)
   // A slot freed on another instance, or a pump that failed, is picked up here.
   const sweep = setInterval(() => {
@@ -64,6 +72,7 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     clearInterval(sweep)
     for (const c of consumers) await c.stop()
     stopHandOver()
+    stopLost()
     deps.hub.close()
     deps.relays.close()
     await relay.stop()

@@ -4,7 +4,16 @@ import { join } from 'node:path'
 import type { Thread } from '@bosun/contracts/aica'
 import type { BundleList } from '@bosun/contracts/bundle'
 import { githubWebhook } from '@bosun/contracts/github'
-import { backupRpc, bundleRpc, extraEnvRpc, type Item } from '@bosun/contracts/relay'
+import {
+  AICA_WORK_MAX_DELIVER,
+  AICA_WORK_STREAM,
+  aicaWorkConsumer,
+  backupRpc,
+  bundleRpc,
+  extraEnvRpc,
+  type Item,
+  type WorkEnvelope,
+} from '@bosun/contracts/relay'
 import { eventHeaders } from '@bosun/service-kit/bus'
 import { openRelay } from '@bosun/testkit/relay-client'
 import { waitFor } from '@bosun/testkit/wait'
@@ -42,6 +51,28 @@ describe('concurrency registry', () => {
     const work = await h.workFor(extra.thread.id)
     expect(work.data.prompt).toBe('job 3')
     for (const d of first) await h.workFor(d.thread.id)
+  })
+})
+
+describe('lost work', () => {
+  test('a work message no runner completes fails its thread with runner_lost', async () => {
+    const ws = await h.workspace(['alice'])
+    const d = await h.dispatch('alice', { workspace: ws, prompt: 'nobody finishes me' })
+    const nc = h.deps.bus.nc
+    const consumer = await nc.jetstream().consumers.get(AICA_WORK_STREAM, aicaWorkConsumer('normal'))
+    for (let i = 0; i < AICA_WORK_MAX_DELIVER; i++) {
+      const m = await consumer.next({ expires: 5000 })
+      expect((m?.json() as WorkEnvelope | undefined)?.data.threadId).toBe(d.thread.id)
+      m!.nak()
+    }
+    // The server gives up when it would deliver a sixth time, i.e. on the next pull by any runner.
+    expect(await consumer.next({ expires: 1000 })).toBeNull()
+    await waitFor(
+      async () => (await getThread(d.thread.id)).thread.status === 'failed',
+      15_000,
+      'runner_lost',
+    )
+    expect((await getThread(d.thread.id)).thread.error?.code).toBe('runner_lost')
   })
 })
 

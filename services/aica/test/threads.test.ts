@@ -288,4 +288,19 @@ describe('relay and realtime', () => {
     relay.close()
     resumed.ws.close()
   })
+
+  test('extraEnv held by an instance that restarted is gone: the thread fails and says to re-dispatch', async () => {
+    const { thread: t } = await h.dispatch('alice', {
+      workspace: WS,
+      prompt: 'x',
+      extraEnv: { TOKEN_FOR_TOOL: 'v' },
+    })
+    const work = await h.workFor(t.id)
+    await h.restart()
+    const answer = await h.deps.bus.request(extraEnvRpc, { threadId: t.id, relayToken: work.data.relayToken })
+    expect(answer).toEqual({ state: 'gone', env: {} })
+    const snap = await thread(t.id)
+    expect(snap.thread).toMatchObject({ status: 'failed', error: { code: 'extra_env_gone' } })
+    expect(snap.items.at(-1)?.body).toMatchObject({ kind: 'status', status: 'failed' })
+  })
 })
