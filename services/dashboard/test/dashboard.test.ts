@@ -85,6 +85,23 @@ const calls = async <T>(fn: () => Promise<T>) => {
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000)
 
+/** What the webhooks service publishes for a `check_run.completed` delivery. */
+async function publishCheckRunCompleted(runId: number, headSha: string) {
+  const data = {
+    deliveryId: crypto.randomUUID(),
+    event: 'check_run',
+    action: 'completed',
+    repository: REPO,
+    redelivery: false,
+    payload: { action: 'completed', check_run: { id: runId, head_sha: headSha } },
+  }
+  const id = crypto.randomUUID()
+  const envelope = { id, type: githubWebhook.type, source: 'webhooks', time: new Date().toISOString(), data }
+  await nc
+    .jetstream()
+    .publish(`bosun.evt.${githubWebhook.subject(data)}`, JSON.stringify(envelope), { msgID: id })
+}
+
 function seedRepository() {
   const s = state()
   s.addRepo(REPO)
@@ -316,24 +333,7 @@ describe('cost', () => {
     expect(titles(quiet.value)).toEqual(['changes', 'ready'])
     expect(quiet.requests).toEqual([])
 
-    const data = {
-      deliveryId: crypto.randomUUID(),
-      event: 'check_run',
-      action: 'completed',
-      repository: REPO,
-      redelivery: false,
-      payload: { action: 'completed', check_run: { id: run.id, head_sha: headSha } },
-    }
-    const id = crypto.randomUUID()
-    const envelope = {
-      id,
-      type: githubWebhook.type,
-      source: 'webhooks',
-      time: new Date().toISOString(),
-      data,
-    }
-    const js = nc.jetstream()
-    await js.publish(`bosun.evt.${githubWebhook.subject(data)}`, JSON.stringify(envelope), { msgID: id })
+    await publishCheckRunCompleted(run.id, headSha)
 
     const moved = await calls(() =>
       waitFor(
@@ -349,6 +349,24 @@ describe('cost', () => {
     // Only checks were asked again; pull requests, reviews and threads came from the cache.
     const paths = new Set(moved.requests.map((r) => r.path.replace(/[0-9a-f]{40}/, '<sha>')))
     for (const p of paths) expect(p).toMatch(/\/commits\/<sha>\/(check-runs|status)$/)
+  })
+
+  test('every instance drops its cache, though one instance takes the event', async () => {
+    const other = await startOwnDashboard({})
+    try {
+      const path = `/api/dashboard/prs?bucket=ready&workspace=${WS}`
+      const readyAt = async (url: string) => titles((await (await get(path, 'alice', url)).json()) as PrPage)
+      expect(await readyAt(other.url)).not.toContain('failing')
+      expect(await readyAt(base)).not.toContain('failing')
+      const headSha = state().requirePull(REPO, nums.failing!).pull.head.sha
+      const rerun = state().addCheckRun(REPO, { headSha, name: 'test', conclusion: 'success' })
+      await publishCheckRunCompleted(rerun.id, headSha)
+      for (const url of [base, other.url])
+        await waitFor(async () => (await readyAt(url)).includes('failing'), 10_000, `ready at ${url}`)
+    } finally {
+      await other.srv.stop()
+      await other.started.stop()
+    }
   })
 })
 
