@@ -46,6 +46,10 @@ export function startOutboxRelay(opts: {
   bus: Bus
   logger: Logger
   batchSize?: number
+  /**
+   * How long sent rows are kept (default a day). 0 deletes them on the ack instead of marking them: for large
+   * events, rewriting each row to mark it costs as much as writing it.
+   */
   retainSentMs?: number
 }): OutboxRelay {
   const { database, bus, logger } = opts
@@ -97,7 +101,8 @@ export function startOutboxRelay(opts: {
     const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)
     await database.write(async (tx) => {
       const now = Date.now()
-      if (sent.length) await tx.update(outbox).set({ sentAt: now }).where(inArray(outbox.id, sent))
+      if (sent.length && opts.retainSentMs === 0) await tx.delete(outbox).where(inArray(outbox.id, sent))
+      else if (sent.length) await tx.update(outbox).set({ sentAt: now }).where(inArray(outbox.id, sent))
       if (failed.length)
         await tx
           .update(outbox)

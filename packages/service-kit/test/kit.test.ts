@@ -133,6 +133,30 @@ describe('outbox and consumer', () => {
     expect(again.duplicate).toBe(true)
   })
 
+  test('with retainSentMs 0 a sent row is deleted on the ack, and its event is published once', async () => {
+    using own = tempDir()
+    const db = await openDatabase({
+      url: `file:${join(own.path, 'kit-delete.db')}`,
+      schema,
+      migrationsFolder: join(import.meta.dir, 'fixture/drizzle'),
+    })
+    const deleting = startOutboxRelay({ database: db as never, bus, logger, retainSentMs: 0 })
+    try {
+      const env = await db.write((tx) =>
+        enqueueEvent(tx, bus, noteAdded, { id: 'deleted-on-ack', body: 'x' }),
+      )
+      await deleting.flushed()
+      expect(await db.db.select().from(schema.outbox)).toEqual([])
+      const msg = await bus.jsm.streams.getMessage(EVENTS_STREAM, {
+        last_by_subj: 'bosun.evt.test.note.added',
+      })
+      expect(msg.header.get('Nats-Msg-Id')).toBe(env.id)
+    } finally {
+      await deleting.stop()
+      db.close()
+    }
+  })
+
   test('the traceparent of the causing request travels as a header', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
     const env = await database.write((tx) =>
