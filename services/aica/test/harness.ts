@@ -112,6 +112,18 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
       if (res.status !== 201) throw new Error(`dispatch: ${res.status} ${await res.text()}`)
       return (await res.json()) as Dispatched
     },
+    /** A second aica instance on the same database and NATS (as a scaled-out deployment runs). */
+    async second() {
+      const other = await startAica(env, logger)
+      const srv = createApp(other.deps).listen({ port: 0, hostname: '127.0.0.1' })
+      return {
+        base: `http://127.0.0.1:${srv.server!.port}`,
+        async stop() {
+          await srv.stop(true)
+          await other.stop()
+        },
+      }
+    },
     /** Stops aica and starts a fresh instance on the same database, as a restart would. */
     async restart() {
       await server.stop(true)

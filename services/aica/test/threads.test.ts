@@ -303,4 +303,61 @@ describe('relay and realtime', () => {
     expect(snap.thread).toMatchObject({ status: 'failed', error: { code: 'extra_env_gone' } })
     expect(snap.items.at(-1)?.body).toMatchObject({ kind: 'status', status: 'failed' })
   })
+
+  test('instances fan out: runner on one, watcher and prompter on another', async () => {
+    const other = await h.second()
+    try {
+      const { thread: t } = await h.dispatch('alice', { workspace: WS, prompt: 'scaled out' })
+      const work = await h.workFor(t.id)
+      const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+      await relay.next('welcome')
+      const ws = new WebSocket(`${other.base.replace('http', 'ws')}/api/agent-sessions/${t.id}/realtime`, {
+        headers: { authorization: `Bearer ${h.tokens.alice}` },
+      } as unknown as string[])
+      const seen: ThreadRealtimeMessage[] = []
+      ws.addEventListener('message', (e) => seen.push(JSON.parse(String(e.data))))
+      await new Promise((resolve) => ws.addEventListener('open', resolve))
+      relay.status(t.id, 'running')
+      await relay.item(t.id, 'x1', { kind: 'assistant_text', text: 'from instance one' })
+      relay.send({ v: 1, type: 'delta', threadId: t.id, key: 'x2', text: 'typing' })
+      relay.status(t.id, 'idle')
+      await waitFor(
+        () =>
+          seen.some(
+            (m) => m.type === 'item' && m.item.body.kind === 'status' && m.item.body.status === 'idle',
+          ),
+        10_000,
+        'items through the other instance',
+      )
+      expect(seen.some((m) => m.type === 'delta' && m.text === 'typing')).toBe(true)
+      const res = await fetch(`${other.base}/api/agent-sessions/${t.id}/prompt`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.tokens.alice}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'via the other instance' }),
+      })
+      expect(res.status).toBe(200)
+      expect(await relay.next('prompt')).toMatchObject({ text: 'via the other instance' })
+      relay.close()
+      ws.close()
+      // extraEnv held in the other instance's memory reaches the runner whichever instance answers.
+      const held = await fetch(`${other.base}/api/agent-sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.tokens.alice}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ workspace: WS, prompt: 'env elsewhere', extraEnv: { TOOL_KEY: 'elsewhere' } }),
+      })
+      const { thread: e } = (await held.json()) as { thread: { id: string } }
+      const ework = await h.workFor(e.id)
+      for (let i = 0; i < 3; i++) {
+        const answer = await h.deps.bus.request(extraEnvRpc, {
+          threadId: e.id,
+          relayToken: ework.data.relayToken,
+        })
+        expect(answer).toEqual(
+          i === 0 ? { state: 'ok', env: { TOOL_KEY: 'elsewhere' } } : { state: 'gone', env: {} },
+        )
+      }
+    } finally {
+      await other.stop()
+    }
+  })
 })
