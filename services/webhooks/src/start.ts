@@ -26,7 +26,8 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     prefix: env.BOSUN_SUBJECT_PREFIX,
     logger,
   })
-  const relay = startOutboxRelay({ database: database as never, bus, logger })
+  // Events carry whole payloads; marking each sent row would rewrite it, so sent rows go at once.
+  const relay = startOutboxRelay({ database: database as never, bus, logger, retainSentMs: 0 })
   const deps: WebhooksDeps = {
     env,
     database,

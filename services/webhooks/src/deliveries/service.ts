@@ -13,7 +13,7 @@ import { enqueueDelivery } from '../bus'
 import { deliveries, outbox } from '../db/schema'
 import type { Db, WebhooksDeps } from '../deps'
 
-/** A delivery is queued while the outbox still holds its latest event unsent (sent rows are pruned later). */
+/** A delivery is queued while the outbox still holds its latest event unsent (sent rows are deleted). */
 const QUEUED = sql`exists (select 1 from ${outbox} where ${outbox.id} = ${deliveries.lastEventId} and ${outbox.sentAt} is null)`
 
 const SORT_KEY: Record<DeliverySort, SQL> = {
