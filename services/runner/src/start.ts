@@ -42,7 +42,11 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
           })
         : undefined,
   }
-  const state: RunnerState = { hosts: new Map(), warm: createWarmPool(deps, env.BOSUN_RUNNER_WARM) }
+  const state: RunnerState = {
+    hosts: new Map(),
+    warm: createWarmPool(deps, env.BOSUN_RUNNER_WARM),
+    stopping: false,
+  }
   const work = await startWorkLoop({
     bus,
     logger,
@@ -50,6 +54,7 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     handle: (w, delivery) => runThread(deps, state, w, delivery),
   })
   const stop = async () => {
+    state.stopping = true
     await work.stop()
     await state.warm.stop()
     for (const host of state.hosts.values()) await (await host.catch(() => undefined))?.stop()

@@ -185,6 +185,20 @@ describe('runner', () => {
     expect(alive()).toBe(false)
   }, 120_000)
 
+  test('SIGTERM mid-turn: the thread ends failed (runner_stopped), the agent processes are gone', async () => {
+    const marker = `bosun-term-marker-${Date.now()}`
+    const { work } = await peer.dispatch({ prompt: `Run the command \`sh -c 'sleep 600; echo ${marker}'\`` })
+    const alive = () => Bun.spawnSync(['pgrep', '-f', marker]).exitCode === 0
+    await waitFor(alive, 60_000, 'the long command to start')
+    await runner.stop()
+    expect(alive()).toBe(false)
+    const failed = peer.frames.find(
+      (f) => f.threadId === work.threadId && f.frame.type === 'status' && f.frame.status === 'failed',
+    )
+    expect(failed?.frame).toMatchObject({ error: { code: 'runner_stopped' } })
+    await runner.start()
+  }, 120_000)
+
   test('kill -9 mid-turn: the sandbox dies with the runner, the work is redelivered, the thread ends failed', async () => {
     const marker = `bosun-crash-marker-${Date.now()}`
     const { work } = await peer.dispatch({ prompt: `Run the command \`sh -c 'sleep 600; echo ${marker}'\`` })

@@ -25,7 +25,7 @@ import type { WarmPool } from './warm'
 
 export type Hosts = Map<string, Promise<Host>>
 /** What a runner holds across threads: its worktrees' hosts and the pre-started opencode servers. */
-export type RunnerState = { hosts: Hosts; warm: WarmPool }
+export type RunnerState = { hosts: Hosts; warm: WarmPool; stopping: boolean }
 
 const TERMINAL = new Set(['completed', 'failed', 'stopped', 'archived'])
 const DEFAULT_BASE: Record<string, string> = {
@@ -224,6 +224,11 @@ export async function runThread(
     let idleSince = busy ? undefined : Date.now()
     for (;;) {
       if (lost) throw new RunError('relay_lost', lost)
+      if (state.stopping)
+        throw new RunError(
+          'runner_stopped',
+          'The runner shut down while this thread ran; retry the thread to run it again',
+        )
       if (stopRequested) {
         await host.client.abort(session.id).catch(() => {})
         host.threads.delete(threadId)

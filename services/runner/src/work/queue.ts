@@ -80,9 +80,14 @@ export async function startWorkLoop(opts: {
   let running = 0
   let stopped = false
   let ring: () => void = () => {}
+  // A ring while the loop is busy pulling is remembered, so the next wait returns at once.
+  let rang = false
   const bell = bus.nc.subscribe(bus.subjects.work('aica', '>'))
   void (async () => {
-    for await (const _ of bell) ring()
+    for await (const _ of bell) {
+      rang = true
+      ring()
+    }
   })()
   const inflight = new Set<Promise<void>>()
 
@@ -129,6 +134,7 @@ export async function startWorkLoop(opts: {
 
   const loop = (async () => {
     while (!stopped) {
+      rang = false
       if (running < opts.concurrency) {
         const m = await take()
         if (m) {
@@ -142,6 +148,7 @@ export async function startWorkLoop(opts: {
           continue
         }
       }
+      if (rang) continue
       await new Promise<void>((resolve) => {
         ring = resolve
         setTimeout(resolve, 1000)
@@ -156,6 +163,8 @@ export async function startWorkLoop(opts: {
       ring()
       bell.unsubscribe()
       await loop
+      // Running threads see the runner stopping and report it; give them a moment to say so.
+      await Promise.race([Promise.all(inflight), Bun.sleep(8_000)])
     },
   }
 }
