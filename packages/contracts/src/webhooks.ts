@@ -32,6 +32,10 @@ export const GithubDeliveryHeaders = t.Object({
 
 /** The request body as GitHub sends it: JSON, or a form with the JSON in its `payload` field. */
 export const GithubDeliveryBody = t.Object({}, { additionalProperties: true, title: 'GithubWebhookPayload' })
+export const GithubDeliveryForm = t.Object(
+  { payload: t.String({ description: 'The JSON payload' }) },
+  { title: 'GithubWebhookForm' },
+)
 
 export const DeliveryAccepted = t.Object(
   {

@@ -3,6 +3,7 @@ import {
   DeliveryAccepted,
   DeliveryDuplicate,
   GithubDeliveryBody,
+  GithubDeliveryForm,
   GithubDeliveryHeaders,
 } from '@bosun/contracts/webhooks'
 import { Elysia } from 'elysia'
@@ -46,13 +47,7 @@ export function ingressRoutes(deps: WebhooksDeps) {
           required: true,
           content: {
             'application/json': { schema: GithubDeliveryBody },
-            'application/x-www-form-urlencoded': {
-              schema: {
-                type: 'object',
-                properties: { payload: { type: 'string', description: 'The JSON payload' } },
-                required: ['payload'],
-              },
-            },
+            'application/x-www-form-urlencoded': { schema: GithubDeliveryForm },
           },
         },
       },
