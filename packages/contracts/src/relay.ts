@@ -13,8 +13,9 @@ import { RepoFullName, WorkspaceId } from './workspace'
  * 3. The runner opens `GET <aica>/<work.relayPath>` as a WebSocket with `Authorization: Bearer <relayToken>`
  *    (or `?token=`). Every frame is one JSON object of `RunnerMessage` (runner -> aica) or
  *    `AicaMessage` (aica -> runner), each carrying `v: 1`. Unknown `type`s are ignored by both sides.
- * 4. aica answers the socket with `welcome` (what it already holds: each thread's status and the item
- *    `key`s it has stored, so a resumed runner sends nothing twice), then forwards prompts, stop and fork.
+ * 4. aica sends `welcome` once, as soon as the socket opens (`hello` gets no reply): each thread's
+ *    status and the item `key`s it has stored, so a resumed runner sends nothing twice. Then it
+ *    forwards prompts and stop. (v1 aica sends forks as work messages with `forkOf`, not `fork`.)
  */
 export const RELAY_PROTOCOL_VERSION = 1 as const
 const V = t.Literal(RELAY_PROTOCOL_VERSION)

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import type { Thread } from '@bosun/contracts/aica'
 import type { Item } from '@bosun/contracts/relay'
 import { openRelay } from '@bosun/testkit/relay-client'
 import { type Dispatched, type Harness, startHarness, type Who } from './harness'
+
+// Suites start real processes and restart services; 5 s is too tight on a shared machine.
+setDefaultTimeout(60_000)
 
 let h: Harness
 let WS: string

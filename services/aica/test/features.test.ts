@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite'
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { join } from 'node:path'
 import type { Thread } from '@bosun/contracts/aica'
 import type { BundleList } from '@bosun/contracts/bundle'
@@ -19,6 +19,9 @@ import { openRelay } from '@bosun/testkit/relay-client'
 import { waitFor } from '@bosun/testkit/wait'
 import { sharedCredsForRunner } from '../src/admin/creds'
 import { type Harness, startHarness, type Who } from './harness'
+
+// Suites start real processes and restart services; 5 s is too tight on a shared machine.
+setDefaultTimeout(60_000)
 
 let h: Harness
 

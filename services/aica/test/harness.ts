@@ -1,4 +1,3 @@
-import { setDefaultTimeout } from 'bun:test'
 import { join } from 'node:path'
 import type { DispatchResult } from '@bosun/contracts/aica'
 import type { WorkEnvelope } from '@bosun/contracts/relay'
@@ -11,9 +10,6 @@ import type { Static } from 'elysia'
 import { createApp } from '../src/app'
 import { AicaEnv } from '../src/env'
 import { startAica } from '../src/start'
-
-// Suites start real processes; the repository's bunfig says the same for runs from the root.
-setDefaultTimeout(60_000)
 
 export const USERS = ['boss', 'alice', 'bob', 'vic', 'eve'] as const
 export type Who = (typeof USERS)[number]

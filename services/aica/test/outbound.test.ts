@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import type { Thread } from '@bosun/contracts/aica'
 import type { HealthCheckResult } from '@bosun/contracts/aica-admin'
 import { type Canary, type FakeProvider, startCanary, startFakeProvider } from '@bosun/testkit/canary'
@@ -6,6 +6,9 @@ import { openRelay } from '@bosun/testkit/relay-client'
 import { waitFor } from '@bosun/testkit/wait'
 import { createApp } from '../src/app'
 import { type Harness, startHarness } from './harness'
+
+// Suites start real processes and restart services; 5 s is too tight on a shared machine.
+setDefaultTimeout(60_000)
 
 let h: Harness
 let canary: Canary

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import type { Thread, ThreadRealtimeMessage } from '@bosun/contracts/aica'
 import { extraEnvRpc, type Item } from '@bosun/contracts/relay'
 import { openRelay } from '@bosun/testkit/relay-client'
 import { waitFor } from '@bosun/testkit/wait'
 import { type Harness, startHarness, type Who } from './harness'
+
+// Suites start real processes and restart services; 5 s is too tight on a shared machine.
+setDefaultTimeout(60_000)
 
 let h: Harness
 let WS: string
@@ -306,8 +309,10 @@ describe('relay and realtime', () => {
 
   test('instances fan out: runner on one, watcher and prompter on another', async () => {
     const other = await h.second()
+    // A workspace of its own, so earlier tests' live threads do not fill its slots.
+    const ws2 = await h.workspace(['alice'])
     try {
-      const { thread: t } = await h.dispatch('alice', { workspace: WS, prompt: 'scaled out' })
+      const { thread: t } = await h.dispatch('alice', { workspace: ws2, prompt: 'scaled out' })
       const work = await h.workFor(t.id)
       const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
       await relay.next('welcome')
@@ -343,7 +348,11 @@ describe('relay and realtime', () => {
       const held = await fetch(`${other.base}/api/agent-sessions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${h.tokens.alice}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ workspace: WS, prompt: 'env elsewhere', extraEnv: { TOOL_KEY: 'elsewhere' } }),
+        body: JSON.stringify({
+          workspace: ws2,
+          prompt: 'env elsewhere',
+          extraEnv: { TOOL_KEY: 'elsewhere' },
+        }),
       })
       const { thread: e } = (await held.json()) as { thread: { id: string } }
       const ework = await h.workFor(e.id)

@@ -96,7 +96,8 @@ export async function handleFrame(deps: AicaDeps, scope: RelayScope, raw: unknow
     case 'ping':
       return [{ v, type: 'pong' }]
     case 'hello':
-      return [await welcome(deps, scope)]
+      // The socket already got its welcome on open; answering again would make the runner resend.
+      return []
     case 'delta':
       await ownThread(deps, scope, frame.threadId)
       deps.hub.publishDelta(frame.threadId, frame.key, frame.text)
