@@ -12,6 +12,8 @@ export const WebhooksEnv = T.Object({
   BOSUN_WEBHOOKS_RETENTION_DAYS: T.Number({ default: DEFAULT_RETENTION_DAYS, minimum: MIN_RETENTION_DAYS }),
   /** Deliveries in progress at once; more are refused with 503 so latency stays bounded under overload. */
   BOSUN_WEBHOOKS_MAX_IN_FLIGHT: T.Integer({ default: 128, minimum: 1 }),
+  /** A body not received within this is refused (400), so a trickling sender cannot hold a slot. */
+  BOSUN_WEBHOOKS_BODY_TIMEOUT_MS: T.Integer({ default: 10_000, minimum: 100 }),
   /** Body bytes those deliveries may hold in memory together; a chunked body counts as 25 MB. */
   BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES: T.Integer({ default: 256 * 1024 * 1024, minimum: MAX_WEBHOOK_BYTES }),
 })

@@ -402,3 +402,52 @@ describe('overload', () => {
     },
   )
 })
+
+describe('slow senders', () => {
+  test('a body not received within the deadline is refused and frees its slot', async () => {
+    using own = tempDir('bosun-webhooks-slow-')
+    const tight = await startInProcess({
+      NATS_URL: stack.natsUrl,
+      DATABASE_URL: dbUrl(own.path),
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1',
+      BOSUN_WEBHOOKS_BODY_TIMEOUT_MS: '300',
+    })
+    let release = () => {}
+    const never = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    try {
+      const body = issueOpened()
+      const slowId = newDeliveryId()
+      const trickle = await fetch(`${tight.base}/api/webhooks/github`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'issues',
+          'x-github-delivery': slowId,
+          'x-hub-signature-256': await sign(SECRET, body),
+        },
+        body: new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(new TextEncoder().encode(body.slice(0, 20)))
+            await never
+            controller.close()
+          },
+        }),
+      })
+      expect(trickle.status).toBe(400)
+      expect(await trickle.json()).toMatchObject({ error: 'invalid_request' })
+      const next = newDeliveryId()
+      expect((await deliver(tight.base, { event: 'issues', id: next, body, secret: SECRET })).status).toBe(
+        202,
+      )
+      expect((await deliver(tight.base, { event: 'issues', id: slowId, body, secret: SECRET })).status).toBe(
+        202,
+      )
+    } finally {
+      release()
+      await tight.close()
+    }
+  })
+})

@@ -1,21 +1,39 @@
-import { AppError } from '@bosun/service-kit/errors'
+import { AppError, invalid } from '@bosun/service-kit/errors'
 
 /**
- * Reads a request body up to `max` bytes, counting as it goes: a chunked body has no Content-Length to check
- * up front, so the count stops a too-large one without holding all of it.
+ * Reads a request body up to `max` bytes within `deadlineMs`, counting as it goes: a chunked body has no
+ * Content-Length to check up front, so the count stops a too-large one without holding all of it, and the
+ * deadline stops a sender that trickles bytes to hold a delivery slot (GitHub itself gives up after 10 s).
  */
-export async function readLimited(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
+export async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  max: number,
+  deadlineMs: number,
+): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0)
+  const reader = body.getReader()
+  let late = false
+  const timer = setTimeout(() => {
+    late = true
+    reader.cancel().catch(() => {})
+  }, deadlineMs)
   const chunks: Uint8Array[] = []
   let size = 0
-  for await (const chunk of body) {
-    size += chunk.byteLength
-    if (size > max) {
-      await body.cancel().catch(() => {})
-      throw new AppError('payload_too_large', `Body over ${max} bytes`)
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > max) {
+        await reader.cancel().catch(() => {})
+        throw new AppError('payload_too_large', `Body over ${max} bytes`)
+      }
+      chunks.push(value)
     }
-    chunks.push(chunk)
+  } finally {
+    clearTimeout(timer)
   }
+  if (late) throw invalid(`Body not received within ${deadlineMs} ms`)
   if (chunks.length === 1) return chunks[0]!
   const out = new Uint8Array(size)
   let at = 0

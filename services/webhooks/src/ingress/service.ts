@@ -43,7 +43,7 @@ async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<Rec
   if (secrets.length === 0) throw unavailable('GITHUB_WEBHOOK_SECRET is not configured')
   const kind = bodyKind(input.contentType)
   const signature = assertSignatureShape(input.signature)
-  const raw = await readLimited(input.body, MAX_WEBHOOK_BYTES)
+  const raw = await readLimited(input.body, MAX_WEBHOOK_BYTES, deps.env.BOSUN_WEBHOOKS_BODY_TIMEOUT_MS)
   const text = await verifiedText(secrets, raw, signature)
   const payload = parsePayload(kind, text)
   const meta = describe(input.deliveryId, input.event, payload.value)
