@@ -181,11 +181,15 @@ describe('relay and realtime', () => {
     expect(prompt).toMatchObject({ threadId: t.id, text: 'And another', by: 'alice' })
     expect((await thread(t.id)).thread.status).toBe('running')
 
+    // The watcher's own (non-viewer) socket can prompt too.
+    live.ws.send(JSON.stringify({ type: 'prompt', text: 'From the socket' }))
+    expect(await relay.next('prompt')).toMatchObject({ threadId: t.id, text: 'From the socket', by: 'alice' })
     // A viewer socket cannot prompt.
     const viewer = realtime(`/api/agent-sessions/${t.id}/realtime?role=viewer`, h.tokens.alice)
     await viewer.opened
     viewer.ws.send(JSON.stringify({ type: 'prompt', text: 'nope' }))
     await waitFor(() => viewer.messages.some((m) => m.type === 'error'), 5000, 'viewer refusal')
+    expect(relay.frames.some((f) => f.type === 'prompt' && f.text === 'nope')).toBe(false)
 
     const stopped = await h.req('POST', `/api/agent-sessions/${t.id}/stop`, 'alice')
     expect(stopped.status).toBe(200)
