@@ -8,7 +8,7 @@ import { createApp } from '../src/app'
 import { WebhooksEnv } from '../src/env'
 import { startWebhooks } from '../src/start'
 
-const logger = createLogger('webhooks-test', (process.env.TEST_LOG as 'silent') ?? 'silent')
+const logger = createLogger('webhooks-test', 'silent')
 
 export type Webhooks = Awaited<ReturnType<typeof startWebhooks>> & {
   base: string
@@ -17,7 +17,7 @@ export type Webhooks = Awaited<ReturnType<typeof startWebhooks>> & {
 
 /** The service in this process on a random port, over a real database file and a real NATS. */
 export async function startInProcess(env: Record<string, string>): Promise<Webhooks> {
-  const parsed = parseEnv(WebhooksEnv, { LOG_LEVEL: process.env.TEST_LOG ?? 'silent', PORT: '0', ...env })
+  const parsed = parseEnv(WebhooksEnv, { LOG_LEVEL: 'silent', PORT: '0', ...env })
   const started = await startWebhooks(parsed, logger)
   const server = createApp(started.deps).listen({
     port: 0,
