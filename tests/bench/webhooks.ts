@@ -55,6 +55,9 @@ try {
     )
   latency(c1, 10, 'target ≤')
   latency(overload, 1000, 'target <')
+  console.log(
+    '(non-2xx under overload are 503s from BOSUN_WEBHOOKS_MAX_IN_FLIGHT: refused at once, to be redelivered)',
+  )
 } finally {
   bare.stop()
   await stack.stop()
