@@ -15,7 +15,7 @@ import {
   type WorkEnvelope,
 } from '@bosun/contracts/relay'
 import { eventHeaders } from '@bosun/service-kit/bus'
-import { openRelay } from '@bosun/testkit/relay-client'
+import { openRelay, takeWork } from '@bosun/testkit/relay-client'
 import { waitFor } from '@bosun/testkit/wait'
 import { sharedCredsForRunner } from '../src/admin/creds'
 import { type Harness, startHarness, type Who } from './harness'
@@ -54,6 +54,21 @@ describe('concurrency registry', () => {
     const work = await h.workFor(extra.thread.id)
     expect(work.data.prompt).toBe('job 3')
     for (const d of first) await h.workFor(d.thread.id)
+  })
+
+  test('a freed slot goes to the highest priority first, on its own subject', async () => {
+    const ws = await h.workspace(['alice'])
+    const live = []
+    for (let i = 0; i < 3; i++) live.push(await h.dispatch('alice', { workspace: ws, prompt: `busy ${i}` }))
+    for (const d of live) await h.workFor(d.thread.id)
+    const low = await h.dispatch('alice', { workspace: ws, prompt: 'low', priority: 'low' })
+    const high = await h.dispatch('alice', { workspace: ws, prompt: 'high', priority: 'high' })
+    await h.req('POST', `/api/agent-sessions/${live[0]!.thread.id}/stop`, 'alice')
+    const work = await takeWork(h.stack.natsUrl, 'high')
+    expect(work?.data).toMatchObject({ threadId: high.thread.id, priority: 'high' })
+    expect((await getThread(low.thread.id)).thread.status).toBe('queued')
+    await h.req('POST', `/api/agent-sessions/${live[1]!.thread.id}/stop`, 'alice')
+    expect((await takeWork(h.stack.natsUrl, 'low'))?.data.threadId).toBe(low.thread.id)
   })
 })
 
