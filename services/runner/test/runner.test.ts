@@ -39,7 +39,7 @@ beforeAll(async () => {
       GITHUB_APP_PRIVATE_KEY: gh.app.privateKey,
       BOSUN_MODEL_BASE_URL: model.url,
       BOSUN_MODEL_API_KEY: CANARY_MODEL_KEY,
-      BOSUN_RUNNER_IDLE_MS: '1500',
+      BOSUN_RUNNER_IDLE_MS: '6000',
       BOSUN_RUNNER_CANARY: CANARY_RUNNER,
       LOG_LEVEL: 'info',
     },
@@ -149,6 +149,44 @@ describe('runner', () => {
     expect(asked.system).toContain('bundle-marker-instructions')
     expect(runner.logs()).toContain('"listeningMs":')
   }, 120_000)
+
+  test('a follow-up prompt is a new turn; a fork continues a copy of the session up to the chosen item', async () => {
+    const { work: a } = await peer.dispatch({ prompt: 'Create a file named a.txt that says alpha.' })
+    const idles = (id: string) => peer.statusesOf(id).filter((s) => s === 'idle').length
+    await waitFor(() => idles(a.threadId) === 1, 60_000, 'the first turn')
+    peer.command(a.threadId, {
+      v: 1,
+      type: 'prompt',
+      threadId: a.threadId,
+      promptId: 'p1',
+      text: 'Create a file named b.txt that says beta.',
+      by: 'u1',
+    })
+    await waitFor(() => idles(a.threadId) === 2, 60_000, 'the second turn')
+    const changes = peer
+      .itemsOf(a.threadId)
+      .flatMap((i) => (i.body.kind === 'file_change' ? [i.body.path] : []))
+    expect(changes).toEqual(['a.txt', 'b.txt'])
+
+    const firstAnswer = peer.itemsOf(a.threadId).find((i) => i.body.kind === 'assistant_text')!
+    const { work: b } = await peer.dispatch({
+      worktreeId: a.worktreeId,
+      forkOf: { threadId: a.threadId, atSeq: firstAnswer.seq },
+      prompt: 'Run the command `ls`',
+    })
+    await waitFor(() => idles(b.threadId) === 1, 60_000, 'the forked thread')
+    const asked = model.requests.filter((r) => r.script === 'run-command' && r.turn === 0).at(-1)!
+    // The fork holds the first turn, not the second; the copied turn is not sent again as items.
+    expect(asked.users).toEqual(['Create a file named a.txt that says alpha.', 'Run the command `ls`'])
+    const items = peer.itemsOf(b.threadId)
+    expect(
+      items.filter((i) => i.body.kind === 'tool_call').map((i) => (i.body as { tool: string }).tool),
+    ).toEqual(['bash'])
+    // One worktree, two sessions: the fork sees both files.
+    const out = (items.find((i) => i.body.kind === 'tool_result')!.body as { output: string }).output
+    expect(out).toContain('a.txt')
+    expect(out).toContain('b.txt')
+  }, 180_000)
 
   test('a prompt-injection issue asking for the environment leaks no canary into items, frames or logs', async () => {
     const shared = 'sk-canary-shared-cred-9d2c7a'

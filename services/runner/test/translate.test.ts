@@ -21,6 +21,7 @@ function harness() {
     permission: (_t, id) => permissions.push(id),
     idle: (t) => idle.push(t),
     draftTarget: () => ({ repo: 'demo-org/demo-repo', issueNumber: 7 }),
+    isHistory: (messageId) => messageId === 'msg_copied',
   })
   const part = (p: Record<string, unknown>) =>
     handle({ type: 'message.part.updated', properties: { part: { sessionID: S, ...p } } })
@@ -67,6 +68,15 @@ describe('opencode events -> thread items', () => {
     expect(h.deltas.map((d) => d.text)).toEqual(['Crea', 'Created.'])
     expect(h.files).toEqual([['/w/a.txt']])
     expect(h.idle).toEqual(['thr_aaaaaaaa'])
+  })
+
+  test('messages copied into a forked session are not sent again', () => {
+    const h = harness()
+    h.message('msg_copied', 'assistant', { time: { completed: 1 }, tokens: { input: 5, output: 5 } })
+    h.part({ id: 'prt_old', messageID: 'msg_copied', type: 'text', text: 'old', time: { end: 1 } })
+    h.message('msg_new', 'assistant')
+    h.part({ id: 'prt_new', messageID: 'msg_new', type: 'text', text: 'new', time: { end: 2 } })
+    expect(h.items.map((i) => i.key)).toEqual(['prt_new'])
   })
 
   test('a draft-comment block becomes a draft item for the named or the prompt issue; errors and asks too', () => {

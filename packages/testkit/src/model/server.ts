@@ -12,6 +12,8 @@ export type ModelRequestLog = {
   token?: string
   /** The system prompt, for tests that check what the agent was told (instructions, agent prompts). */
   system?: string
+  /** The user messages of the conversation, oldest first (a forked session carries its source's). */
+  users?: string[]
 }
 
 export type ScriptedModel = {
@@ -82,7 +84,16 @@ export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promi
         .filter((m) => m.role === 'system')
         .map(textOf)
         .join('\n')
-      requests.push({ path: url.pathname, stream, script: played.script, turn: played.turn, token, system })
+      const users = body.messages.filter((m) => m.role === 'user').map(textOf)
+      requests.push({
+        path: url.pathname,
+        stream,
+        script: played.script,
+        turn: played.turn,
+        token,
+        system,
+        users,
+      })
       const model = body.model ?? SCRIPTED_MODEL_ID
       const usage = {
         prompt_tokens: estimateTokens(body.messages.map(textOf).join('\n')),

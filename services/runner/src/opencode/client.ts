@@ -38,6 +38,11 @@ export function opencodeClient(url: string, password: string) {
     replyPermission: (requestId: string, reply: 'once' | 'reject', message?: string) =>
       call<boolean>('POST', `/permission/${requestId}/reply`, { reply, ...(message ? { message } : {}) }),
     agents: () => call<Array<{ name: string }>>('GET', '/agent'),
+    /** The ids of a session's messages, oldest first. */
+    messageIds: async (sessionId: string) =>
+      (await call<Array<{ info: { id: string } }>>('GET', `/session/${sessionId}/message`)).map(
+        (m) => m.info.id,
+      ),
     /**
      * Follows `/event` (SSE) until `signal` aborts; resolves once the server confirms the subscription so
      * no event of a prompt sent afterwards is missed.

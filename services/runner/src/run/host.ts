@@ -26,6 +26,10 @@ export type Host = {
   timings: Record<string, number>
   /** Thread id -> its opencode session, for forks. */
   sessions: Map<string, string>
+  /** Thread id -> the opencode message an item seq of it belongs to (the latest at or before it). */
+  messageAt: Map<string, (seq: number) => string | undefined>
+  /** Sessions forked ahead (relay `fork`) for threads whose work has not arrived yet. */
+  forked: Map<string, string>
   stop(): Promise<void>
 }
 
@@ -180,10 +184,25 @@ export async function attachHost(
     threads: new Set(),
     timings,
     sessions: new Map(),
+    messageAt: new Map(),
+    forked: new Map(),
     async stop() {
       events.abort()
       // The latest backup is with aica; a later thread of this worktree restores from it.
       await sandboxed.discard()
     },
   }
+}
+
+/**
+ * Forks a thread's session so the copy holds everything up to and including item `atSeq`. opencode copies
+ * the messages before the one it is given, so it is given the message after the one holding that item.
+ */
+export async function forkSession(host: Host, from: { threadId: string; atSeq: number }) {
+  const source = host.sessions.get(from.threadId)
+  if (!source) return undefined
+  const upTo = host.messageAt.get(from.threadId)?.(from.atSeq)
+  const ids = await host.client.messageIds(source)
+  const next = upTo ? ids[ids.indexOf(upTo) + 1] : undefined
+  return (await host.client.fork(source, next)).id
 }

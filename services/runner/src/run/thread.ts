@@ -18,7 +18,7 @@ import type { Upstream } from '../proxy/model-proxy'
 import { connectRelay, type RelayCommand } from '../relay/socket'
 import { materializeBundle } from './bundle'
 import { issueIn } from './drafts'
-import { attachHost, type Host, spawnSandboxed } from './host'
+import { attachHost, forkSession, type Host, spawnSandboxed } from './host'
 import { redact } from './redact'
 import { createTranslator } from './translate'
 import type { WarmPool } from './warm'
@@ -171,6 +171,7 @@ export async function runThread(
 
     let busy = false
     const messageOfSeq = new Map<string, string>()
+    const history = new Set<string>()
     const draftTarget = issueIn(work.prompt, work.repo)
     const translate = createTranslator({
       threadOf: (sessionId) => (sessionId === sessionRef.id ? threadId : undefined),
@@ -189,17 +190,34 @@ export async function runThread(
         kick()
       },
       draftTarget: () => draftTarget,
+      isHistory: (messageId) => history.has(messageId),
     })
     const listener = (e: OpencodeEvent) => translate(e)
     const sessionRef: { id?: string } = {}
     host.listeners.add(listener)
 
-    // A fork dispatched as work copies the source session when this runner holds it (whole session).
-    const forkSource = work.forkOf ? host.sessions.get(work.forkOf.threadId) : undefined
-    const session = forkSource
-      ? await host.client.fork(forkSource)
-      : await host.client.createSession(work.prompt.slice(0, 80))
+    // A fork continues a copy of the source's session when this runner holds it; aica already copied the items.
+    const forked = work.forkOf
+      ? (host.forked.get(threadId) ?? (await forkSession(host, work.forkOf).catch(() => undefined)))
+      : undefined
+    if (forked) for (const id of await host.client.messageIds(forked)) history.add(id)
+    else if (work.forkOf)
+      item(`fork:${threadId}`, {
+        kind: 'error',
+        code: 'fork_context_unavailable',
+        message:
+          "The source thread's agent session is not on this runner, so this thread starts without the earlier conversation (the worktree's files are as its latest backup left them).",
+      })
+    const session = forked ? { id: forked } : await host.client.createSession(work.prompt.slice(0, 80))
     sessionRef.id = session.id
+    host.messageAt.set(threadId, (seq) => {
+      let best: { seq: number; messageId: string } | undefined
+      for (const [key, messageId] of messageOfSeq) {
+        const at = relay.seqOf(key)
+        if (at !== undefined && at <= seq && (!best || at > best.seq)) best = { seq: at, messageId }
+      }
+      return best?.messageId
+    })
     marks.sessionMs = Date.now() - t0
     host.sessions.set(threadId, session.id)
     relay.send({ type: 'session', threadId, sessionId: session.id })
@@ -219,7 +237,7 @@ export async function runThread(
       status('running')
       await host.client.prompt(session.id, text, host.model, agent)
     }
-    if (!forkSource) await turn(work.prompt)
+    await turn(work.prompt)
 
     let idleSince = busy ? undefined : Date.now()
     for (;;) {
@@ -241,9 +259,11 @@ export async function runThread(
       if (exited) throw new RunError('opencode_exit', `opencode exited unexpectedly\n${host.server.logs()}`)
       const fork = forks.shift()
       if (fork) {
-        const messageId = [...messageOfSeq.entries()].find(([key]) => relay.seqOf(key) === fork.atSeq)?.[1]
-        const copy = await host.client.fork(session.id, messageId).catch(() => undefined)
-        if (copy) relay.send({ type: 'session', threadId: fork.newThreadId, sessionId: copy.id })
+        const copy = await forkSession(host, { threadId, atSeq: fork.atSeq }).catch(() => undefined)
+        if (copy) {
+          host.forked.set(fork.newThreadId, copy)
+          relay.send({ type: 'session', threadId: fork.newThreadId, sessionId: copy })
+        }
         continue
       }
       const next = prompts.shift()

@@ -10,6 +10,8 @@ export type TranslatorSink = {
   permission(threadId: string, requestId: string): void
   idle(threadId: string): void
   draftTarget(threadId: string): { repo: string; issueNumber: number } | undefined
+  /** Messages copied into a forked session: their items are already the thread's, so they are skipped. */
+  isHistory(messageId: string): boolean
 }
 
 type Part = {
@@ -106,6 +108,7 @@ export function createTranslator(sink: TranslatorSink) {
       case 'message.updated': {
         const info = p.info as MessageInfo
         roles.set(info.id, info.role)
+        if (sink.isHistory(info.id)) return
         const threadId = sink.threadOf(info.sessionID)
         if (threadId && info.role === 'assistant' && info.time?.completed && info.tokens)
           once(threadId, `usage:${info.id}`, {
@@ -119,7 +122,7 @@ export function createTranslator(sink: TranslatorSink) {
       case 'message.part.updated': {
         const part = p.part as Part
         const threadId = sink.threadOf(part.sessionID)
-        if (threadId) onPart(threadId, part)
+        if (threadId && !sink.isHistory(part.messageID)) onPart(threadId, part)
         return
       }
       case 'message.part.delta': {
