@@ -101,12 +101,23 @@ describe('fork, backup and clone', () => {
     const work = await h.workFor(d.thread.id)
     const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
     await relay.next('welcome')
+    relay.send({ v: 1, type: 'sandbox', worktreeId: d.worktree.id, backend: 'none', note: 'bwrap missing' })
     relay.status(d.thread.id, 'running')
     const keep = await relay.item(d.thread.id, 'a', { kind: 'assistant_text', text: 'first' })
     await relay.item(d.thread.id, 'b', { kind: 'assistant_text', text: 'second' })
     relay.status(d.thread.id, 'idle')
 
     const items = (await getThread(d.thread.id)).items
+    // The sandbox backend is on the worktree and, as spec 003 does, an item on the thread.
+    expect(items.map((i) => i.body)).toContainEqual({
+      kind: 'sandbox',
+      backend: 'none',
+      note: 'bwrap missing',
+    })
+    const wtView = (await (await h.req('GET', `/api/worktrees/${d.worktree.id}`, 'alice')).json()) as {
+      worktree: { sandbox: unknown }
+    }
+    expect(wtView.worktree.sandbox).toEqual({ backend: 'none', note: 'bwrap missing' })
     const at = items.find((i) => i.seq === keep)!
     const forked = await h.req('POST', `/api/agent-sessions/${d.thread.id}/fork`, 'alice', {
       itemId: at.id,

@@ -373,4 +373,28 @@ describe('relay and realtime', () => {
       await other.stop()
     }
   })
+
+  test("frames sent back to back are stored in the runner's order", async () => {
+    const ws2 = await h.workspace(['alice'])
+    const { thread: t } = await h.dispatch('alice', { workspace: ws2, prompt: 'burst' })
+    const work = await h.workFor(t.id)
+    const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    relay.status(t.id, 'running')
+    for (let i = 0; i < 30; i++)
+      relay.send({
+        v: 1,
+        type: 'item',
+        threadId: t.id,
+        key: `b${i}`,
+        body: { kind: 'assistant_text', text: `${i}` },
+      })
+    relay.status(t.id, 'idle')
+    expect((await relay.next('welcome')).threads[0]?.status).toBe('starting')
+    await waitFor(async () => (await thread(t.id)).thread.status === 'idle', 10_000, 'idle')
+    const kinds = (await thread(t.id)).items
+      .slice(3)
+      .map((i) => (i.body.kind === 'status' ? i.body.status : i.key))
+    expect(kinds).toEqual(['running', ...Array.from({ length: 30 }, (_, i) => `b${i}`), 'idle'])
+    relay.close()
+  })
 })

@@ -29,7 +29,10 @@ async function relayScope(deps: AicaDeps, request: Request, query: { token?: str
  */
 export function relayRoutes(deps: AicaDeps) {
   const scopes = new WeakMap<Request, RelayScope>()
-  const open = new Map<string, { detach(): void; timers: Array<ReturnType<typeof setInterval>> }>()
+  const open = new Map<
+    string,
+    { detach(): void; timers: Array<ReturnType<typeof setInterval>>; chain: Promise<void> }
+  >()
 
   const socket = {
     query: TokenQuery,
@@ -43,24 +46,33 @@ export function relayRoutes(deps: AicaDeps) {
         setInterval(() => ws.raw.ping(), HEARTBEAT_MS),
         setInterval(() => void renewToken(deps, scope).then(send, () => {}), renewEvery),
       ]
-      open.set(ws.id, { detach, timers })
-      void welcome(deps, scope).then(send, (err) =>
-        deps.logger.warn('relay welcome failed', errorFields(err)),
+      // The welcome goes first; frames queue behind it.
+      const chain = welcome(deps, scope).then(
+        (msg) => void send(msg),
+        (err) => deps.logger.warn('relay welcome failed', errorFields(err)),
       )
+      open.set(ws.id, { detach, timers, chain })
     },
-    async message(ws: { data: { request: Request }; send(s: string): unknown }, raw: unknown) {
+    message(ws: { id: string; data: { request: Request }; send(s: string): unknown }, raw: unknown) {
       const scope = scopes.get(ws.data.request)
       if (!scope) return
       const send = (msg: AicaMessage) => ws.send(JSON.stringify(msg))
       const frame = typeof raw === 'string' ? safeParse(raw) : raw
-      try {
-        for (const reply of await handleFrame(deps, scope, frame)) send(reply)
-      } catch (err) {
-        if (!(err instanceof RelayRefusal)) deps.logger.warn('relay frame failed', errorFields(err))
-        const code = err instanceof RelayRefusal ? err.code : 'internal'
-        const message = err instanceof RelayRefusal ? err.message : 'Internal error'
-        send({ v: RELAY_PROTOCOL_VERSION, type: 'error', code, message, fatal: false })
+      const apply = async () => {
+        try {
+          for (const reply of await handleFrame(deps, scope, frame)) send(reply)
+        } catch (err) {
+          if (!(err instanceof RelayRefusal)) deps.logger.warn('relay frame failed', errorFields(err))
+          const code = err instanceof RelayRefusal ? err.code : 'internal'
+          const message = err instanceof RelayRefusal ? err.message : 'Internal error'
+          send({ v: RELAY_PROTOCOL_VERSION, type: 'error', code, message, fatal: false })
+        }
       }
+      // Frames are applied one at a time in arrival order: Bun does not wait for an async handler, and
+      // the runner's order (status, then items) is the thread's order.
+      const entry = open.get(ws.id)
+      if (!entry) return
+      entry.chain = entry.chain.then(apply)
     },
     close(ws: { id: string }) {
       const entry = open.get(ws.id)
