@@ -57,7 +57,6 @@ export async function openDatabase<S extends Schema>(opts: {
   await migrate(writeDb, { migrationsFolder: opts.migrationsFolder })
 
   let queue: Job<S>[] = []
-  let draining = false
   const commitListeners: Array<() => void> = []
 
   /** Runs a batch in one transaction: without savepoints first (the common case), with one per job if any fails. */
@@ -79,45 +78,50 @@ export async function openDatabase<S extends Schema>(opts: {
     return outcomes
   }
 
-  const drain = async () => {
-    while (queue.length > 0) {
-      const batch = queue
-      queue = []
-      let outcomes: Awaited<ReturnType<typeof runBatch>>
+  /** Commits one batch; each job gets its own outcome. */
+  const commitBatch = async (batch: Job<S>[]) => {
+    let outcomes: Awaited<ReturnType<typeof runBatch>>
+    try {
+      outcomes = await runBatch(batch, false)
+    } catch (first) {
+      // One job failed and rolled the batch back: run it again with a savepoint per job, so only
+      // the failing job fails. A lone job needs no second run.
+      if (batch.length === 1) return batch[0]!.reject(first)
       try {
-        outcomes = await runBatch(batch, false)
-      } catch (first) {
-        // One job failed and rolled the batch back: run it again with a savepoint per job, so only
-        // the failing job fails. A lone job needs no second run.
-        if (batch.length === 1) {
-          batch[0]!.reject(first)
-          continue
-        }
-        try {
-          outcomes = await runBatch(batch, true)
-        } catch (err) {
-          for (const job of batch) job.reject(err)
-          continue
-        }
+        outcomes = await runBatch(batch, true)
+      } catch (err) {
+        for (const job of batch) job.reject(err)
+        return
       }
-      for (const listener of commitListeners) listener()
-      batch.forEach((job, i) => {
-        const outcome = outcomes[i]!
-        if (outcome.ok) job.resolve(outcome.value)
-        else job.reject(outcome.err)
-      })
     }
-    draining = false
+    for (const listener of commitListeners) listener()
+    batch.forEach((job, i) => {
+      const outcome = outcomes[i]!
+      if (outcome.ok) job.resolve(outcome.value)
+      else job.reject(outcome.err)
+    })
+  }
+
+  /**
+   * One transaction per turn of the event loop. The local driver runs synchronously, so a commit blocks the
+   * loop: waiting for the next turn (setImmediate) lets the requests that arrived meanwhile queue their
+   * writes, and they share one commit instead of paying one fsync each. One drain at a time, always.
+   */
+  let draining = false
+  const drain = async () => {
+    const batch = queue
+    queue = []
+    await commitBatch(batch)
+    if (queue.length > 0) setImmediate(() => void drain())
+    else draining = false
   }
 
   const write = <T>(fn: (tx: Tx<S>) => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
       queue.push({ fn, resolve: resolve as (v: unknown) => void, reject })
-      // Marked before the microtask runs: writes queued in the same tick must not start a second drain,
-      // which would open a second transaction while the first is still running.
       if (draining) return
       draining = true
-      queueMicrotask(() => void drain())
+      setImmediate(() => void drain())
     })
 
   return {
