@@ -1,6 +1,8 @@
 import { type Static, t } from 'elysia'
+import { defineEvent } from './envelope'
 import { Page, PageQuery } from './pagination'
 import { Item, Priority, ThreadError, ThreadId, ThreadStatus, WorktreeId } from './relay'
+import { defineRpc } from './rpc'
 import { RepoFullName, WorkspaceId } from './workspace'
 
 const Time = t.String({ format: 'date-time' })
@@ -250,3 +252,43 @@ export const LiveThreadEvent = t.Union([
   t.Object({ type: t.Literal('delta'), threadId: ThreadId, key: t.String(), text: t.String() }),
 ])
 export type LiveThreadEvent = Static<typeof LiveThreadEvent>
+
+/** Every status move of a thread, on `bosun.evt.aica.thread.status` (after its commit). */
+export const threadStatusChanged = defineEvent(
+  'aica.thread.status',
+  t.Object({
+    threadId: ThreadId,
+    worktreeId: WorktreeId,
+    workspaceId: WorkspaceId,
+    userId: t.String(),
+    status: ThreadStatus,
+    attempt: t.Integer(),
+    error: t.Optional(ThreadError),
+    seq: t.Integer({ description: 'Seq of the status item' }),
+  }),
+)
+export type ThreadStatusChanged = Static<typeof threadStatusChanged.data>
+
+/**
+ * Other services dispatch on a user's behalf over NATS (`bosun.svc.aica.dispatch`), having authorized
+ * that user themselves; the thread runs on the workspace's shared credentials. No extraEnv here.
+ */
+export const dispatchRpc = defineRpc(
+  'aica',
+  'dispatch',
+  t.Object({
+    workspaceId: WorkspaceId,
+    userId: t.String({ minLength: 1 }),
+    login: t.String({ minLength: 1 }),
+    prompt: DispatchEnvelope.properties.prompt,
+    repo: t.Optional(RepoFullName),
+    ref: t.Optional(Ref),
+    agent: DispatchEnvelope.properties.agent,
+    model: DispatchEnvelope.properties.model,
+    provider: DispatchEnvelope.properties.provider,
+    priority: t.Optional(Priority),
+    visibility: t.Optional(Visibility),
+  }),
+  t.Object({ threadId: ThreadId, worktreeId: WorktreeId }),
+  'Dispatch a worktree and thread for a user another service has authorized',
+)

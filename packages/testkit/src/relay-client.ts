@@ -98,7 +98,8 @@ export async function takeWork(
     while (Date.now() < deadline) {
       const m = await consumer.next({ expires: Math.min(2000, Math.max(500, deadline - Date.now())) })
       if (m) {
-        m.ack()
+        // Confirmed, so the ack cannot be lost when this connection closes right after.
+        await m.ackAck()
         return m.json() as WorkEnvelope
       }
     }

@@ -1,3 +1,4 @@
+import { dispatchRpc } from '@bosun/contracts/aica'
 import { backupRpc, bundleRpc, extraEnvRpc } from '@bosun/contracts/relay'
 import { workspaceCreated } from '@bosun/contracts/workspace'
 import { consumeEvents, type EventConsumer } from '@bosun/service-kit/consumer'
@@ -11,6 +12,7 @@ import type { AicaDeps } from './deps'
 import { takeExtraEnv } from './dispatch/hand-over'
 import { relayTokenWorktree } from './relay/tokens'
 import { move } from './threads/actions'
+import { dispatchForService } from './threads/create'
 
 /** What aica answers and consumes on NATS. */
 export async function wireBus(deps: AicaDeps): Promise<EventConsumer[]> {
@@ -67,6 +69,8 @@ export async function wireBus(deps: AicaDeps): Promise<EventConsumer[]> {
       at: new Date(b.at).toISOString(),
     }
   })
+
+  deps.bus.serve(dispatchRpc, (req) => dispatchForService(deps, req))
 
   const known = await consumeEvents({
     bus: deps.bus,

@@ -1,7 +1,7 @@
 import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { join } from 'node:path'
-import type { Thread } from '@bosun/contracts/aica'
+import { dispatchRpc, type Thread } from '@bosun/contracts/aica'
 import type { BundleList } from '@bosun/contracts/bundle'
 import { githubWebhook } from '@bosun/contracts/github'
 import {
@@ -69,6 +69,42 @@ describe('concurrency registry', () => {
     expect((await getThread(low.thread.id)).thread.status).toBe('queued')
     await h.req('POST', `/api/agent-sessions/${live[1]!.thread.id}/stop`, 'alice')
     expect((await takeWork(h.stack.natsUrl, 'low'))?.data.threadId).toBe(low.thread.id)
+  })
+})
+
+describe('for other services', () => {
+  test('dispatch over NATS for a member; every status move is an aica.thread.status event', async () => {
+    const ws = await h.workspace(['alice'])
+    const seen: Array<{ threadId: string; status: string; seq: number }> = []
+    const sub = h.deps.bus.nc.subscribe(h.deps.bus.subjects.evt('aica', 'thread', 'status'))
+    ;(async () => {
+      for await (const m of sub)
+        seen.push((m.json() as { data: { threadId: string; status: string; seq: number } }).data)
+    })()
+    // alice's user id, as the calling service would know it.
+    const mine = await h.dispatch('alice', { workspace: ws, prompt: 'who am i' })
+    await h.workFor(mine.thread.id)
+    const aliceId = mine.thread.userId
+    const { threadId } = await h.deps.bus.request(dispatchRpc, {
+      workspaceId: ws,
+      userId: aliceId,
+      login: 'alice',
+      prompt: 'Write the brief',
+    })
+    expect((await getThread(threadId)).thread).toMatchObject({
+      userLogin: 'alice',
+      prompt: 'Write the brief',
+    })
+    await h.workFor(threadId)
+    await expect(
+      h.deps.bus.request(dispatchRpc, { workspaceId: ws, userId: 'u_x', login: 'eve', prompt: 'x' }),
+    ).rejects.toThrow()
+    await waitFor(() => seen.filter((e) => e.threadId === threadId).length >= 2, 10_000, 'status events')
+    expect(seen.filter((e) => e.threadId === threadId).map((e) => [e.status, e.seq])).toEqual([
+      ['queued', 1],
+      ['starting', 3],
+    ])
+    sub.unsubscribe()
   })
 })
 

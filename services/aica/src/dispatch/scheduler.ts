@@ -31,7 +31,7 @@ export async function pump(deps: AicaDeps, workspaceId: string) {
       const [wt] = await tx.select().from(schema.worktrees).where(eq(schema.worktrees.id, thread.worktreeId))
       if (!wt) continue
       const relay = await mintRelayToken(tx, wt.id, deps.env.BOSUN_AICA_RELAY_TOKEN_TTL_S)
-      const seq = await moveStatus(tx, thread, 'starting')
+      const seq = await moveStatus(deps.bus, tx, thread, 'starting')
       if (seq === undefined) continue
       await enqueueWork(
         tx,

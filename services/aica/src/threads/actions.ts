@@ -30,7 +30,7 @@ export async function move(
     const [row] = await tx.select().from(schema.threads).where(eq(schema.threads.id, threadId))
     if (!row) return undefined
     const from = row.status
-    const seq = await moveStatus(tx, row, to, error, extra)
+    const seq = await moveStatus(deps.bus, tx, row, to, error, extra)
     return { row, from, seq }
   })
   if (result) await afterMove(deps, result.row, result.seq, to)
@@ -84,7 +84,7 @@ export async function archiveWorktree(deps: AicaDeps, principal: Principal, wtId
       .from(schema.threads)
       .where(and(eq(schema.threads.worktreeId, wtId), notInArray(schema.threads.status, ['archived'])))
     const out: Array<{ row: ThreadRow; seq: number | undefined }> = []
-    for (const row of live) out.push({ row, seq: await moveStatus(tx, row, 'archived') })
+    for (const row of live) out.push({ row, seq: await moveStatus(deps.bus, tx, row, 'archived') })
     return out
   })
   for (const m of moved) {

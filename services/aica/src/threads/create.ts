@@ -2,7 +2,7 @@ import type { DispatchEnvelope, ExtraEnv, Visibility, WorktreeCreate } from '@bo
 import type { Principal } from '@bosun/contracts/principal'
 import type { Priority } from '@bosun/contracts/relay'
 import type { Tx } from '@bosun/service-kit/db'
-import { conflict, invalid } from '@bosun/service-kit/errors'
+import { conflict, invalid, notFound } from '@bosun/service-kit/errors'
 import { checkUrl, OutboundRefused } from '@bosun/service-kit/safe-fetch'
 import { eq } from 'drizzle-orm'
 import { bundleDigest } from '../bundle/digest'
@@ -12,6 +12,7 @@ import { assertExtraEnv } from '../dispatch/extra-env'
 import { pump } from '../dispatch/scheduler'
 import { appendItem, newId } from './items'
 import type { ThreadRow, WorktreeRow } from './model'
+import { announceStatus } from './status'
 
 type T = Tx<typeof schema>
 export type Actor = { userId: string; login: string }
@@ -151,7 +152,8 @@ export async function insertThread(
     for (const item of source.filter((i) => i.seq <= copyItemsFrom.atSeq).sort((a, b) => a.seq - b.seq))
       await appendItem(tx, row.id, JSON.parse(item.body), undefined, now)
   }
-  await appendItem(tx, row.id, { kind: 'status', status: 'queued' }, undefined, now)
+  const queued = await appendItem(tx, row.id, { kind: 'status', status: 'queued' }, undefined, now)
+  await announceStatus(deps.bus, tx, row, queued.item.seq)
   await appendItem(tx, row.id, { kind: 'user_message', text: input.prompt, by: actor.login }, undefined, now)
   return row
 }
@@ -197,4 +199,45 @@ export async function attachThread(
   )
   await started(deps, thread, input.extraEnv)
   return thread.id
+}
+
+/** A dispatch another service asks for over NATS, for a user it authorized (who must be a member). */
+export async function dispatchForService(
+  deps: AicaDeps,
+  req: {
+    workspaceId: string
+    userId: string
+    login: string
+    prompt: string
+    repo?: string
+    ref?: string
+    agent?: string
+    model?: string
+    provider?: string
+    priority?: Priority
+    visibility?: Visibility
+  },
+) {
+  const principal: Principal = {
+    kind: 'user',
+    userId: req.userId,
+    login: req.login,
+    role: 'member',
+    scopes: [],
+    credentialId: 'nats',
+  }
+  if (!(await deps.access.canUse(principal, req.workspaceId))) throw notFound('Workspace')
+  const target = await resolveRepo(deps, req.workspaceId, req.repo, req.ref)
+  const digest = await bundleDigest(deps.database.db, req.workspaceId)
+  const actor = actorOf(principal)
+  const { wt, thread } = await deps.database.write(async (tx) => {
+    const wt = await insertWorktree(
+      tx,
+      { workspaceId: req.workspaceId, ...target, visibility: req.visibility ?? 'personal' },
+      actor,
+    )
+    return { wt, thread: await insertThread(deps, tx, wt, actor, { ...req, usesSharedCreds: true }, digest) }
+  })
+  await started(deps, thread)
+  return { threadId: thread.id, worktreeId: wt.id }
 }

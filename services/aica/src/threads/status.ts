@@ -1,5 +1,8 @@
+import { threadStatusChanged } from '@bosun/contracts/aica'
 import type { ThreadError, ThreadStatus } from '@bosun/contracts/relay'
+import type { Bus } from '@bosun/service-kit/bus'
 import type { Tx } from '@bosun/service-kit/db'
+import { enqueueEvent } from '@bosun/service-kit/outbox'
 import { eq } from 'drizzle-orm'
 import * as schema from '../db/schema'
 import { appendItem } from './items'
@@ -29,6 +32,7 @@ export const canMove = (from: ThreadStatus, to: ThreadStatus) => allowed[from].i
  * the move is not allowed (a no-op, e.g. a late runner update after a stop).
  */
 export async function moveStatus(
+  bus: Publisher,
   tx: Tx<typeof schema>,
   thread: ThreadRow,
   to: ThreadStatus,
@@ -54,5 +58,28 @@ export async function moveStatus(
       : { kind: 'status' as const, status: to }
   const { item } = await appendItem(tx, thread.id, body, undefined, now)
   thread.status = to
+  await announceStatus(bus, tx, { ...thread, attempt: extra.attempt ?? thread.attempt }, item.seq, error)
   return item.seq
+}
+
+type Publisher = Pick<Bus, 'subjects' | 'source'>
+
+/** The `aica.thread.status` event, in the transaction of the move (it leaves after the commit). */
+export async function announceStatus(
+  bus: Publisher,
+  tx: Tx<typeof schema>,
+  thread: Pick<ThreadRow, 'id' | 'worktreeId' | 'workspaceId' | 'userId' | 'status' | 'attempt'>,
+  seq: number,
+  error?: ThreadError,
+) {
+  await enqueueEvent(tx, bus, threadStatusChanged, {
+    threadId: thread.id,
+    worktreeId: thread.worktreeId,
+    workspaceId: thread.workspaceId,
+    userId: thread.userId,
+    status: thread.status,
+    attempt: thread.attempt,
+    seq,
+    ...(error && thread.status === 'failed' ? { error } : {}),
+  })
 }
