@@ -478,3 +478,37 @@ describe('admin', () => {
     ).toBe(400)
   })
 })
+
+describe('lists', () => {
+  test('pages count only what the caller may see, newest first unless asked', async () => {
+    const ws = await h.workspace(['alice', 'bob'])
+    const mine = []
+    for (const p of ['one', 'two']) mine.push(await h.dispatch('alice', { workspace: ws, prompt: p }))
+    const hidden = await h.dispatch('bob', { workspace: ws, prompt: 'bob private' })
+    const team = await h.dispatch('bob', { workspace: ws, prompt: 'bob team', visibility: 'team' })
+    type Page = {
+      results: Thread[]
+      pagination: { nextCursor: string; hasMore: boolean; totalCount: number }
+    }
+    const page = async (query: string) =>
+      (await (await h.req('GET', `/api/agent-sessions?workspace=${ws}&${query}`, 'alice')).json()) as Page
+    const first = await page('page_size=2')
+    expect(first.results.map((t) => t.prompt)).toEqual(['bob team', 'two'])
+    expect(first.pagination).toMatchObject({ hasMore: true, totalCount: 3 })
+    const second = await page(`page_size=2&cursor=${first.pagination.nextCursor}`)
+    expect(second.results.map((t) => t.prompt)).toEqual(['one'])
+    expect(second.pagination.hasMore).toBe(false)
+    expect((await page('direction=asc')).results.map((t) => t.prompt)).toEqual(['one', 'two', 'bob team'])
+    expect((await page('userId=me')).results.map((t) => t.prompt)).toEqual(['two', 'one'])
+    const worktrees = (await (
+      await h.req('GET', `/api/worktrees?workspace=${ws}&creatorId=all`, 'alice')
+    ).json()) as {
+      results: Array<{ id: string }>
+    }
+    expect(worktrees.results.map((w) => w.id).sort()).toEqual(
+      [team.worktree.id, ...mine.map((d) => d.worktree.id)].sort(),
+    )
+    // The workspace's three slots went to the first three; the fourth is still queued.
+    for (const d of [...mine, hidden]) await h.workFor(d.thread.id)
+  })
+})

@@ -1,27 +1,63 @@
 import type { Thread, Worktree } from '@bosun/contracts/aica'
+import { DEFAULT_PAGE_SIZE, type Direction, isDescending, type Pagination } from '@bosun/contracts/pagination'
 import type { Principal } from '@bosun/contracts/principal'
 import type { ThreadStatus } from '@bosun/contracts/relay'
 import { notFound } from '@bosun/service-kit/errors'
-import { and, desc, eq, inArray, type SQL } from 'drizzle-orm'
+import { decodeCursor, encodeCursor } from '@bosun/service-kit/paging'
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { visibleThread, visibleWorktree } from './access'
 import { itemsBetween } from './items'
 import { type BackupMeta, toItem, toThread, toWorktree, type WorktreeRow } from './model'
 
-/** Workspace access per call, so a list asks workspace once per workspace, not once per row. */
-function seer(deps: AicaDeps, principal: Principal) {
-  const known = new Map<string, Promise<boolean>>()
-  return async (wt: WorktreeRow) => {
-    if (wt.visibility === 'personal' && wt.creatorId !== principal.userId) return false
-    let ok = known.get(wt.workspaceId)
-    if (!ok) {
-      ok = deps.access.canUse(principal, wt.workspaceId)
-      known.set(wt.workspaceId, ok)
-    }
-    return ok
+/**
+ * What the caller may list, as SQL on `worktrees`: workspaces they belong to (asked once each) and,
+ * inside them, team worktrees and their own. Undefined when there is nothing to list.
+ */
+async function visibleWhere(deps: AicaDeps, principal: Principal, workspace?: string) {
+  if (workspace && !(await deps.access.canUse(principal, workspace))) throw notFound('Workspace')
+  const candidates = workspace
+    ? [workspace]
+    : (
+        await deps.database.db.selectDistinct({ id: schema.worktrees.workspaceId }).from(schema.worktrees)
+      ).map((r) => r.id)
+  const allowed: string[] = []
+  for (const id of candidates) if (workspace || (await deps.access.canUse(principal, id))) allowed.push(id)
+  if (allowed.length === 0) return undefined
+  return and(
+    inArray(schema.worktrees.workspaceId, allowed),
+    or(eq(schema.worktrees.visibility, 'team'), eq(schema.worktrees.creatorId, principal.userId)),
+  )
+}
+
+type PageQ = { cursor?: string; page_size?: number; direction?: Direction }
+
+function pageOf<T>(
+  results: T[],
+  total: number,
+  q: PageQ,
+  offset: number,
+): { results: T[]; pagination: Pagination } {
+  const pageSize = q.page_size ?? DEFAULT_PAGE_SIZE
+  const hasMore = offset + results.length < total
+  return {
+    results,
+    pagination: {
+      pageSize,
+      cursor: q.cursor ?? '',
+      nextCursor: hasMore ? encodeCursor(offset + results.length) : '',
+      hasMore,
+      returnedCount: results.length,
+      totalCount: total,
+    },
   }
 }
+
+/** Newest first unless `direction` asks for ascending. */
+const order = (q: PageQ, column: SQLiteColumn, id: SQLiteColumn) =>
+  q.direction === undefined || isDescending(q.direction) ? [desc(column), desc(id)] : [asc(column), asc(id)]
 
 async function backupsOf(deps: AicaDeps, ids: string[]) {
   if (ids.length === 0) return new Map<string, BackupMeta>()
@@ -45,51 +81,74 @@ export async function worktreeView(deps: AicaDeps, wt: WorktreeRow): Promise<Wor
 export async function listThreads(
   deps: AicaDeps,
   principal: Principal,
-  q: { workspace?: string; userId?: string; worktreeId?: string; status?: ThreadStatus },
-): Promise<Thread[]> {
-  if (q.workspace && !(await deps.access.canUse(principal, q.workspace))) throw notFound('Workspace')
-  const where: SQL[] = []
-  if (q.workspace) where.push(eq(schema.threads.workspaceId, q.workspace))
-  if (q.userId === 'me') where.push(eq(schema.threads.userId, principal.userId))
-  if (q.worktreeId) where.push(eq(schema.threads.worktreeId, q.worktreeId))
-  if (q.status) where.push(eq(schema.threads.status, q.status))
+  q: PageQ & { workspace?: string; userId?: string; worktreeId?: string; status?: ThreadStatus },
+) {
+  const offset = decodeCursor(q.cursor)
+  const visible = await visibleWhere(deps, principal, q.workspace)
+  if (!visible) return pageOf<Thread>([], 0, q, offset)
+  const where = and(
+    visible,
+    q.userId === 'me' ? eq(schema.threads.userId, principal.userId) : undefined,
+    q.worktreeId ? eq(schema.threads.worktreeId, q.worktreeId) : undefined,
+    q.status ? eq(schema.threads.status, q.status) : undefined,
+  )
+  const join = eq(schema.worktrees.id, schema.threads.worktreeId)
+  const [total] = await deps.database.db
+    .select({ n: count() })
+    .from(schema.threads)
+    .innerJoin(schema.worktrees, join)
+    .where(where)
   const rows = await deps.database.db
     .select({ thread: schema.threads, worktree: schema.worktrees })
     .from(schema.threads)
-    .innerJoin(schema.worktrees, eq(schema.worktrees.id, schema.threads.worktreeId))
-    .where(and(...where))
-    .orderBy(desc(schema.threads.createdAt), desc(schema.threads.id))
-  const sees = seer(deps, principal)
-  const out: Thread[] = []
-  for (const r of rows) if (await sees(r.worktree)) out.push(toThread(r.thread, r.worktree))
-  return out
+    .innerJoin(schema.worktrees, join)
+    .where(where)
+    .orderBy(...order(q, schema.threads.createdAt, schema.threads.id))
+    .limit(q.page_size ?? DEFAULT_PAGE_SIZE)
+    .offset(offset)
+  return pageOf(
+    rows.map((r) => toThread(r.thread, r.worktree)),
+    total?.n ?? 0,
+    q,
+    offset,
+  )
 }
 
 export async function listWorktrees(
   deps: AicaDeps,
   principal: Principal,
-  q: { workspace?: string; creatorId?: string; archived?: boolean },
-): Promise<Worktree[]> {
-  if (q.workspace && !(await deps.access.canUse(principal, q.workspace))) throw notFound('Workspace')
-  const where: SQL[] = []
-  if (q.workspace) where.push(eq(schema.worktrees.workspaceId, q.workspace))
-  if (q.creatorId === 'me') where.push(eq(schema.worktrees.creatorId, principal.userId))
+  q: PageQ & { workspace?: string; creatorId?: string; archived?: boolean },
+) {
+  const offset = decodeCursor(q.cursor)
+  const visible = await visibleWhere(deps, principal, q.workspace)
+  if (!visible) return pageOf<Worktree>([], 0, q, offset)
+  const where = and(
+    visible,
+    q.creatorId === 'me' ? eq(schema.worktrees.creatorId, principal.userId) : undefined,
+    q.archived === undefined
+      ? undefined
+      : q.archived
+        ? isNotNull(schema.worktrees.archivedAt)
+        : isNull(schema.worktrees.archivedAt),
+  )
+  const [total] = await deps.database.db.select({ n: count() }).from(schema.worktrees).where(where)
   const rows = await deps.database.db
     .select()
     .from(schema.worktrees)
-    .where(and(...where))
-    .orderBy(desc(schema.worktrees.createdAt), desc(schema.worktrees.id))
-  const sees = seer(deps, principal)
-  const visible: WorktreeRow[] = []
-  for (const r of rows) {
-    if (q.archived !== undefined && (r.archivedAt !== null) !== q.archived) continue
-    if (await sees(r)) visible.push(r)
-  }
+    .where(where)
+    .orderBy(...order(q, schema.worktrees.createdAt, schema.worktrees.id))
+    .limit(q.page_size ?? DEFAULT_PAGE_SIZE)
+    .offset(offset)
   const backups = await backupsOf(
     deps,
-    visible.map((w) => w.id),
+    rows.map((w) => w.id),
   )
-  return visible.map((w) => toWorktree(w, backups.get(w.id)))
+  return pageOf(
+    rows.map((w) => toWorktree(w, backups.get(w.id))),
+    total?.n ?? 0,
+    q,
+    offset,
+  )
 }
 
 export async function threadSnapshot(

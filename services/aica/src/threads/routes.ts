@@ -14,9 +14,7 @@ import {
   ThreadSnapshot,
 } from '@bosun/contracts/aica'
 import { errors } from '@bosun/contracts/errors'
-import { type Direction, isDescending } from '@bosun/contracts/pagination'
 import { authPlugin } from '@bosun/service-kit/auth-guard'
-import { paginate } from '@bosun/service-kit/paging'
 import { Elysia } from 'elysia'
 import type { AicaDeps } from '../deps'
 import { applyDraft } from '../drafts/service'
@@ -25,25 +23,17 @@ import { dispatch } from './create'
 import { listThreads, threadSnapshot, threadView } from './queries'
 
 const tags = ['aica']
-export const newestFirst = (d: Direction | undefined) => d === undefined || isDescending(d)
 
 export function threadRoutes(deps: AicaDeps) {
   const viewOf = async (id: string) => (await threadView(deps, id)).thread
   return new Elysia({ prefix: '/api/agent-sessions' })
     .use(authPlugin(deps.guard))
-    .get(
-      '',
-      async ({ principal, query }) => {
-        const list = await listThreads(deps, principal, query)
-        return paginate(newestFirst(query.direction) ? list : list.reverse(), query)
-      },
-      {
-        auth: ['aica:read'],
-        query: ThreadListQuery,
-        detail: { operationId: 'aicaListThreads', tags, summary: 'Threads visible to me (newest first)' },
-        response: { 200: ThreadPage, ...errors(400, 401, 403, 404) },
-      },
-    )
+    .get('', ({ principal, query }) => listThreads(deps, principal, query), {
+      auth: ['aica:read'],
+      query: ThreadListQuery,
+      detail: { operationId: 'aicaListThreads', tags, summary: 'Threads visible to me (newest first)' },
+      response: { 200: ThreadPage, ...errors(400, 401, 403, 404) },
+    })
     .post(
       '',
       async ({ principal, body, set }) => {

@@ -13,14 +13,12 @@ import {
 } from '@bosun/contracts/aica'
 import { errors } from '@bosun/contracts/errors'
 import { authPlugin } from '@bosun/service-kit/auth-guard'
-import { paginate } from '@bosun/service-kit/paging'
 import { Elysia } from 'elysia'
 import type { AicaDeps } from '../deps'
 import { assertManage, visibleWorktree } from '../threads/access'
 import { archiveWorktree, cloneWorktree, setVisibility } from '../threads/actions'
 import { attachThread, createWorktree } from '../threads/create'
 import { listWorktrees, threadView, worktreeSnapshot, worktreeViewById } from '../threads/queries'
-import { newestFirst } from '../threads/routes'
 
 const tags = ['aica']
 
@@ -28,19 +26,12 @@ export function worktreeRoutes(deps: AicaDeps) {
   const viewOf = (id: string) => worktreeViewById(deps, id)
   return new Elysia({ prefix: '/api/worktrees' })
     .use(authPlugin(deps.guard))
-    .get(
-      '',
-      async ({ principal, query }) => {
-        const list = await listWorktrees(deps, principal, query)
-        return paginate(newestFirst(query.direction) ? list : list.reverse(), query)
-      },
-      {
-        auth: ['aica:read'],
-        query: WorktreeListQuery,
-        detail: { operationId: 'aicaListWorktrees', tags, summary: 'Worktrees visible to me (newest first)' },
-        response: { 200: WorktreePage, ...errors(400, 401, 403, 404) },
-      },
-    )
+    .get('', ({ principal, query }) => listWorktrees(deps, principal, query), {
+      auth: ['aica:read'],
+      query: WorktreeListQuery,
+      detail: { operationId: 'aicaListWorktrees', tags, summary: 'Worktrees visible to me (newest first)' },
+      response: { 200: WorktreePage, ...errors(400, 401, 403, 404) },
+    })
     .post(
       '',
       async ({ principal, body, set }) => {
