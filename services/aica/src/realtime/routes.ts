@@ -17,7 +17,10 @@ const HEARTBEAT_MS = 5000
  * Clients may send `prompt` and `stop` unless the socket is `?role=viewer`.
  */
 export function realtimeRoutes(deps: AicaDeps) {
-  const streams = new Map<string, { stream: ThreadStream; timer: ReturnType<typeof setInterval> }>()
+  const streams = new Map<
+    string,
+    { stream: ThreadStream; timer: ReturnType<typeof setInterval>; chain: Promise<void> }
+  >()
   const principals = new WeakMap<Request, Principal>()
   return new Elysia().ws('/api/agent-sessions/:id/realtime', {
     params: ThreadParams,
@@ -36,9 +39,9 @@ export function realtimeRoutes(deps: AicaDeps) {
         ws.raw.ping()
         stream.heartbeat()
       }, HEARTBEAT_MS)
-      streams.set(ws.id, { stream, timer })
+      streams.set(ws.id, { stream, timer, chain: Promise.resolve() })
     },
-    async message(ws, raw) {
+    message(ws, raw) {
       const send = (error: string, message: string) =>
         ws.send(JSON.stringify({ type: 'error', error, message }))
       if (ws.data.query.role === 'viewer') return send('forbidden', 'This socket is read-only (role=viewer)')
@@ -46,14 +49,21 @@ export function realtimeRoutes(deps: AicaDeps) {
       const msg = typeof raw === 'string' ? safeParse(raw) : raw
       if (!principal || !isValid(ThreadClientMessage, msg)) return send('invalid_request', 'Unknown message')
       if (!hasScopes(principal.scopes, ['aica:write'])) return send('forbidden', 'Requires scope aica:write')
-      try {
-        if (msg.type === 'prompt') await promptThread(deps, principal, ws.data.params.id, msg.text)
-        else await stopThread(deps, principal, ws.data.params.id)
-      } catch (err) {
-        if (err instanceof AppError) return send(err.code, err.message)
-        deps.logger.warn('realtime message failed', { err: String(err) })
-        send('internal', 'Internal error')
+      const apply = async () => {
+        try {
+          if (msg.type === 'prompt') await promptThread(deps, principal, ws.data.params.id, msg.text)
+          else await stopThread(deps, principal, ws.data.params.id)
+        } catch (err) {
+          if (err instanceof AppError) send(err.code, err.message)
+          else {
+            deps.logger.warn('realtime message failed', { err: String(err) })
+            send('internal', 'Internal error')
+          }
+        }
       }
+      // One at a time, in the order sent (a prompt then a stop must not swap).
+      const entry = streams.get(ws.id)
+      if (entry) entry.chain = entry.chain.then(apply)
     },
     close(ws) {
       const entry = streams.get(ws.id)
