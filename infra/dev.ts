@@ -74,6 +74,7 @@ async function seedDemo() {
       fullName: 'demo-org/demo-repo',
       isDefaultForAgents: true,
     }),
+    await api('POST', '/api/auto-trigger-repos', { workspace: 'demo', repo: 'demo-org/demo-repo' }),
     await api('POST', '/api/workspaces/demo/author-records', {
       login: 'octo-new',
       status: 'unknown',
