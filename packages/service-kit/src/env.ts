@@ -21,6 +21,9 @@ export const commonEnv = {
 
 export class EnvError extends Error {}
 
+/** Values of these are never echoed in a configuration error: it lands in logs and CI output. */
+const SECRET_NAME = /SECRET|KEY|TOKEN|PASSWORD|CREDENTIAL/i
+
 /**
  * Reads and validates configuration once. A wrong value stops start with a message naming the variable.
  * Unset and empty variables take the schema default.
@@ -40,7 +43,9 @@ export function parseEnv<S extends TObject>(
   if (problems.length > 0) {
     const lines = problems.map((e) => {
       const name = e.path.replace(/^\//, '') || '(root)'
-      const shown = raw[name] === undefined ? 'unset' : JSON.stringify(raw[name])
+      const value = raw[name]
+      const shown =
+        value === undefined ? 'unset' : SECRET_NAME.test(name) ? 'a value, not shown' : JSON.stringify(value)
       return `  ${name}: ${e.message} (got ${shown})`
     })
     throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`)
