@@ -45,12 +45,17 @@ export type CursorKey = Array<string | number>
 export const encodeKeyCursor = (order: string, key: CursorKey) =>
   Buffer.from(JSON.stringify({ s: order, k: key })).toString('base64url')
 
-export function decodeKeyCursor(cursor: string | undefined, order: string): CursorKey | undefined {
+export function decodeKeyCursor(
+  cursor: string | undefined,
+  order: string,
+  arity: number,
+): CursorKey | undefined {
   if (!cursor) return undefined
   try {
     const { s, k } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { s: unknown; k: unknown }
-    if (s === order && Array.isArray(k) && k.every((v) => typeof v === 'string' || typeof v === 'number'))
-      return k
+    // The key is bound into SQL one value per column: a forged short one would bind `undefined` (a 500).
+    const fits = Array.isArray(k) && k.length === arity
+    if (s === order && fits && k.every((v) => typeof v === 'string' || typeof v === 'number')) return k
   } catch {}
   throw invalid('Invalid cursor', [
     { in: 'query', path: '/cursor', message: 'not a cursor from this list and sort' },

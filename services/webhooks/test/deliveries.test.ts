@@ -163,6 +163,16 @@ describe('the delivery log', () => {
     expect((await call('/api/webhook-deliveries?cursor=garbage')).status).toBe(400)
   })
 
+  test('a forged cursor with the right order but a short key is a 400, not a 500', async () => {
+    const forge = (k: unknown[]) =>
+      Buffer.from(JSON.stringify({ s: 'received_at:desc', k })).toString('base64url')
+    for (const k of [[], [Date.now()], [Date.now(), 1, 2]]) {
+      const res = await call(`/api/webhook-deliveries?cursor=${forge(k)}`)
+      expect(res.status).toBe(400)
+      expect(await res.json()).toMatchObject({ error: 'invalid_request' })
+    }
+  })
+
   test('one delivery shows its payload and headers, with signatures and secret-like headers redacted', async () => {
     const id = newDeliveryId()
     const body = JSON.stringify({

@@ -81,7 +81,7 @@ export async function listDeliveries(
   const sort = query.sort ?? 'received_at'
   const desc = query.direction ? isDescending(query.direction) : sort === 'received_at'
   const order = `${sort}:${desc ? 'desc' : 'asc'}`
-  const after = decodeKeyCursor(query.cursor, order)
+  const after = decodeKeyCursor(query.cursor, order, 2)
   const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE
   const key = SORT_KEY[sort]
   const dir = sql.raw(desc ? 'desc' : 'asc')
