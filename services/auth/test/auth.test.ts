@@ -108,6 +108,21 @@ describe('GitHub sign-in', () => {
     expect(body.apps).toEqual(['dashboard', 'aica'])
   })
 
+  test("GitHub's error parameter is encoded into the redirect, never spliced raw", async () => {
+    const start = await call('/api/auth/github')
+    const stateCookie = cookieValue(start, 'bosun_oauth_state')!
+    const state = stateCookie.split('.')[0]!
+    const error = 'access_denied\r\nset-cookie: x=y&next=//evil.example'
+    const res = await call(`/api/auth/github/callback?state=${state}&error=${encodeURIComponent(error)}`, {
+      headers: { cookie: `bosun_oauth_state=${stateCookie}` },
+    })
+    expect(res.status).toBe(302)
+    const location = new URL(res.headers.get('location')!, 'http://localhost')
+    expect(location.pathname).toBe('/login')
+    expect([...location.searchParams.keys()]).toEqual(['error'])
+    expect(location.searchParams.get('error')).toBe(error)
+  })
+
   test('an uninvited login is refused and no user is created', async () => {
     const res = await signIn('mallory')
     expect(res.headers.get('location')).toBe('/login?error=not_invited')
@@ -340,6 +355,23 @@ describe('API keys', () => {
     )
     expect(Number(rows.rows[0]?.[0])).toBe(1)
     await again.stop()
+  })
+
+  test('a key made with an expiring key cannot outlive it', async () => {
+    const parent = (await (
+      await call(
+        '/api/auth/api-keys',
+        json({ name: 'short', scopes: ['team_members:read'], expiresInDays: 1 }, bootstrapKey),
+      )
+    ).json()) as { key: string; expiresAt: string }
+    for (const extra of [{}, { expiresInDays: 30 }]) {
+      const child = await call(
+        '/api/auth/api-keys',
+        json({ name: 'child', scopes: ['team_members:read'], ...extra }, parent.key),
+      )
+      expect(child.status).toBe(201)
+      expect(((await child.json()) as { expiresAt: string | null }).expiresAt).toBe(parent.expiresAt)
+    }
   })
 
   test('bad input gets our error shape', async () => {

@@ -28,9 +28,22 @@ const toApiKey = (r: KeyRow): ApiKey => ({
 export const newKey = () =>
   `${API_KEY_PREFIX}${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`
 
+/** A key made with a key expires no later than it: otherwise a short-lived key could mint a permanent one. */
+async function expiryCap(database: Db, principal: Principal): Promise<number | null> {
+  if (principal.kind !== 'api_key') return null
+  const [parent] = await database.db
+    .select({ expiresAt: apiKeys.expiresAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, principal.credentialId))
+    .limit(1)
+  return parent?.expiresAt ?? null
+}
+
 export async function createApiKey(database: Db, principal: Principal, input: ApiKeyCreate) {
   const beyond = input.scopes.filter((s) => !principal.scopes.includes(s))
   if (beyond.length) throw forbidden(`You cannot grant scopes you do not hold: ${beyond.join(', ')}`)
+  const requested = input.expiresInDays ? Date.now() + input.expiresInDays * 86_400_000 : null
+  const cap = await expiryCap(database, principal)
   const key = newKey()
   const row: KeyRow = {
     id: Bun.randomUUIDv7(),
@@ -40,7 +53,7 @@ export async function createApiKey(database: Db, principal: Principal, input: Ap
     hash: sha256Hex(key),
     scopes: input.scopes,
     createdAt: Date.now(),
-    expiresAt: input.expiresInDays ? Date.now() + input.expiresInDays * 86_400_000 : null,
+    expiresAt: cap === null ? requested : Math.min(requested ?? cap, cap),
     lastUsedAt: null,
     revokedAt: null,
   }

@@ -38,7 +38,7 @@ export function oauthRoutes(deps: AuthDeps) {
   const secure = env.BOSUN_PUBLIC_URL.startsWith('https://')
   const redirectUri = `${env.BOSUN_PUBLIC_URL}/api/auth/github/callback`
   const loginError = (code: string) =>
-    redirect(`/login?error=${code}`, [
+    redirect(`/login?error=${encodeURIComponent(code)}`, [
       cookie(STATE_COOKIE, '', { maxAge: 0, secure, path: '/api/auth/github' }),
     ])
 
