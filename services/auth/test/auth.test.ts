@@ -252,6 +252,34 @@ describe('sessions and the guard', () => {
     shortDir[Symbol.dispose]()
   })
 
+  test('a role that loses scopes ends the sessions that still carry them', async () => {
+    gh.state.addUser('dave')
+    await call('/api/auth/invites', json({ login: 'dave', role: 'member' }, bootstrapKey))
+    const token = cookieValue(await signIn('dave'), SESSION_COOKIE)!
+    const guard = createAuthGuard(observer)
+    const asDave = () => guard.principal(new Request('http://localhost/', { headers: bearer(token) }))
+    expect((await asDave()).scopes).toContain('team_members:write')
+    const patch = (role: string) =>
+      call('/api/auth/users/dave', {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', ...bearer(bootstrapKey) },
+        body: JSON.stringify({ role }),
+      })
+    expect((await patch('admin')).status).toBe(200)
+    expect((await asDave()).login).toBe('dave')
+    expect((await patch('viewer')).status).toBe(200)
+    await waitFor(
+      async () => (await asDave().catch((e) => e))?.code === 'unauthorized',
+      10_000,
+      'the demoted session to be refused',
+    )
+    const again = cookieValue(await signIn('dave'), SESSION_COOKIE)!
+    const session = (await (await call('/api/auth/session', { headers: bearer(again) })).json()) as {
+      scopes: string[]
+    }
+    expect(session.scopes).not.toContain('team_members:write')
+  })
+
   test('logout clears the cookie and every guard refuses the session', async () => {
     const guard = createAuthGuard(observer)
     const token = cookieValue(await signIn('boss'), SESSION_COOKIE)!

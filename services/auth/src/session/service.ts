@@ -2,9 +2,9 @@ import { sessionRevoked } from '@bosun/contracts/auth'
 import { JWT_AUDIENCE, JWT_ISSUER, type Principal } from '@bosun/contracts/principal'
 import { roleScopes } from '@bosun/contracts/scopes'
 import type { Bus } from '@bosun/service-kit/bus'
-import type { Database } from '@bosun/service-kit/db'
+import type { Database, Tx } from '@bosun/service-kit/db'
 import { enqueueEvent } from '@bosun/service-kit/outbox'
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, gt, isNull } from 'drizzle-orm'
 import { SignJWT } from 'jose'
 import type * as schema from '../db/schema'
 import { sessions, type users } from '../db/schema'
@@ -57,6 +57,20 @@ export async function revokeSession(database: Db, bus: Bus, principal: Principal
       expiresAt: new Date(row.expiresAt).toISOString(),
     })
   })
+}
+
+/** Ends every live session of a user, in the caller's transaction; each guard hears each revocation. */
+export async function endSessionsOf(tx: Tx<typeof schema>, bus: Bus, userId: string): Promise<void> {
+  const ended = await tx
+    .update(sessions)
+    .set({ revokedAt: Date.now() })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, Date.now())))
+    .returning()
+  for (const row of ended)
+    await enqueueEvent(tx, bus, sessionRevoked, {
+      sessionId: row.id,
+      expiresAt: new Date(row.expiresAt).toISOString(),
+    })
 }
 
 export function appsFor(scopes: readonly string[]): string[] {

@@ -58,7 +58,7 @@ export function userRoutes(deps: AuthDeps) {
       detail: { operationId: 'authListUsers', tags: ['auth'], summary: 'Users who have signed in' },
       response: { 200: UserPage, ...errors(400, 401, 403) },
     })
-    .patch('/users/:login', ({ params, body }) => setRole(deps.database, params.login, body.role), {
+    .patch('/users/:login', ({ params, body }) => setRole(deps.database, deps.bus, params.login, body.role), {
       auth: ['users:admin'],
       params: LoginParam,
       body: UserPatch,

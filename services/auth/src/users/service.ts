@@ -1,11 +1,13 @@
 import type { Invite, User } from '@bosun/contracts/auth'
-import type { Role } from '@bosun/contracts/scopes'
+import { type Role, roleScopes } from '@bosun/contracts/scopes'
+import type { Bus } from '@bosun/service-kit/bus'
 import type { Database } from '@bosun/service-kit/db'
 import { found } from '@bosun/service-kit/errors'
 import type { SecretBox } from '@bosun/service-kit/secret-box'
 import { asc, eq } from 'drizzle-orm'
 import type * as schema from '../db/schema'
 import { invites, memberships, users } from '../db/schema'
+import { endSessionsOf } from '../session/service'
 
 type Db = Database<typeof schema>
 type UserRow = typeof users.$inferSelect
@@ -122,9 +124,17 @@ export async function listUsers(database: Db): Promise<User[]> {
   return (await database.db.select().from(users).orderBy(asc(users.loginKey))).map(toUser)
 }
 
-export async function setRole(database: Db, login: string, role: Role): Promise<User> {
+/**
+ * A session token carries its role's scopes until it expires, so a role that loses scopes ends the user's
+ * sessions: the demotion holds at once, not hours later.
+ */
+export async function setRole(database: Db, bus: Bus, login: string, role: Role): Promise<User> {
   const user = found(await userByLogin(database, login), 'User')
-  await database.write((tx) => tx.update(users).set({ role }).where(eq(users.id, user.id)))
+  const loses = roleScopes[user.role].some((s) => !roleScopes[role].includes(s))
+  await database.write(async (tx) => {
+    await tx.update(users).set({ role }).where(eq(users.id, user.id))
+    if (loses) await endSessionsOf(tx, bus, user.id)
+  })
   return toUser({ ...user, role })
 }
 
