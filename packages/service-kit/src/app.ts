@@ -25,8 +25,29 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
 const json = (status: number, body: unknown, requestId?: string) =>
   new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
+    headers: requestId
+      ? { 'content-type': 'application/json', 'x-request-id': requestId }
+      : { 'content-type': 'application/json' },
   })
+
+/**
+ * What the hooks of one request share. Elysia hands every lifecycle hook the same context object, so it
+ * rides there (a WeakMap keyed by the Request cost more than the route it measured). Hooks read it as
+ * `(ctx as Tracked).bosunRequest`, never by passing `ctx` on: Elysia reads each hook's source to decide which
+ * parts of the context to build, and a context handed to a function makes it build all of them.
+ */
+type Tracked = { bosunRequest?: { id: string; at: number } }
+
+/** Puts the request id on a Response; a Response with immutable headers (a proxied fetch) gets it via `set`. */
+function withId(response: Response, id: string | undefined, set?: { headers: Record<string, unknown> }) {
+  if (!id) return response
+  try {
+    response.headers.set('x-request-id', id)
+  } catch {
+    if (set) set.headers['x-request-id'] = id
+  }
+  return response
+}
 
 /**
  * The base every service builds on: OpenAPI at /swagger, one error shape, request ids, one JSON log line
@@ -34,9 +55,7 @@ const json = (status: number, body: unknown, requestId?: string) =>
  */
 export function createServiceApp(opts: ServiceAppOptions) {
   const metrics = createMetrics(opts.name)
-  const started = new WeakMap<Request, { id: string; at: number }>()
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024
-  const requestId = (request: Request) => started.get(request)?.id
 
   return (
     new Elysia({
@@ -46,11 +65,18 @@ export function createServiceApp(opts: ServiceAppOptions) {
       serve: { routes: { '/health': { GET: Response.json({ status: 'ok' }) } } },
     })
       // Registered before the OpenAPI plugin so it applies to the plugin's /swagger/json route. Every request
-      // passes here, so the test is a cheap string check and the hook stays synchronous when it does nothing.
-      .onAfterHandle({ as: 'global' }, ({ request, response }) => {
-        if (!request.url.endsWith('/swagger/json')) return
-        if (!(response instanceof Response)) return Response.json(cleanOpenApi(response))
-        return response.json().then((spec) => Response.json(cleanOpenApi(spec)))
+      // passes here, so it stays synchronous and cheap. A returned Response gets the request id on its own
+      // headers: through `set.headers`, Elysia would copy every returned Response into a new one to merge them.
+      .onAfterHandle({ as: 'global' }, (ctx) => {
+        const response = ctx.response
+        const id = (ctx as Tracked).bosunRequest?.id
+        if (ctx.request.url.endsWith('/swagger/json')) {
+          if (!(response instanceof Response)) return withId(Response.json(cleanOpenApi(response)), id)
+          return response.json().then((spec) => withId(Response.json(cleanOpenApi(spec)), id))
+        }
+        if (!id) return
+        if (response instanceof Response) withId(response, id, ctx.set)
+        else ctx.set.headers['x-request-id'] = id
       })
       // Without extension origins no request gets CORS headers, so the plugin's per-request hook is skipped.
       .use(
@@ -82,11 +108,11 @@ export function createServiceApp(opts: ServiceAppOptions) {
           },
         }),
       )
-      .onRequest(({ request, set }) => {
+      .onRequest((ctx) => {
+        const request = ctx.request
         const given = request.headers.get('x-request-id')
         const id = given && REQUEST_ID.test(given) ? given : Bun.randomUUIDv7()
-        started.set(request, { id, at: performance.now() })
-        set.headers['x-request-id'] = id
+        ;(ctx as Tracked).bosunRequest = { id, at: performance.now() }
         const length = Number(request.headers.get('content-length') ?? 0)
         if (length > maxBody) {
           const limit = opts.maxBodyBytesByPath?.[new URL(request.url).pathname] ?? maxBody
@@ -98,9 +124,11 @@ export function createServiceApp(opts: ServiceAppOptions) {
           }
         }
       })
-      .onError({ as: 'global' }, ({ code, error, request, set }) => {
-        const id = requestId(request)
-        if (id) set.headers['x-request-id'] = id
+      // Every answer here is built with the request id, so nothing goes through `set.headers`.
+      .onError({ as: 'global' }, (ctx) => {
+        const code = ctx.code
+        const error = ctx.error
+        const id = (ctx as Tracked).bosunRequest?.id
         if (error instanceof AppError) return json(error.status, error.toBody(), id)
         if (error instanceof ValidationError || code === 'VALIDATION') {
           const v = error as ValidationError
@@ -123,12 +151,14 @@ export function createServiceApp(opts: ServiceAppOptions) {
         opts.logger.error('unhandled error', { requestId: id, ...errorFields(error) })
         return json(500, { error: 'internal', message: 'Internal error' }, id)
       })
-      .onAfterResponse({ as: 'global' }, ({ request, route, set }) => {
-        const s = started.get(request)
+      .onAfterResponse({ as: 'global' }, (ctx) => {
+        const request = ctx.request
+        const set = ctx.set
+        const s = (ctx as Tracked).bosunRequest
         if (!s) return
         const seconds = (performance.now() - s.at) / 1000
         const status = typeof set.status === 'number' ? set.status : 200
-        const path = route || 'unmatched'
+        const path = ctx.route || 'unmatched'
         metrics.observe(request.method, path, status, seconds)
         if (!opts.logger.enabled('info')) return
         opts.logger.info('request', {

@@ -226,11 +226,17 @@ describe('app factory', () => {
     ready: { db: () => database.ping(), nats: async () => bus.nc.isClosed() && Promise.reject() },
     maxBodyBytes: 1000,
   }).use(
-    new Elysia().post('/api/things', ({ body }) => ({ name: body.name }), {
-      body: t.Object({ name: t.String({ minLength: 2 }) }),
-      response: { 200: t.Object({ name: t.String() }), ...errors(400) },
-      detail: { operationId: 'createThing' },
-    }),
+    new Elysia()
+      .post('/api/things', ({ body }) => ({ name: body.name }), {
+        body: t.Object({ name: t.String({ minLength: 2 }) }),
+        response: { 200: t.Object({ name: t.String() }), ...errors(400) },
+        detail: { operationId: 'createThing' },
+      })
+      .get(
+        '/api/raw',
+        () => new Response('{"raw":true}', { status: 202, headers: { 'content-type': 'application/json' } }),
+        { detail: { operationId: 'raw' } },
+      ),
   )
   const call = (path: string, init?: RequestInit) => app.handle(new Request(`http://localhost${path}`, init))
 
@@ -284,6 +290,31 @@ describe('app factory', () => {
       paths: Record<string, Record<string, { operationId: string }>>
     }
     expect(spec.paths['/api/things']?.post?.operationId).toBe('createThing')
+  })
+
+  test('every answer carries a request id: objects, returned Responses and errors', async () => {
+    const answers = [
+      await call('/api/things', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"ok"}',
+      }),
+      await call('/api/raw'),
+      await call('/api/nope'),
+      await call('/api/things', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    ]
+    expect(answers.map((r) => r.status)).toEqual([200, 202, 404, 400])
+    const ids = answers.map((r) => r.headers.get('x-request-id'))
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(new Set(ids).size).toBe(ids.length)
+    const raw = await call('/api/raw', { headers: { 'x-request-id': 'given-7' } })
+    expect(raw.headers.get('x-request-id')).toBe('given-7')
+    expect(raw.headers.get('content-type')).toBe('application/json')
+    expect(await raw.json()).toEqual({ raw: true })
   })
 
   test('CORS with credentials only for the extension origin', async () => {
