@@ -23,6 +23,8 @@ export type InstallationToken = { token: string; expiresAt: string }
 export type GitHubApp = {
   /** A token of the installation that covers this repository, narrowed to it; cached until 5 min before expiry. */
   installationToken(repoFullName: string): Promise<InstallationToken>
+  /** GitHub refused the cached token (revoked, or the App reinstalled): the next call mints a new one. */
+  forget(repoFullName: string): void
 }
 
 const REUSE_MARGIN_MS = 5 * 60_000
@@ -100,6 +102,9 @@ export function createGitHubApp(config: GitHubAppConfig): GitHubApp {
       inflight.set(repo, p)
       return p
     },
+    forget(repoFullName) {
+      tokens.delete(repoFullName.toLowerCase())
+    },
   }
 }
 
@@ -122,5 +127,6 @@ export function githubAppFromEnv(env: {
         'The GitHub App is not configured (set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY)',
       )
     },
+    forget: () => {},
   }
 }

@@ -404,6 +404,23 @@ describe('access', () => {
     expect(rate.identity).toBe('app')
   })
 
+  test('an installation token GitHub revoked is replaced, not answered with 503 until it expires', async () => {
+    const own = await startOwnDashboard({ BOSUN_DASHBOARD_MAX_AGE_SECONDS: '0' })
+    try {
+      const key = await createApiKey(stack.publicUrl, tokens.alice!, ['team_members:read'])
+      const path = `/api/dashboard/issues?bucket=triage&workspace=${WS}`
+      expect((await get(path, key, own.url)).status).toBe(200)
+      state().installationTokens.clear()
+      const { value, requests } = await calls(() => get(path, key, own.url))
+      expect(value.status).toBe(200)
+      expect(titles((await value.json()) as IssuePage)).toEqual(['untriaged'])
+      expect(requests.some((r) => r.status === 401)).toBe(true)
+    } finally {
+      await own.srv.stop()
+      await own.started.stop()
+    }
+  })
+
   test('several workspaces: 400 without workspace=, the chosen one with it', async () => {
     await ws('POST', '', { id: OTHER_WS, name: 'Other' })
     await ws('POST', `/${OTHER_WS}/team-members`, { login: 'alice' })

@@ -90,10 +90,10 @@ export function createGitHubClient(opts: GitHubClientOptions) {
       } catch {
         throw unavailable('GitHub is unreachable')
       }
-      // A user token may have been replaced since we cached it: one retry with a fresh one.
-      if (res.status === 401 && reader.kind === 'user' && attempt === 0) {
+      // A cached token may have been replaced or revoked since: one retry with a fresh one.
+      if (res.status === 401 && attempt === 0) {
         await res.body?.cancel()
-        reader.forget()
+        reader.forget(repo)
         continue
       }
       return res

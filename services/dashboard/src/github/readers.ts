@@ -9,8 +9,8 @@ export type Reader = {
   key: string
   kind: 'user' | 'app'
   token(repo: string): Promise<string>
-  /** GitHub refused the token: forget it so the next call fetches a fresh one. */
-  forget(): void
+  /** GitHub refused the token used for `repo`: forget it so the next call fetches a fresh one. */
+  forget(repo: string): void
 }
 
 const TOKEN_TTL_MS = 5 * 60_000
@@ -42,7 +42,7 @@ export function createReaders(bus: Pick<Bus, 'request'>, app: GitHubApp) {
     key: 'app',
     kind: 'app',
     token: async (repo) => (await app.installationToken(repo)).token,
-    forget: () => {},
+    forget: (repo) => app.forget(repo),
   }
 
   return {
