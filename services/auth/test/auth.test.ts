@@ -6,17 +6,21 @@ import type { Envelope } from '@bosun/contracts/envelope'
 import { SESSION_COOKIE } from '@bosun/contracts/principal'
 import { ALL_SCOPES } from '@bosun/contracts/scopes'
 import { memberAdded } from '@bosun/contracts/workspace'
-import { createAuthGuard } from '@bosun/service-kit/auth-guard'
+import { createAuthGuard, sha256Hex } from '@bosun/service-kit/auth-guard'
 import { connectBus } from '@bosun/service-kit/bus'
+import { openDatabase } from '@bosun/service-kit/db'
 import { parseEnv } from '@bosun/service-kit/env'
 import { createLogger } from '@bosun/service-kit/log'
 import { type GitHubEmulator, startGitHubEmulator } from '@bosun/testkit/github/emulator'
 import { type NatsServer, startNats } from '@bosun/testkit/nats'
 import { type TempDir, tempDir, waitFor } from '@bosun/testkit/wait'
 import { generateKeyPair, SignJWT } from 'jose'
+import { ensureBootstrapKey, newKey, principalForKeyHash } from '../src/api-keys/service'
 import { createApp } from '../src/app'
+import * as schema from '../src/db/schema'
 import { AuthEnv } from '../src/env'
 import { startAuth } from '../src/start'
+import { ensureServiceUser } from '../src/users/service'
 
 const logger = createLogger('auth-test', 'silent')
 const bootstrapKey = `psnip_${'b'.repeat(40)}`
@@ -400,6 +404,22 @@ describe('API keys', () => {
       expect(child.status).toBe(201)
       expect(((await child.json()) as { expiresAt: string | null }).expiresAt).toBe(parent.expiresAt)
     }
+  })
+
+  test('a lastUsedAt write that fails does not take the process down', async () => {
+    using own = tempDir()
+    const database = await openDatabase({
+      url: `file:${join(own.path, 'auth.db')}`,
+      schema,
+      migrationsFolder: join(import.meta.dir, '../drizzle'),
+    })
+    const user = await ensureServiceUser(database, 'lonely', 'member')
+    const key = newKey()
+    await ensureBootstrapKey(database, user.id, key)
+    expect((await principalForKeyHash(database, sha256Hex(key))).login).toBe('lonely')
+    // The best-effort write is queued for the next turn; closing now makes it fail, unhandled unless caught.
+    database.close()
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve))
   })
 
   test('bad input gets our error shape', async () => {

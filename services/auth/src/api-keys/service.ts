@@ -105,9 +105,10 @@ export async function principalForKeyHash(database: Db, keyHash: string): Promis
   const hit = found(row, 'API key')
   if (hit.key.expiresAt !== null && hit.key.expiresAt < Date.now()) throw notFound('API key')
   const allowed = roleScopes[hit.user.role]
-  void database.write((tx) =>
-    tx.update(apiKeys).set({ lastUsedAt: Date.now() }).where(eq(apiKeys.id, hit.key.id)),
-  )
+  // Best effort, not awaited: a failed write must not fail the lookup, nor (unhandled) end the process.
+  database
+    .write((tx) => tx.update(apiKeys).set({ lastUsedAt: Date.now() }).where(eq(apiKeys.id, hit.key.id)))
+    .catch(() => {})
   return {
     kind: 'api_key',
     userId: hit.user.id,
