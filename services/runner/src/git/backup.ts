@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
-import { readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { RELAY_BACKUP_MAX_BYTES } from '@bosun/contracts/relay'
-import { git } from './git'
+import { type Confined, confinedGit, confinedRun } from './confined'
+import { GitError, git } from './git'
 
 const SNAPSHOT_MESSAGE = 'bosun: uncommitted changes'
 const BACKUP_REF = 'refs/bosun/backup'
@@ -12,34 +12,34 @@ export type Backup = { headSha: string; bundle: Buffer; sha256: string }
 /**
  * A git bundle of the worktree: its commits since the base it was checked out at, plus a snapshot commit
  * of uncommitted changes (made with a private index, so the agent's own index and HEAD are untouched).
- * Undefined when nothing changed. Throws when the bundle is over the relay's cap.
+ * Every step runs in the sandbox (the agent owns the repository's config). Undefined when nothing
+ * changed. Throws when the bundle is over the relay's cap.
  */
-export async function makeBackup(dir: string, tmpDir: string): Promise<Backup | undefined> {
-  const index = join(tmpDir, `backup-index-${crypto.randomUUID()}`)
-  const file = join(tmpDir, `backup-${crypto.randomUUID()}.bundle`)
+export async function makeBackup(c: Confined): Promise<Backup | undefined> {
+  const index = join(c.dir, '.git', `bosun-backup-index-${crypto.randomUUID()}`)
+  const run = (args: string[]) => confinedGit(c, args, { GIT_INDEX_FILE: index })
   try {
-    const head = await git(['rev-parse', 'HEAD'], { cwd: dir })
-    const env = { GIT_INDEX_FILE: index }
-    await git(['read-tree', 'HEAD'], { cwd: dir, env })
-    await git(['add', '-A'], { cwd: dir, env })
-    const tree = await git(['write-tree'], { cwd: dir, env })
-    const headTree = await git(['rev-parse', 'HEAD^{tree}'], { cwd: dir })
+    const head = await run(['rev-parse', 'HEAD'])
+    await run(['read-tree', 'HEAD'])
+    await run(['add', '-A'])
+    const tree = await run(['write-tree'])
+    const headTree = await run(['rev-parse', 'HEAD^{tree}'])
     const snapshot =
-      tree === headTree
-        ? head
-        : await git(['commit-tree', tree, '-p', head, '-m', SNAPSHOT_MESSAGE], { cwd: dir })
-    const base = await git(['config', 'bosun.base'], { cwd: dir }).catch(() => '')
+      tree === headTree ? head : await run(['commit-tree', tree, '-p', head, '-m', SNAPSHOT_MESSAGE])
+    const base = await run(['config', 'bosun.base']).catch(() => '')
     if (snapshot === base) return undefined
-    await git(['update-ref', BACKUP_REF, snapshot], { cwd: dir })
-    await git(['bundle', 'create', '--quiet', file, BACKUP_REF, ...(base ? [`^${base}`] : [])], { cwd: dir })
-    const size = statSync(file).size
-    if (size > RELAY_BACKUP_MAX_BYTES)
-      throw new Error(`backup is ${size} bytes, over the ${RELAY_BACKUP_MAX_BYTES} byte cap`)
-    const bundle = readFileSync(file)
+    await run(['update-ref', BACKUP_REF, snapshot])
+    const out = await confinedRun(
+      c,
+      ['git', 'bundle', 'create', '--quiet', '-', BACKUP_REF, ...(base ? [`^${base}`] : [])],
+      { maxBytes: RELAY_BACKUP_MAX_BYTES },
+    )
+    if (out.overflow) throw new Error(`backup is over the ${RELAY_BACKUP_MAX_BYTES} byte cap`)
+    if (out.code !== 0) throw new GitError(`git bundle failed: ${out.stderr.trim().slice(0, 500)}`)
+    const bundle = out.stdout
     return { headSha: snapshot, bundle, sha256: createHash('sha256').update(bundle).digest('hex') }
   } finally {
-    rmSync(index, { force: true })
-    rmSync(file, { force: true })
+    await confinedRun(c, ['rm', '-f', index])
   }
 }
 

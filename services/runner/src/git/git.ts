@@ -1,5 +1,5 @@
 /** The runner's own git config must not leak in (hooks, credential helpers, signing). */
-const baseEnv = (): Record<string, string> => ({
+export const baseEnv = (): Record<string, string> => ({
   PATH: process.env.PATH ?? '/usr/bin:/bin',
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_CONFIG_GLOBAL: '/dev/null',

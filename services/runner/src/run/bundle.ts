@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { dirname, isAbsolute, join, normalize } from 'node:path'
 import type { bundleRpc } from '@bosun/contracts/relay'
 import type { RpcResponse } from '@bosun/contracts/rpc'
@@ -26,6 +26,36 @@ export function bundlePath(item: BundleItem): string | undefined {
 }
 
 /**
+ * True when some folder on the way to `rel`, or `rel` itself, is a symlink. The checkout comes from the
+ * repository or a backup the agent made, either of which may hold a link to a runner folder, and the
+ * bundle is written on the host, outside the sandbox.
+ */
+function crossesLink(dir: string, rel: string): boolean {
+  let path = dir
+  for (const part of rel.split('/')) {
+    path = join(path, part)
+    try {
+      if (lstatSync(path).isSymbolicLink()) return true
+    } catch {
+      return false
+    }
+  }
+  return false
+}
+
+function writeNoFollow(target: string, content: string) {
+  const fd = openSync(
+    target,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+  )
+  try {
+    writeSync(fd, content)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
  * Writes the AICA bundle into the worktree where opencode reads it, and lists the written paths in
  * .git/info/exclude so they never end up in the agent's commits or the backups.
  */
@@ -37,13 +67,13 @@ export function materializeBundle(
   const refused: string[] = []
   for (const item of items) {
     const rel = bundlePath(item)
-    if (!rel) {
+    if (!rel || crossesLink(dir, rel)) {
       refused.push(item.path)
       continue
     }
     const target = join(dir, rel)
     mkdirSync(dirname(target), { recursive: true })
-    writeFileSync(target, item.content)
+    writeNoFollow(target, item.content)
     written.push(rel)
   }
   if (written.length) {

@@ -1,4 +1,3 @@
-import { join, relative } from 'node:path'
 import {
   type AicaWork,
   backupRpc,
@@ -12,12 +11,14 @@ import { AppError } from '@bosun/service-kit/errors'
 import { errorFields } from '@bosun/service-kit/log'
 import type { RunnerDeps } from '../deps'
 import { makeBackup } from '../git/backup'
-import { git } from '../git/git'
+import { mirrorPath } from '../git/checkout'
+import type { Confined } from '../git/confined'
 import type { OpencodeEvent } from '../opencode/client'
 import type { Upstream } from '../proxy/model-proxy'
 import { connectRelay, type RelayCommand } from '../relay/socket'
 import { materializeBundle } from './bundle'
 import { issueIn } from './drafts'
+import { reportFiles } from './files'
 import { attachHost, forkSession, type Host, spawnSandboxed } from './host'
 import { redact } from './redact'
 import { createTranslator } from './translate'
@@ -180,7 +181,8 @@ export async function runThread(
         item(key, body)
       },
       delta: (_t, key, text) => relay.send({ type: 'delta', threadId, key, text: redact(text, secrets) }),
-      fileChanges: (_t, key, files) => void reportFiles(host.dir, key, files, item),
+      fileChanges: (_t, key, files) =>
+        void reportFiles(confinedTo(deps, host.dir, work.repo), key, files, item),
       permission: (_t, requestId) =>
         void host.client
           .replyPermission(requestId, 'reject', 'Nobody can approve this in a dispatched run')
@@ -377,6 +379,13 @@ async function hostFor(
   return starting
 }
 
+/** The worktree as the sandbox sees it: host-side reads and git there would obey the agent's files. */
+const confinedTo = (deps: RunnerDeps, dir: string, repo: string): Confined => ({
+  sandbox: deps.sandbox,
+  dir,
+  readable: [mirrorPath(deps.root, repo)],
+})
+
 async function dropHost(hosts: Hosts, worktreeId: string, host: Host) {
   hosts.delete(worktreeId)
   await host.stop()
@@ -391,7 +400,7 @@ async function backup(
   item: (key: string, body: ItemBody) => void,
 ) {
   try {
-    const b = await makeBackup(host.dir, host.stateDir)
+    const b = await makeBackup(confinedTo(deps, host.dir, work.repo))
     if (!b) return
     send({
       type: 'backup',
@@ -410,42 +419,3 @@ async function backup(
     })
   }
 }
-
-/** file_change items for the files one opencode patch touched, with their diff against HEAD. */
-async function reportFiles(
-  dir: string,
-  key: string,
-  files: string[],
-  item: (key: string, body: ItemBody) => void,
-) {
-  for (const file of files) {
-    const rel = relative(dir, file)
-    if (rel.startsWith('..')) continue
-    const porcelain = await git(['status', '--porcelain', '--', rel], { cwd: dir }).catch(() => '')
-    const code = porcelain.slice(0, 2)
-    const change =
-      code.includes('?') || code.includes('A') ? 'added' : code.includes('D') ? 'deleted' : 'modified'
-    const diff =
-      change === 'added'
-        ? addedDiff(
-            rel,
-            await Bun.file(join(dir, rel))
-              .text()
-              .catch(() => ''),
-          )
-        : await git(['diff', 'HEAD', '--', rel], { cwd: dir }).catch(() => '')
-    item(`${key}:${rel}`, {
-      kind: 'file_change',
-      path: rel,
-      change,
-      ...(diff ? { diff: diff.slice(0, 100_000) } : {}),
-    })
-  }
-}
-
-const addedDiff = (rel: string, text: string) =>
-  `--- /dev/null\n+++ b/${rel}\n${text
-    .slice(0, 100_000)
-    .split('\n')
-    .map((l) => `+${l}`)
-    .join('\n')}`
