@@ -481,6 +481,35 @@ describe('vetted author, issue meta, rate limit', () => {
   })
 })
 
+describe('many checks', () => {
+  test('every page of check runs and statuses counts, not only the first', async () => {
+    const wide = `wide-${uid}`
+    const repo = `acme-${uid}/wide`
+    const s = state()
+    s.addRepo(repo)
+    const pr = s.addPull(repo, { title: 'wide', head: 'b/wide', author: 'trusty', createdAt: hoursAgo(5) })
+    const sha = s.requirePull(repo, pr.number).pull.head.sha
+    // GitHub lists newest first: the oldest run and status, both failing, are on the last page.
+    s.addCheckRun(repo, { headSha: sha, name: 'test', conclusion: 'failure' })
+    for (let i = 0; i < 110; i++)
+      s.addCheckRun(repo, { headSha: sha, name: `matrix-${i}`, conclusion: 'success' })
+    s.addStatus(repo, { sha, state: 'failure', context: 'lint/types' })
+    for (let i = 0; i < 40; i++) s.addStatus(repo, { sha, state: 'success', context: `status-${i}` })
+    await ws('POST', '', { id: wide, name: 'Wide' })
+    await ws('POST', `/${wide}/repositories`, { fullName: repo })
+    await ws('POST', `/${wide}/check-policies`, { name: 'ci', requiredChecks: ['test', 'lint/*'] })
+
+    const item = byTitle(await prs('needs-review', `&workspace=${wide}`, 'boss'), 'wide')
+    expect(item.checks).toMatchObject({ total: 152, failed: 2, passed: 150 })
+    expect(item.checks.required.map((r) => [r.pattern, r.state])).toEqual([
+      ['test', 'failed'],
+      ['lint/*', 'failed'],
+    ])
+    expect(item.ready).toBe(false)
+    expect(titles(await prs('failing-checks', `&workspace=${wide}`, 'boss'))).toEqual(['wide'])
+  })
+})
+
 describe('GitHub failures', () => {
   test('rate limited: 429 with the reset time', async () => {
     const user = state().user('alice')!

@@ -77,11 +77,21 @@ export async function loadPulls(gh: GitHubClient, reader: Reader, repo: string):
         ),
         [],
       ),
+      // Every page: a failing required check or status past the first one must still count.
       orEmpty(
-        gh.get(reader, repo, checks, `/repos/${repo}/commits/${sha}/check-runs?per_page=100`, checkRunRows),
+        gh.getAll(
+          reader,
+          repo,
+          checks,
+          `/repos/${repo}/commits/${sha}/check-runs?per_page=100`,
+          checkRunRows,
+        ),
         [],
       ),
-      orEmpty(gh.get(reader, repo, checks, `/repos/${repo}/commits/${sha}/status`, statusRows), []),
+      orEmpty(
+        gh.getAll(reader, repo, checks, `/repos/${repo}/commits/${sha}/status?per_page=100`, statusRows),
+        [],
+      ),
       orEmpty(gh.get(reader, repo, 'immutable', `/repos/${repo}/commits/${sha}`, commitTime), null),
       orEmpty(
         gh.graphql<ThreadsData>(
