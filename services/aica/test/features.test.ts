@@ -477,6 +477,31 @@ describe('admin', () => {
       (await h.req('POST', `/api/agent-sessions/${d.thread.id}/apply-draft/${text.id}`, 'alice')).status,
     ).toBe(400)
   })
+
+  test('apply-draft refuses a draft aimed at another repository the App is installed on', async () => {
+    const gh = h.stack.github!
+    gh.state.addRepo('other-org/private-repo', { private: true })
+    gh.state.addIssue('other-org/private-repo', {
+      title: 'elsewhere',
+      author: 'boss',
+    })
+    const ws = await h.workspace(['alice'])
+    const d = await h.dispatch('alice', { workspace: ws, prompt: 'draft a reply' })
+    const work = await h.workFor(d.thread.id)
+    const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    await relay.next('welcome')
+    await relay.item(d.thread.id, 'steered', {
+      kind: 'draft_comment',
+      repo: 'other-org/private-repo',
+      issueNumber: 1,
+      body: 'Posted as the App where this workspace has no business',
+    })
+    relay.close()
+    const draft = (await getThread(d.thread.id)).items.find((i) => i.key === 'steered')!
+    const res = await h.req('POST', `/api/agent-sessions/${d.thread.id}/apply-draft/${draft.id}`, 'alice')
+    expect(res.status).toBe(400)
+    expect(gh.requests.filter((r) => r.path.includes('/other-org/private-repo/')).length).toBe(0)
+  })
 })
 
 describe('lists', () => {

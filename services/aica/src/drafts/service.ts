@@ -21,6 +21,10 @@ export async function applyDraft(deps: AicaDeps, principal: Principal, threadId:
   const body = JSON.parse(item.body) as { kind: string; repo?: string; issueNumber?: number; body?: string }
   if (body.kind !== 'draft_comment' || !body.repo || !body.issueNumber || !body.body)
     throw invalid('Only draft-comment items can be applied')
+  // The draft's target comes from the agent's output, which a planted issue can steer; the App's token
+  // reaches every repository it is installed on, so only the worktree's own repository is accepted.
+  if (body.repo.toLowerCase() !== worktree.repo.toLowerCase())
+    throw invalid(`This draft targets ${body.repo}; only comments on ${worktree.repo} can be applied here`)
   const done = (url: string, id: number, alreadyApplied: boolean) => ({
     itemId,
     commentUrl: url,
