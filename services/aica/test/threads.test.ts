@@ -84,6 +84,15 @@ describe('dispatch', () => {
       'GITHUB_TOKEN',
       'HOME',
       'NODE_OPTIONS',
+      'NODE_TLS_REJECT_UNAUTHORIZED',
+      'BUN_CONFIG_VERBOSE_FETCH',
+      'XDG_CONFIG_HOME',
+      'GH_CONFIG_DIR',
+      'GITHUB_API_URL',
+      'GCONV_PATH',
+      'GLIBC_TUNABLES',
+      'BASH_ENV',
+      'https_proxy',
     ]) {
       const res = await h.req('POST', '/api/agent-sessions', 'alice', {
         workspace: WS,
@@ -144,6 +153,30 @@ describe('dispatch', () => {
 })
 
 describe('relay and realtime', () => {
+  test('a realtime socket stops receiving once the worktree is made personal by its creator', async () => {
+    // Its own workspace: the thread keeps its slot, which the shared one's later tests need.
+    const { thread: t, worktree } = await h.dispatch('alice', {
+      workspace: await h.workspace(['alice', 'bob']),
+      prompt: 'Shared for a while',
+      visibility: 'team',
+    })
+    const work = await h.workFor(t.id)
+    const bob = realtime(`/api/agent-sessions/${t.id}/realtime`, h.tokens.bob)
+    await bob.opened
+    await bob.until(3)
+    const closed = new Promise<number>((resolve) => bob.ws.addEventListener('close', (e) => resolve(e.code)))
+    const made = await h.req('POST', `/api/worktrees/${worktree.id}/visibility`, 'alice', {
+      visibility: 'personal',
+    })
+    expect(made.status).toBe(200)
+    const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    await relay.next('welcome')
+    await relay.item(t.id, 'private', { kind: 'assistant_text', text: 'for alice only' })
+    expect(await closed).toBe(4404)
+    expect(JSON.stringify(bob.messages)).not.toContain('for alice only')
+    relay.close()
+  })
+
   test('runner frames become ordered items that a realtime client sees live; prompts and stop reach the runner', async () => {
     const { thread: t } = await h.dispatch('alice', { workspace: WS, prompt: 'Write a file' })
     const work = await h.workFor(t.id)

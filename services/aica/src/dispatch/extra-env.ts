@@ -1,7 +1,11 @@
 import type { ExtraEnv } from '@bosun/contracts/aica'
 import { invalid } from '@bosun/service-kit/errors'
 
-/** Names that would let a dispatcher hijack the sandbox, its tools or the runner's credentials. */
+/**
+ * Names that would let a dispatcher hijack the sandbox, its tools or the runner's credentials. Matched
+ * without regard to case: several tools read lower-case forms too (curl's proxies). opencode is a Bun
+ * binary, so Bun's and Node's variables reach it before the agent runs anything.
+ */
 const REFUSED = new Set([
   'PATH',
   'HOME',
@@ -11,38 +15,51 @@ const REFUSED = new Set([
   'TMPDIR',
   'IFS',
   'ENV',
-  'BASH_ENV',
+  'PS4',
+  'SHELLOPTS',
   'PROMPT_COMMAND',
-  'GH_TOKEN',
-  'GITHUB_TOKEN',
-  'GH_HOST',
-  'GH_ENTERPRISE_TOKEN',
-  'GITHUB_ENTERPRISE_TOKEN',
-  'NODE_OPTIONS',
-  'NODE_PATH',
-  'BUN_OPTIONS',
-  'PYTHONPATH',
-  'PYTHONSTARTUP',
-  'PERL5OPT',
-  'RUBYOPT',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'NODE_EXTRA_CA_CERTS',
+  'ZDOTDIR',
+  'HOSTALIASES',
+  'LOCALDOMAIN',
+  'RES_OPTIONS',
+  'LOCPATH',
+  'JAVA_TOOL_OPTIONS',
+  '_JAVA_OPTIONS',
+  'CURL_CA_BUNDLE',
+  'REQUESTS_CA_BUNDLE',
   'HTTP_PROXY',
   'HTTPS_PROXY',
   'ALL_PROXY',
   'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'all_proxy',
-  'no_proxy',
 ])
-const REFUSED_PREFIXES = ['LD_', 'DYLD_', 'GIT_', 'OPENCODE_', 'BOSUN_', 'NATS_', 'BASH_FUNC_']
+const REFUSED_PREFIXES = [
+  'LD_',
+  'DYLD_',
+  'GIT_',
+  'GH_',
+  'GITHUB_',
+  'OPENCODE_',
+  'BOSUN_',
+  'NATS_',
+  'BASH_',
+  'NODE_',
+  'BUN_',
+  'NPM_CONFIG_',
+  'XDG_',
+  'SSL_',
+  'GCONV_',
+  'GLIBC_',
+  'MALLOC_',
+  'PYTHON',
+  'PERL',
+  'RUBY',
+]
 
 export function refusedEnvNames(env: ExtraEnv): string[] {
-  return Object.keys(env).filter(
-    (name) => REFUSED.has(name) || REFUSED_PREFIXES.some((p) => name.toUpperCase().startsWith(p)),
-  )
+  return Object.keys(env).filter((name) => {
+    const upper = name.toUpperCase()
+    return REFUSED.has(upper) || REFUSED_PREFIXES.some((p) => upper.startsWith(p))
+  })
 }
 
 export function assertExtraEnv(env: ExtraEnv | undefined) {

@@ -34,7 +34,17 @@ export function realtimeRoutes(deps: AicaDeps) {
     },
     open(ws) {
       const send = (msg: unknown) => ws.send(JSON.stringify(msg))
-      const stream = openThreadStream(deps, ws.data.params.id, ws.data.query.since, send)
+      const principal = principals.get(ws.data.request)
+      const stream = openThreadStream(deps, ws.data.params.id, ws.data.query.since, send, {
+        visible: () =>
+          principal
+            ? visibleThread(deps, principal, ws.data.params.id).then(
+                () => true,
+                (err) => !(err instanceof AppError && err.code === 'not_found'),
+              )
+            : Promise.resolve(false),
+        revoked: () => ws.close(4404, 'Thread not found'),
+      })
       const timer = setInterval(() => {
         ws.raw.ping()
         stream.heartbeat()

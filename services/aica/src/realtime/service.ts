@@ -18,13 +18,25 @@ export function openThreadStream(
   threadId: string,
   since: number | undefined,
   send: (msg: ThreadRealtimeMessage) => void,
+  access: { visible(): Promise<boolean>; revoked(): void },
 ): ThreadStream {
   let last = since ?? 0
   let closed = false
   let chain: Promise<void> = Promise.resolve()
+  // Access was checked at the upgrade; every step checks again, so a worktree made personal or a
+  // removed member stops receiving at once.
   const enqueue = (step: () => Promise<void>) => {
     chain = chain
-      .then(() => (closed ? undefined : step()))
+      .then(async () => {
+        if (closed) return
+        if (!(await access.visible())) {
+          closed = true
+          unsubscribe()
+          access.revoked()
+          return
+        }
+        await step()
+      })
       .catch((err) => deps.logger.warn('realtime step failed', { threadId, err: String(err) }))
   }
   const catchUp = async (upTo?: number) => {
