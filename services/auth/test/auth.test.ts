@@ -422,6 +422,27 @@ describe('API keys', () => {
     for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve))
   })
 
+  test('user and invitation administration needs users:admin (403 without it)', async () => {
+    const key = (await (
+      await call(
+        '/api/auth/api-keys',
+        json({ name: 'no-admin', scopes: ALL_SCOPES.filter((s) => s !== 'users:admin') }, bootstrapKey),
+      )
+    ).json()) as { key: string }
+    const asKey = (path: string, init: RequestInit = {}) =>
+      call(path, { ...init, headers: { 'content-type': 'application/json', ...bearer(key.key) } })
+    const refused = [
+      await asKey('/api/auth/users'),
+      await asKey('/api/auth/invites'),
+      await asKey('/api/auth/invites', { method: 'POST', body: JSON.stringify({ login: 'mallory' }) }),
+      await asKey('/api/auth/invites/alice', { method: 'DELETE' }),
+      await asKey('/api/auth/users/alice', { method: 'PATCH', body: JSON.stringify({ role: 'admin' }) }),
+      await asKey('/api/auth/diagnostics'),
+    ]
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403])
+    expect(await refused[4]!.json()).toMatchObject({ error: 'forbidden' })
+  })
+
   test('bad input gets our error shape', async () => {
     const res = await call('/api/auth/api-keys', json({ name: '', scopes: ['nope'] }, bootstrapKey))
     expect(res.status).toBe(400)
