@@ -388,6 +388,23 @@ describe('access', () => {
     expect((await get('/api/dashboard/prs?bucket=ready', 'nobody')).status).toBe(401)
   })
 
+  test('each route refuses a caller without its scope with 403', async () => {
+    const authorsOnly = await createApiKey(stack.publicUrl, tokens.alice!, ['team_authors:read'])
+    const membersOnly = await createApiKey(stack.publicUrl, tokens.alice!, ['team_members:read'])
+    const cases: Array<[string, string]> = [
+      [`/api/dashboard/prs?bucket=ready&workspace=${WS}`, authorsOnly],
+      [`/api/dashboard/issues?bucket=triage&workspace=${WS}`, authorsOnly],
+      [`/api/github/issue-meta/${REPO}/1?workspace=${WS}`, authorsOnly],
+      [`/api/dashboard/vetted-author/alice?workspace=${WS}`, membersOnly],
+    ]
+    for (const [path, key] of cases) {
+      const res = await get(path, key)
+      expect({ path, status: res.status }).toEqual({ path, status: 403 })
+      expect(await res.json()).toMatchObject({ error: 'forbidden' })
+    }
+    expect((await get(`/api/dashboard/vetted-author/alice?workspace=${WS}`, authorsOnly)).status).toBe(200)
+  })
+
   test('an API-key caller reads with the GitHub App installation token', async () => {
     const key = await createApiKey(stack.publicUrl, tokens.alice!, ['team_members:read'])
     const { value, requests } = await calls(() => get(`/api/dashboard/issues?bucket=triage`, key))
