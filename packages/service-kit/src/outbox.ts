@@ -1,14 +1,15 @@
 import type { EventDef } from '@bosun/contracts/envelope'
 import type { Static } from '@sinclair/typebox'
-import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm'
+import { and, isNotNull, lt } from 'drizzle-orm'
 import { type Bus, eventHeaders } from './bus'
-import type { Database } from './db'
+import { type Database, statements } from './db'
 import { errorFields, type Logger } from './log'
 import { outbox } from './outbox-table'
 import { assertValid } from './validate'
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 
+/** A write's `tx` (or a savepoint in it). */
 type Runner = { run: Database<Record<string, unknown>>['db']['run'] }
 type Publisher = Pick<Bus, 'subjects' | 'source'>
 
@@ -28,12 +29,21 @@ export async function enqueueEvent<E extends EventDef>(
     data: assertValid(def.data, data, def.type),
   }
   const traceparent = opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null
-  // A plain statement: this runs inside every write of every service, and the query builder costs more than the insert.
-  await tx.run(
-    sql`insert into outbox (id, subject, envelope, traceparent, created_at) values (${envelope.id}, ${bus.subjects.evt(def.subject(data))}, ${JSON.stringify(envelope)}, ${traceparent}, ${Date.now()})`,
-  )
+  // A plain statement: this runs inside every write of every service, and drizzle costs more than the insert.
+  await statements(tx).execute({
+    sql: 'insert into outbox (id, subject, envelope, traceparent, created_at) values (?, ?, ?, ?, ?)',
+    args: [
+      envelope.id,
+      bus.subjects.evt(def.subject(data)),
+      JSON.stringify(envelope),
+      traceparent,
+      Date.now(),
+    ],
+  })
   return envelope
 }
+
+type OutboxRow = { id: string; subject: string; envelope: string; traceparent: string | null }
 
 export type OutboxRelay = { stop(): Promise<void>; flushed(): Promise<void> }
 
@@ -77,17 +87,12 @@ export function startOutboxRelay(opts: {
     })
 
   const once = async (): Promise<number> => {
-    const rows = await database.db
-      .select({
-        id: outbox.id,
-        subject: outbox.subject,
-        envelope: outbox.envelope,
-        traceparent: outbox.traceparent,
-      })
-      .from(outbox)
-      .where(isNull(outbox.sentAt))
-      .orderBy(asc(outbox.createdAt))
-      .limit(batchSize)
+    // Plain statements: the relay runs after every commit.
+    const { rows: found } = await statements(database.db).execute({
+      sql: 'select id, subject, envelope, traceparent from outbox where sent_at is null order by created_at limit ?',
+      args: [batchSize],
+    })
+    const rows = found as unknown as OutboxRow[]
     if (rows.length === 0) return 0
     const results = await Promise.allSettled(
       rows.map((r) =>
@@ -100,14 +105,20 @@ export function startOutboxRelay(opts: {
     const sent = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)
     const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)
     await database.write(async (tx) => {
-      const now = Date.now()
-      if (sent.length && opts.retainSentMs === 0) await tx.delete(outbox).where(inArray(outbox.id, sent))
-      else if (sent.length) await tx.update(outbox).set({ sentAt: now }).where(inArray(outbox.id, sent))
+      const run = statements(tx)
+      const marks = (ids: string[]) => ids.map(() => '?').join(',')
+      if (sent.length && opts.retainSentMs === 0)
+        await run.execute({ sql: `delete from outbox where id in (${marks(sent)})`, args: sent })
+      else if (sent.length)
+        await run.execute({
+          sql: `update outbox set sent_at = ? where id in (${marks(sent)})`,
+          args: [Date.now(), ...sent],
+        })
       if (failed.length)
-        await tx
-          .update(outbox)
-          .set({ attempts: sql`${outbox.attempts} + 1` })
-          .where(inArray(outbox.id, failed))
+        await run.execute({
+          sql: `update outbox set attempts = attempts + 1 where id in (${marks(failed)})`,
+          args: failed,
+        })
     })
     if (failed.length) {
       const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult

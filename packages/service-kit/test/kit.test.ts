@@ -12,7 +12,7 @@ import { Elysia, t } from 'elysia'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus } from '../src/bus'
 import { consumeEvents } from '../src/consumer'
-import { type Database, openDatabase } from '../src/db'
+import { type Database, openDatabase, statements } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
 import { createLogger } from '../src/log'
@@ -113,6 +113,31 @@ describe('database', () => {
     await dup.catch(() => {})
     const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.id, id))
     expect(rows.map((r) => r.body)).toEqual(['kept'])
+  })
+  test('plain statements run in the write they belong to, savepoints included, and roll back with it', async () => {
+    const insert = (tx: object, id: string) =>
+      statements(tx).execute({
+        sql: 'insert into notes (id, body, created_at) values (?, ?, ?)',
+        args: [id, 'plain', 1],
+      })
+    const [a, b] = [Bun.randomUUIDv7(), Bun.randomUUIDv7()]
+    await database.write(async (tx) => {
+      await insert(tx, a)
+      await tx.transaction((sp) => insert(sp, b))
+    })
+    const rolledBack = Bun.randomUUIDv7()
+    const failed = database.write(async (tx) => {
+      await insert(tx, rolledBack)
+      throw new Error('undo')
+    })
+    expect(failed).rejects.toThrow('undo')
+    await failed.catch(() => {})
+    const { rows } = await statements(database.db).execute({
+      sql: 'select id from notes where id in (?, ?, ?) order by id',
+      args: [a, b, rolledBack],
+    })
+    expect(rows.map((r) => r.id)).toEqual([a, b].sort())
+    expect(() => statements({})).toThrow('drizzle')
   })
 })
 
