@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import type { RealtimeMessage, Snapshot } from '@bosun/contracts/workspace'
+import { statements } from '@bosun/service-kit/db'
 import { parseEnv } from '@bosun/service-kit/env'
 import { createLogger } from '@bosun/service-kit/log'
 import { type ServiceProcess, startService } from '@bosun/testkit/launcher'
@@ -86,6 +87,24 @@ describe('workspaces', () => {
     }
     const list = (await (await req('GET', '/api/workspaces', 'bob')).json()) as { results: unknown[] }
     expect(list.results).toEqual([])
+  })
+
+  test('an admin adding members to a missing workspace gets 404 and leaves no row, beside adds that commit', async () => {
+    const ghost = `ghost-${Date.now().toString(36)}`
+    const answers = await Promise.all([
+      req('POST', `/api/workspaces/${ghost}/team-members`, 'boss', { login: 'bob' }),
+      req('POST', `/api/workspaces/${WS}/team-members`, 'boss', { login: 'carol' }),
+      req('POST', `/api/workspaces/${ghost}/team-members`, 'boss', { login: 'dan' }),
+    ])
+    expect(answers.map((r) => r.status)).toEqual([404, 201, 404])
+    expect(await answers[0]!.json()).toMatchObject({ error: 'not_found' })
+    const { rows } = await statements(ws.deps.database.db).execute({
+      sql: 'select count(*) as n from members where workspace_id = ?',
+      args: [ghost],
+    })
+    expect(Number(rows[0]?.n)).toBe(0)
+    expect((await snap()).members.map((m) => m.login)).toContain('carol')
+    expect((await req('DELETE', `/api/workspaces/${WS}/team-members/carol`, 'boss')).status).toBe(204)
   })
 
   test('members: add, duplicate 409, scope 403 for viewers, remove', async () => {

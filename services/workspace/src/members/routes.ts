@@ -3,7 +3,7 @@ import { LoginParams, Member, MemberCreate, WorkspaceParams } from '@bosun/contr
 import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { Elysia, t } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { accessibleWorkspace } from '../workspaces/service'
+import { accessibleWorkspace, changeableWorkspace } from '../workspaces/service'
 import { addMember, removeMember } from './service'
 
 export function memberRoutes(deps: WorkspaceDeps) {
@@ -12,7 +12,7 @@ export function memberRoutes(deps: WorkspaceDeps) {
     .post(
       '',
       async ({ principal, params, body, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
+        await changeableWorkspace(deps, principal, params.id)
         set.status = 201
         return addMember(deps, principal, params.id, body.login)
       },

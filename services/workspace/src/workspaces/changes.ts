@@ -1,11 +1,10 @@
 import type { EventDef } from '@bosun/contracts/envelope'
 import type { LiveChange } from '@bosun/contracts/workspace'
 import type { Bus } from '@bosun/service-kit/bus'
-import type { Tx } from '@bosun/service-kit/db'
+import { statements, type Tx } from '@bosun/service-kit/db'
 import { notFound } from '@bosun/service-kit/errors'
 import { enqueueEvent } from '@bosun/service-kit/outbox'
 import type { Static } from '@sinclair/typebox'
-import { sql } from 'drizzle-orm'
 import type * as schema from '../db/schema'
 
 export type WsTx = Tx<typeof schema>
@@ -21,18 +20,21 @@ export async function recordChange<E extends EventDef>(
   def: E,
   data: Omit<Static<E['data']>, 'seq' | 'workspaceId'>,
 ): Promise<LiveChange> {
-  // Plain statements: every write runs these, and the query builder costs more than the statements.
-  const [row] = await tx.all<{ seq: number }>(
-    sql`update workspaces set seq = seq + 1 where id = ${workspaceId} returning seq`,
-  )
-  if (!row) throw notFound('Workspace')
-  const full = { ...data, workspaceId, seq: row.seq } as Static<E['data']>
+  // Plain statements: every write runs these, and drizzle costs more than the statements.
+  const run = statements(tx)
+  const { rows } = await run.execute({
+    sql: 'update workspaces set seq = seq + 1 where id = ? returning seq',
+    args: [workspaceId],
+  })
+  if (!rows[0]) throw notFound('Workspace')
+  const seq = Number(rows[0].seq)
+  const full = { ...data, workspaceId, seq } as Static<E['data']>
   const envelope = await enqueueEvent(tx, bus, def, full)
-  const at = Date.parse(envelope.time)
-  await tx.run(
-    sql`insert into changes (workspace_id, seq, type, data, at) values (${workspaceId}, ${row.seq}, ${def.type}, ${JSON.stringify(full)}, ${at})`,
-  )
-  return { workspaceId, seq: row.seq, type: def.type, time: envelope.time, data: full }
+  await run.execute({
+    sql: 'insert into changes (workspace_id, seq, type, data, at) values (?, ?, ?, ?, ?)',
+    args: [workspaceId, seq, def.type, JSON.stringify(full), Date.parse(envelope.time)],
+  })
+  return { workspaceId, seq, type: def.type, time: envelope.time, data: full }
 }
 
 /** Runs a change in one transaction, then fans its live changes out to every instance's sockets. */

@@ -1,6 +1,7 @@
 import type { Principal } from '@bosun/contracts/principal'
 import type { Snapshot, Workspace } from '@bosun/contracts/workspace'
 import { memberAdded, workspaceCreated } from '@bosun/contracts/workspace'
+import { statements } from '@bosun/service-kit/db'
 import { conflict, found, notFound } from '@bosun/service-kit/errors'
 import { and, asc, count, eq } from 'drizzle-orm'
 import {
@@ -35,17 +36,26 @@ export async function accessibleWorkspace(
       throw notFound('Workspace')
     return
   }
-  // One statement answers both questions: does the workspace exist, and is the caller in it.
-  const [row] = await deps.database.db
-    .select({ member: members.loginKey })
-    .from(workspaces)
-    .leftJoin(
-      members,
-      and(eq(members.workspaceId, workspaces.id), eq(members.loginKey, loginKey(principal.login))),
-    )
-    .where(eq(workspaces.id, id))
-    .limit(1)
+  // One plain statement answers both questions: does the workspace exist, and is the caller in it.
+  const { rows } = await statements(deps.database.db).execute({
+    sql: 'select m.login_key as member from workspaces w left join members m on m.workspace_id = w.id and m.login_key = ? where w.id = ? limit 1',
+    args: [loginKey(principal.login), id],
+  })
+  const row = rows[0]
   if (!row || (principal.role !== 'admin' && !row.member)) throw notFound('Workspace')
+}
+
+/**
+ * The access check before adding a change whose first statement cannot fail on a missing workspace. Every
+ * change bumps its workspace's sequence in its own transaction and answers 404 there when the workspace is
+ * missing (rolling the change back), so an admin, who may change any workspace, needs no read first.
+ */
+export async function changeableWorkspace(
+  deps: Pick<WorkspaceDeps, 'cache' | 'database'>,
+  principal: Principal,
+  id: string,
+) {
+  if (principal.role !== 'admin') await accessibleWorkspace(deps, principal, id)
 }
 
 /** The snapshot route: access check and body from one cached entry. */
