@@ -7,6 +7,8 @@ import { errorFields, type Logger } from './log'
 import { outbox } from './outbox-table'
 import { assertValid } from './validate'
 
+/** How long sent rows may wait for a write to carry their marks; far inside the stream's duplicate window. */
+const MARK_WITHIN_MS = 50
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 
 /** A write's `tx` (or a savepoint in it). */
@@ -104,7 +106,9 @@ export function startOutboxRelay(opts: {
     )
     const sent = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)
     const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)
-    await database.write(async (tx) => {
+    // Marking is bookkeeping: it rides on the next write's commit instead of paying an fsync of its own. Until it
+    // commits, a crash republishes these rows under the same Nats-Msg-Id, which the stream drops as duplicates.
+    await database.writeSoon(async (tx) => {
       const run = statements(tx)
       const marks = (ids: string[]) => ids.map(() => '?').join(',')
       if (sent.length && opts.retainSentMs === 0)
@@ -119,7 +123,7 @@ export function startOutboxRelay(opts: {
           sql: `update outbox set attempts = attempts + 1 where id in (${marks(failed)})`,
           args: failed,
         })
-    })
+    }, MARK_WITHIN_MS)
     if (failed.length) {
       const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
       throw first.reason

@@ -114,6 +114,23 @@ describe('database', () => {
     const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.id, id))
     expect(rows.map((r) => r.body)).toEqual(['kept'])
   })
+  test("a writeSoon job rides on the next write's commit, or commits alone when none comes", async () => {
+    let commits = 0
+    database.onCommit(() => commits++)
+    const note = (id: string) => (tx: Parameters<Parameters<typeof database.write>[0]>[0]) =>
+      tx.insert(schema.notes).values({ id, body: 'soon', createdAt: 3 })
+    const [soon, now, alone] = [Bun.randomUUIDv7(), Bun.randomUUIDv7(), Bun.randomUUIDv7()]
+    const before = commits
+    const rides = database.writeSoon(note(soon), 60_000)
+    await database.write(note(now))
+    await rides
+    expect(commits - before).toBe(1)
+    await database.writeSoon(note(alone), 1)
+    expect(commits - before).toBe(2)
+    const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.body, 'soon'))
+    expect(rows.map((r) => r.id).sort()).toEqual([soon, now, alone].sort())
+  })
+
   test('plain statements run in the write they belong to, savepoints included, and roll back with it', async () => {
     const insert = (tx: object, id: string) =>
       statements(tx).execute({
