@@ -124,6 +124,7 @@ export async function startAicaPeer(natsUrl: string) {
           send({ v: 1, type: 'ack', threadId: frame.threadId, key: frame.key, seq })
         }
         if (frame.type === 'status') thread(frame.threadId).status = frame.status
+        if (frame.type === 'ping') send({ v: 1, type: 'pong' })
         if (frame.type === 'backup')
           backups.set(frame.worktreeId, {
             ref: frame.ref,

@@ -132,7 +132,7 @@ export async function runThread(
           'The runner running this thread stopped unexpectedly and its agent session is gone. ' +
           "Retry the thread to run the prompt again; the worktree's last backup is kept.",
       })
-      await relay.flush()
+      await settled(relay)
       return
     }
     status('starting')
@@ -254,7 +254,7 @@ export async function runThread(
         host.threads.delete(threadId)
         if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
         status('stopped')
-        await relay.flush()
+        await settled(relay)
         return
       }
       const exited = await Promise.race([host.server.exited.then(() => true), Bun.sleep(0).then(() => false)])
@@ -284,7 +284,7 @@ export async function runThread(
         host.listeners.delete(listener)
         if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
         status('completed')
-        await relay.flush()
+        await settled(relay)
         return
       }
       await new Promise<void>((resolve) => {
@@ -293,18 +293,38 @@ export async function runThread(
       })
     }
   } catch (err) {
+    if (err instanceof RelayUnconfirmed) throw err
     const code = err instanceof RunError ? err.code : err instanceof AppError ? err.code : 'runner_error'
     log.warn('thread failed', { threadId, code, ...errorFields(err) })
     status('failed', { code, message: (err as Error).message.slice(0, 4000) })
-    await relay.flush(5000)
+    const told = await relay.flush(FINAL_FLUSH_MS)
     const host = await hosts.get(work.worktreeId)?.catch(() => undefined)
     if (host) {
       host.threads.delete(threadId)
       if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
     }
+    if (!told) throw new RelayUnconfirmed()
   } finally {
     relay.close()
   }
+}
+
+/** How long a thread's last status may wait for aica (a restart in between included). */
+const FINAL_FLUSH_MS = 30_000
+
+/**
+ * aica never confirmed the thread's last status (unreachable, or the socket dropped for good). The work
+ * message is then not acked: it is redelivered, and the runner that takes it ends the thread from what
+ * aica holds, or JetStream gives up and aica fails it as runner_lost. Acking would leave it `running`.
+ */
+class RelayUnconfirmed extends Error {
+  constructor() {
+    super("aica did not confirm the thread's final status")
+  }
+}
+
+async function settled(relay: { flush(timeoutMs?: number): Promise<boolean> }) {
+  if (!(await relay.flush(FINAL_FLUSH_MS))) throw new RelayUnconfirmed()
 }
 
 /** Reuses this worktree's host or starts one; two threads of one worktree never start two. */
