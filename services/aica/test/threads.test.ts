@@ -3,6 +3,7 @@ import type { Thread, ThreadRealtimeMessage } from '@bosun/contracts/aica'
 import { extraEnvRpc, type Item } from '@bosun/contracts/relay'
 import { openRelay } from '@bosun/testkit/relay-client'
 import { waitFor } from '@bosun/testkit/wait'
+import { renewToken } from '../src/relay/service'
 import { type Harness, startHarness, type Who } from './harness'
 
 // Suites start real processes and restart services; 5 s is too tight on a shared machine.
@@ -289,6 +290,10 @@ describe('relay and realtime', () => {
     // Archiving the worktree revokes its tokens.
     expect((await h.req('POST', `/api/worktrees/${a.worktree.id}/archive`, 'alice')).status).toBe(200)
     expect(await refused(`/api/agent-sessions/${a.thread.id}/relay`, { header: token })).toBe(401)
+    // A socket still open when its worktree was archived gets no fresh token to come back with.
+    await expect(renewToken(h.deps, { worktreeId: a.worktree.id, threadId: null })).rejects.toThrow(
+      'archived',
+    )
     await h.req('POST', `/api/worktrees/${b.worktree.id}/archive`, 'alice')
   })
 

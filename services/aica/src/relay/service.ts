@@ -78,9 +78,17 @@ export async function welcome(deps: AicaDeps, scope: RelayScope): Promise<AicaMe
   }
 }
 
+/** A fresh token for an open socket; none once the worktree is archived (archiving revoked the others). */
 export async function renewToken(deps: AicaDeps, scope: RelayScope): Promise<AicaMessage> {
   const ttl = deps.env.BOSUN_AICA_RELAY_TOKEN_TTL_S
-  const { token, expiresAt } = await deps.database.write((tx) => mintRelayToken(tx, scope.worktreeId, ttl))
+  const { token, expiresAt } = await deps.database.write(async (tx) => {
+    const [wt] = await tx
+      .select({ archivedAt: schema.worktrees.archivedAt })
+      .from(schema.worktrees)
+      .where(eq(schema.worktrees.id, scope.worktreeId))
+    if (!wt || wt.archivedAt !== null) throw new RelayRefusal('conflict', 'The worktree is archived')
+    return mintRelayToken(tx, scope.worktreeId, ttl)
+  })
   return { v, type: 'token', relayToken: token, expiresAt }
 }
 
