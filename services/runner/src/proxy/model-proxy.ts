@@ -15,6 +15,13 @@ export type ModelProxy = {
 const HOP = new Set(['host', 'authorization', 'x-api-key', 'content-length', 'connection', 'accept-encoding'])
 
 /**
+ * The calls opencode's two provider packages make. The key is the team's (shared credentials); with it,
+ * the rest of a provider's API (files, batches, fine-tunes, organization admin) must stay out of reach of
+ * an agent that a planted issue may be steering.
+ */
+const ALLOWED = new Set(['POST /chat/completions', 'POST /messages', 'GET /models'])
+
+/**
  * A loopback forwarder between the sandboxed agent and its model provider. The agent holds only a per-run
  * token; the provider key stays in the runner, so nothing the agent prints can contain it.
  */
@@ -30,7 +37,10 @@ export function startModelProxy(): ModelProxy {
       const upstream = routes.get(token)
       if (!upstream) return Response.json({ error: { message: 'unknown run token' } }, { status: 401 })
       const url = new URL(req.url)
-      const target = `${upstream.baseURL.replace(/\/+$/, '')}${url.pathname.replace(/^\/v1/, '')}${url.search}`
+      const path = url.pathname.replace(/^\/v1/, '')
+      if (!ALLOWED.has(`${req.method} ${path}`))
+        return Response.json({ error: { message: 'not a model call' } }, { status: 404 })
+      const target = `${upstream.baseURL.replace(/\/+$/, '')}${path}${url.search}`
       const headers = new Headers()
       for (const [k, v] of req.headers) if (!HOP.has(k.toLowerCase())) headers.set(k, v)
       if (upstream.apiKey) {
