@@ -2,8 +2,10 @@ import { asc, eq } from 'drizzle-orm'
 import * as schema from '../db/schema'
 import type { Db } from '../deps'
 
-/** SHA-256 over every item of a workspace's bundle (kind, name, path, content), in a stable order. */
-/** `q` is the database or a transaction (a consumer reads inside its own). */
+/**
+ * SHA-256 over every item of a workspace's bundle (kind, name, path, content), in a stable order. `q` is
+ * the database or a transaction (a consumer reads inside its own).
+ */
 export async function bundleDigest(q: Pick<Db['db'], 'select'>, workspaceId: string) {
   const rows = await q
     .select({
