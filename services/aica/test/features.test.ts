@@ -17,7 +17,9 @@ import {
 import { eventHeaders } from '@bosun/service-kit/bus'
 import { openRelay, takeWork } from '@bosun/testkit/relay-client'
 import { waitFor } from '@bosun/testkit/wait'
+import { eq } from 'drizzle-orm'
 import { sharedCredsForRunner } from '../src/admin/creds'
+import { items } from '../src/db/schema'
 import { type Harness, startHarness, type Who } from './harness'
 
 // Suites start real processes and restart services; 5 s is too tight on a shared machine.
@@ -476,6 +478,29 @@ describe('admin', () => {
     expect(
       (await h.req('POST', `/api/agent-sessions/${d.thread.id}/apply-draft/${text.id}`, 'alice')).status,
     ).toBe(400)
+  })
+
+  test('apply-draft takes over a claim left by an instance that died before recording it', async () => {
+    const ws = await h.workspace(['alice'])
+    const d = await h.dispatch('alice', { workspace: ws, prompt: 'draft a reply' })
+    const work = await h.workFor(d.thread.id)
+    const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    await relay.next('welcome')
+    await relay.item(d.thread.id, 'orphan', {
+      kind: 'draft_comment',
+      repo: 'demo-org/demo-repo',
+      issueNumber: 1,
+      body: 'Claimed, then the instance died.',
+    })
+    relay.close()
+    const draft = (await getThread(d.thread.id)).items.find((i) => i.key === 'orphan')!
+    const claimAt = Date.now() - 10 * 60_000
+    await h.deps.database.write((tx) =>
+      tx.update(items).set({ appliedUrl: 'pending', appliedId: claimAt }).where(eq(items.id, draft.id)),
+    )
+    const res = await h.req('POST', `/api/agent-sessions/${d.thread.id}/apply-draft/${draft.id}`, 'alice')
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { alreadyApplied: boolean }).alreadyApplied).toBe(false)
   })
 
   test('apply-draft refuses a draft aimed at another repository the App is installed on', async () => {

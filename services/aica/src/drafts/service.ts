@@ -1,11 +1,16 @@
 import type { Principal } from '@bosun/contracts/principal'
 import { AppError, conflict, invalid, notFound } from '@bosun/service-kit/errors'
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, isNull, lt, or } from 'drizzle-orm'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { assertManage, visibleThread } from '../threads/access'
 
 const CLAIM = 'pending'
+/**
+ * A claim older than this belongs to an instance that died between claiming and recording (the POST has
+ * its own 10 s timeout), so it may be taken over instead of answering 409 for ever.
+ */
+const STALE_CLAIM_MS = 60_000
 
 /**
  * Posts a draft-comment item to GitHub as the App (installation token of that repository) and records
@@ -33,16 +38,26 @@ export async function applyDraft(deps: AicaDeps, principal: Principal, threadId:
   })
   if (item.appliedUrl && item.appliedUrl !== CLAIM) return done(item.appliedUrl, item.appliedId ?? 0, true)
 
+  const now = Date.now()
   const claimed = await deps.database.write((tx) =>
     tx
       .update(schema.items)
-      .set({ appliedUrl: CLAIM })
-      .where(and(where, isNull(schema.items.appliedUrl)))
+      .set({ appliedUrl: CLAIM, appliedId: now })
+      .where(
+        and(
+          where,
+          or(
+            isNull(schema.items.appliedUrl),
+            and(eq(schema.items.appliedUrl, CLAIM), lt(schema.items.appliedId, now - STALE_CLAIM_MS)),
+          ),
+        ),
+      )
       .returning(),
   )
   if (claimed.length === 0) {
-    const [now] = await deps.database.db.select().from(schema.items).where(where)
-    if (now?.appliedUrl && now.appliedUrl !== CLAIM) return done(now.appliedUrl, now.appliedId ?? 0, true)
+    const [current] = await deps.database.db.select().from(schema.items).where(where)
+    if (current?.appliedUrl && current.appliedUrl !== CLAIM)
+      return done(current.appliedUrl, current.appliedId ?? 0, true)
     throw conflict('This draft is being applied right now')
   }
   try {
@@ -69,7 +84,9 @@ export async function applyDraft(deps: AicaDeps, principal: Principal, threadId:
     )
     return done(comment.html_url, comment.id, false)
   } catch (err) {
-    await deps.database.write((tx) => tx.update(schema.items).set({ appliedUrl: null }).where(where))
+    await deps.database.write((tx) =>
+      tx.update(schema.items).set({ appliedUrl: null, appliedId: null }).where(where),
+    )
     if (err instanceof AppError) throw err
     throw new AppError('unavailable', 'GitHub could not be reached')
   }
