@@ -41,6 +41,20 @@ export const sessionRevoked = defineEvent(
   t.Object({ sessionId: t.String(), expiresAt: t.String({ format: 'date-time' }) }),
 )
 
+/**
+ * Sessions revoked before they expire. A guard loads them with the signing keys, so a service that starts
+ * after a logout (and so never heard its event) still refuses that session.
+ */
+export const revokedSessionsRpc = defineRpc(
+  'auth',
+  'revoked-sessions',
+  t.Object({}),
+  t.Object({
+    sessions: t.Array(t.Object({ sessionId: t.String(), expiresAt: t.String({ format: 'date-time' }) })),
+  }),
+  'Revoked sessions that have not expired yet',
+)
+
 /** The user's GitHub OAuth token, for services that read GitHub as that user. NATS only, never HTTP. */
 export const githubTokenRpc = defineRpc(
   'auth',

@@ -1,9 +1,10 @@
-import { githubTokenRpc, jwksRpc, verifyKeyRpc } from '@bosun/contracts/auth'
+import { githubTokenRpc, jwksRpc, revokedSessionsRpc, verifyKeyRpc } from '@bosun/contracts/auth'
 import { memberAdded, memberRemoved } from '@bosun/contracts/workspace'
 import { consumeEvents, type EventConsumer } from '@bosun/service-kit/consumer'
 import { principalForKeyHash } from './api-keys/service'
 import type { AuthDeps } from './deps'
 import { applyMembership } from './members/service'
+import { revokedSessions } from './session/service'
 import { githubToken } from './users/service'
 
 /** What auth answers on NATS and which events it follows. */
@@ -13,6 +14,7 @@ export async function wireBus(deps: AuthDeps): Promise<EventConsumer[]> {
   bus.serve(verifyKeyRpc, async ({ keyHash }) => ({
     principal: await principalForKeyHash(database, keyHash),
   }))
+  bus.serve(revokedSessionsRpc, async () => ({ sessions: await revokedSessions(database) }))
   bus.serve(githubTokenRpc, async ({ userId }) => ({ token: await githubToken(database, deps.box, userId) }))
   const common = { bus, database: database as never, logger }
   return Promise.all([

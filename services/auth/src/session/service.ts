@@ -4,7 +4,7 @@ import { roleScopes } from '@bosun/contracts/scopes'
 import type { Bus } from '@bosun/service-kit/bus'
 import type { Database, Tx } from '@bosun/service-kit/db'
 import { enqueueEvent } from '@bosun/service-kit/outbox'
-import { and, eq, gt, isNull } from 'drizzle-orm'
+import { and, eq, gt, isNotNull, isNull } from 'drizzle-orm'
 import { SignJWT } from 'jose'
 import type * as schema from '../db/schema'
 import { sessions, type users } from '../db/schema'
@@ -71,6 +71,15 @@ export async function endSessionsOf(tx: Tx<typeof schema>, bus: Bus, userId: str
       sessionId: row.id,
       expiresAt: new Date(row.expiresAt).toISOString(),
     })
+}
+
+/** Revoked sessions still within their lifetime: what a guard must refuse besides the events it hears. */
+export async function revokedSessions(database: Db) {
+  const rows = await database.db
+    .select({ id: sessions.id, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(isNotNull(sessions.revokedAt), gt(sessions.expiresAt, Date.now())))
+  return rows.map((r) => ({ sessionId: r.id, expiresAt: new Date(r.expiresAt).toISOString() }))
 }
 
 export function appsFor(scopes: readonly string[]): string[] {
