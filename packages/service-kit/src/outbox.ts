@@ -2,7 +2,7 @@ import type { EventDef } from '@bosun/contracts/envelope'
 import type { Static } from '@sinclair/typebox'
 import { and, isNotNull, lt } from 'drizzle-orm'
 import { type Bus, eventHeaders } from './bus'
-import { type Database, statements } from './db'
+import { type Database, insertAtCommit, statements } from './db'
 import { errorFields, type Logger } from './log'
 import { outbox } from './outbox-table'
 import { assertValid } from './validate'
@@ -31,17 +31,13 @@ export async function enqueueEvent<E extends EventDef>(
     data: assertValid(def.data, data, def.type),
   }
   const traceparent = opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null
-  // A plain statement: this runs inside every write of every service, and drizzle costs more than the insert.
-  await statements(tx).execute({
-    sql: 'insert into outbox (id, subject, envelope, traceparent, created_at) values (?, ?, ?, ?, ?)',
-    args: [
-      envelope.id,
-      bus.subjects.evt(def.subject(data)),
-      JSON.stringify(envelope),
-      traceparent,
-      Date.now(),
-    ],
-  })
+  // Every write of every service runs this: one multi-row insert per commit, without drizzle's query building.
+  await insertAtCommit(
+    tx,
+    'outbox',
+    ['id', 'subject', 'envelope', 'traceparent', 'created_at'],
+    [envelope.id, bus.subjects.evt(def.subject(data)), JSON.stringify(envelope), traceparent, Date.now()],
+  )
   return envelope
 }
 

@@ -12,7 +12,7 @@ import { Elysia, t } from 'elysia'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus } from '../src/bus'
 import { consumeEvents } from '../src/consumer'
-import { type Database, openDatabase, statements } from '../src/db'
+import { type Database, insertAtCommit, openDatabase, statements } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
 import { createLogger } from '../src/log'
@@ -129,6 +129,41 @@ describe('database', () => {
     expect(commits - before).toBe(2)
     const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.body, 'soon'))
     expect(rows.map((r) => r.id).sort()).toEqual([soon, now, alone].sort())
+  })
+
+  test('rows inserted at commit land with their job, leave with a failing job, and never outlive a savepoint', async () => {
+    const cols = ['id', 'body', 'created_at']
+    const ids = Array.from({ length: 6 }, () => Bun.randomUUIDv7())
+    const [kept1, kept2, failing, undone, nested, direct] = ids as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ]
+    const jobs = [
+      database.write((tx) => insertAtCommit(tx, 'notes', cols, [kept1, 'deferred', 1])),
+      database.write(async (tx) => {
+        await insertAtCommit(tx, 'notes', cols, [failing, 'deferred', 1])
+        throw new Error('this job fails')
+      }),
+      database.write((tx) => insertAtCommit(tx, 'notes', cols, [kept2, 'deferred', 1])),
+      database.write(async (tx) => {
+        await insertAtCommit(tx, 'notes', cols, [nested, 'deferred', 1])
+        await tx
+          .transaction(async (sp) => {
+            await insertAtCommit(sp, 'notes', cols, [undone, 'deferred', 1])
+            throw new Error('undo the savepoint')
+          })
+          .catch(() => {})
+      }),
+    ]
+    const outcomes = await Promise.allSettled(jobs)
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    await insertAtCommit(database.db, 'notes', cols, [direct, 'deferred', 1])
+    const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.body, 'deferred'))
+    expect(rows.map((r) => r.id).sort()).toEqual([kept1, kept2, nested, direct].sort())
   })
 
   test('plain statements run in the write they belong to, savepoints included, and roll back with it', async () => {

@@ -1,7 +1,7 @@
 import type { EventDef } from '@bosun/contracts/envelope'
 import type { LiveChange } from '@bosun/contracts/workspace'
 import type { Bus } from '@bosun/service-kit/bus'
-import { statements, type Tx } from '@bosun/service-kit/db'
+import { insertAtCommit, statements, type Tx } from '@bosun/service-kit/db'
 import { notFound } from '@bosun/service-kit/errors'
 import { enqueueEvent } from '@bosun/service-kit/outbox'
 import type { Static } from '@sinclair/typebox'
@@ -30,10 +30,12 @@ export async function recordChange<E extends EventDef>(
   const seq = Number(rows[0].seq)
   const full = { ...data, workspaceId, seq } as Static<E['data']>
   const envelope = await enqueueEvent(tx, bus, def, full)
-  await run.execute({
-    sql: 'insert into changes (workspace_id, seq, type, data, at) values (?, ?, ?, ?, ?)',
-    args: [workspaceId, seq, def.type, JSON.stringify(full), Date.parse(envelope.time)],
-  })
+  await insertAtCommit(
+    tx,
+    'changes',
+    ['workspace_id', 'seq', 'type', 'data', 'at'],
+    [workspaceId, seq, def.type, JSON.stringify(full), Date.parse(envelope.time)],
+  )
   return { workspaceId, seq, type: def.type, time: envelope.time, data: full }
 }
 
