@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { natsUrlForDisplay } from '@bosun/contracts/nats-url'
 import { DEMO_USERS, startGitHubEmulator } from '@bosun/testkit/github/emulator'
 import { startScriptedModel } from '@bosun/testkit/model/server'
 import { natsAnswers, startNats } from '@bosun/testkit/nats'
@@ -95,7 +96,7 @@ const lines = [
     : '  Sign in         with GitHub',
   `  Demo workspace  demo`,
   `  API key         ${env.BOSUN_BOOTSTRAP_API_KEY ? '(BOSUN_BOOTSTRAP_API_KEY)' : `${bootstrapKey} (saved in ${dataDir}/bootstrap-api-key)`}`,
-  `  NATS            ${natsUrl}`,
+  `  NATS            ${natsUrlForDisplay(natsUrl)}`,
   model
     ? `  Model           scripted demo model at ${model.url} (try: Create a file named notes.txt that says hello.)`
     : `  Model           ${env.BOSUN_MODEL_BASE_URL}`,

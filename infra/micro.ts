@@ -2,9 +2,13 @@
  * Lists Bosun's NATS services with their endpoints and stats, as `nats micro ls` / `info` / `stats` would,
  * for machines without the NATS CLI: `bun infra/micro.ts [NATS_URL]`.
  */
+
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { connect, type ServiceInfo, type ServiceStats } from 'nats'
 
-const nc = await connect({ servers: process.argv[2] ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222' })
+const nc = await connect(
+  natsConnectOptions(process.argv[2] ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222'),
+)
 const client = nc.services.client()
 
 /** Collects a discovery answer; with no service registered the request has no responders (NATS 503). */

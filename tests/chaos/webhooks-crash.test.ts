@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import { type Stack, startStack } from '@bosun/testkit/stack'
 import { waitFor } from '@bosun/testkit/wait'
@@ -20,7 +21,7 @@ let nc: NatsConnection
 
 beforeAll(async () => {
   stack = await startStack({ services: ['auth', 'webhooks'], github: false })
-  nc = await connect({ servers: stack.natsUrl })
+  nc = await connect(natsConnectOptions(stack.natsUrl))
 }, 60_000)
 
 afterAll(async () => {

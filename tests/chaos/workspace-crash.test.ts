@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import type { Snapshot } from '@bosun/contracts/workspace'
 import { type Stack, startStack } from '@bosun/testkit/stack'
@@ -15,7 +16,7 @@ const WS = 'crash'
 
 beforeAll(async () => {
   stack = await startStack({ services: ['auth', 'workspace'] })
-  nc = await connect({ servers: stack.natsUrl })
+  nc = await connect(natsConnectOptions(stack.natsUrl))
   const res = await api('POST', '/api/workspaces', { id: WS, name: 'Crash test' })
   expect(res.status).toBe(201)
 }, 60_000)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createWebhooksClient } from '@bosun/clients/webhooks'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import { invite, signIn } from '@bosun/testkit/session'
 import { type Stack, startStack } from '@bosun/testkit/stack'
@@ -21,7 +22,7 @@ beforeAll(async () => {
     env: { BOSUN_ADMIN_LOGINS: 'octo-admin' },
   })
   stack.github!.setWebhook(`${stack.publicUrl}/api/webhooks/github`, stack.webhookSecret)
-  nc = await connect({ servers: stack.natsUrl })
+  nc = await connect(natsConnectOptions(stack.natsUrl))
   await invite(stack.publicUrl, stack.bootstrapKey, 'octo-dev')
   tokens.admin = await signIn(stack.publicUrl, 'octo-admin')
   tokens.member = await signIn(stack.publicUrl, 'octo-dev')

@@ -1,4 +1,5 @@
 import type { EventDef } from '@bosun/contracts/envelope'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import type { RpcDef } from '@bosun/contracts/rpc'
 import { EVENTS_STREAM, type Subjects, subjects } from '@bosun/contracts/subjects'
 import type { Static } from '@sinclair/typebox'
@@ -54,7 +55,7 @@ const encoder = new TextEncoder()
 
 export async function connectBus(opts: BusOptions): Promise<Bus> {
   const nc = await connect({
-    servers: opts.url,
+    ...natsConnectOptions(opts.url),
     name: opts.name,
     reconnect: true,
     maxReconnectAttempts: -1,

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { freePort, waitFor } from './wait'
 
 export type NatsServer = {
@@ -27,6 +28,9 @@ export async function startNats(opts: { port?: number; dataDir?: string } = {}):
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'bosun-nats-'))
   mkdirSync(dir, { recursive: true })
   const port = opts.port ?? (await freePort())
+  // Every connection must authenticate: a sandboxed agent shares the host's loopback, and without a
+  // credential it could read other threads' replies or publish work on the bus.
+  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('hex')
   let proc: ReturnType<typeof Bun.spawn> | undefined
 
   const start = async () => {
@@ -37,6 +41,8 @@ export async function startNats(opts: { port?: number; dataDir?: string } = {}):
         '127.0.0.1',
         '-p',
         String(port),
+        '--auth',
+        token,
         '-js',
         '-sd',
         join(dir, 'js'),
@@ -65,7 +71,7 @@ export async function startNats(opts: { port?: number; dataDir?: string } = {}):
     if (!opts.dataDir) rmSync(dir, { recursive: true, force: true })
   }
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url: `nats://${token}@127.0.0.1:${port}`,
     port,
     stop,
     kill: () => proc?.kill(9),
@@ -78,7 +84,7 @@ export async function startNats(opts: { port?: number; dataDir?: string } = {}):
 export async function natsAnswers(url: string): Promise<boolean> {
   const { connect } = await import('nats')
   try {
-    const nc = await connect({ servers: url, timeout: 2000, maxReconnectAttempts: 0 })
+    const nc = await connect({ ...natsConnectOptions(url), timeout: 2000, maxReconnectAttempts: 0 })
     try {
       await (await nc.jetstreamManager()).getAccountInfo()
       return true

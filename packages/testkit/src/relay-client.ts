@@ -1,3 +1,4 @@
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import {
   AICA_WORK_STREAM,
   type AicaMessage,
@@ -91,7 +92,7 @@ export async function takeWork(
   priority: Priority = 'normal',
   timeoutMs = 10_000,
 ): Promise<WorkEnvelope | undefined> {
-  const nc: NatsConnection = await connect({ servers: natsUrl })
+  const nc: NatsConnection = await connect(natsConnectOptions(natsUrl))
   try {
     const consumer = await nc.jetstream().consumers.get(AICA_WORK_STREAM, aicaWorkConsumer(priority))
     const deadline = Date.now() + timeoutMs

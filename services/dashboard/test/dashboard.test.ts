@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import type { IssuePage, PrItem, PrPage, RateLimit, VettedAuthor } from '@bosun/contracts/dashboard'
 import { githubWebhook } from '@bosun/contracts/github'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { parseEnv } from '@bosun/service-kit/env'
 import { createLogger } from '@bosun/service-kit/log'
 import { createApiKey, invite, signIn } from '@bosun/testkit/session'
@@ -169,7 +170,7 @@ beforeAll(async () => {
   dash = own.started
   server = own.srv
   base = own.url
-  nc = await connect({ servers: stack.natsUrl })
+  nc = await connect(natsConnectOptions(stack.natsUrl))
 
   await ws('POST', '', { id: WS, name: 'Dash' })
   await ws('POST', `/${WS}/team-members`, { login: 'alice' })

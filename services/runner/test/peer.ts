@@ -1,3 +1,4 @@
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import {
   type AicaMessage,
   type AicaWork,
@@ -26,7 +27,7 @@ type Thread = {
  * for extra-env, bundle and backup. Everything the runner sends is recorded in arrival order.
  */
 export async function startAicaPeer(natsUrl: string) {
-  const nc: NatsConnection = await connect({ servers: natsUrl })
+  const nc: NatsConnection = await connect(natsConnectOptions(natsUrl))
   const subj = subjects('bosun')
   const frames: Array<{ at: number; threadId?: string; frame: Frame }> = []
   const threads = new Map<string, Thread>()

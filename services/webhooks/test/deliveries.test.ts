@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import type { WebhookDelivery, WebhookDeliveryDetail } from '@bosun/contracts/webhooks'
 import { EnvError, parseEnv } from '@bosun/service-kit/env'
 import { createApiKey } from '@bosun/testkit/session'
@@ -43,7 +44,7 @@ let seedEnd = ''
 
 beforeAll(async () => {
   stack = await startStack({ services: ['auth'], github: false })
-  nc = await connect({ servers: stack.natsUrl })
+  nc = await connect(natsConnectOptions(stack.natsUrl))
   svc = await startInProcess({
     NATS_URL: stack.natsUrl,
     DATABASE_URL: dbUrl(dir.path),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { token } from '@bosun/contracts/subjects'
 import { type NatsServer, startNats } from '@bosun/testkit/nats'
 import { tempDir } from '@bosun/testkit/wait'
@@ -30,7 +31,7 @@ const cases = examples.flatMap((group) =>
 
 beforeAll(async () => {
   nats = await startNats()
-  nc = await connect({ servers: nats.url })
+  nc = await connect(natsConnectOptions(nats.url))
   svc = await startInProcess({
     NATS_URL: nats.url,
     DATABASE_URL: dbUrl(dir.path),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { type Stack, startStack } from '@bosun/testkit/stack'
 import { tempDir, waitFor } from '@bosun/testkit/wait'
 import { sign } from '@octokit/webhooks-methods'
@@ -28,7 +29,7 @@ const env = () => ({
 
 beforeAll(async () => {
   stack = await startStack({ services: ['auth'], github: false })
-  nc = await connect({ servers: stack.natsUrl })
+  nc = await connect(natsConnectOptions(stack.natsUrl))
   svc = await startInProcess(env())
 })
 
