@@ -103,7 +103,10 @@ describe('workspaces', () => {
       args: [ghost],
     })
     expect(Number(rows[0]?.n)).toBe(0)
-    expect((await snap()).members.map((m) => m.login)).toContain('carol')
+    const read = await req('GET', `/api/workspaces/${WS}/snapshot`, 'boss')
+    expect(read.headers.get('content-type')).toStartWith('application/json')
+    expect(read.headers.get('x-request-id')).toBeTruthy()
+    expect(((await read.json()) as Snapshot).members.map((m) => m.login)).toContain('carol')
     expect((await req('DELETE', `/api/workspaces/${WS}/team-members/carol`, 'boss')).status).toBe(204)
   })
 

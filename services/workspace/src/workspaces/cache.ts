@@ -1,6 +1,7 @@
 import type { Snapshot } from '@bosun/contracts/workspace'
 
-type Entry = { snapshot: Snapshot; json: string; memberKeys: Set<string>; at: number }
+/** `body` is the JSON once encoded: a Response made from a Blob shares its bytes and takes its content type. */
+type Entry = { snapshot: Snapshot; body: Blob; memberKeys: Set<string>; at: number }
 
 /**
  * Snapshots served from memory. Every instance hears every change on `bosun.rt.workspace.<id>` and drops the
@@ -20,7 +21,7 @@ export function createSnapshotCache(load: (id: string) => Promise<Snapshot>, ttl
       .then((snapshot) => {
         const entry = {
           snapshot,
-          json: JSON.stringify(snapshot),
+          body: new Blob([JSON.stringify(snapshot)], { type: 'application/json' }),
           memberKeys: new Set(snapshot.members.map((m) => m.login.toLowerCase())),
           at: Date.now(),
         }

@@ -64,8 +64,7 @@ export function workspaceRoutes(deps: WorkspaceDeps) {
     .get(
       '/:id/snapshot',
       async ({ principal, params }) => {
-        const json = await cachedSnapshot(deps, principal, params.id)
-        return new Response(json, { headers: { 'content-type': 'application/json' } })
+        return new Response(await cachedSnapshot(deps, principal, params.id))
       },
       {
         auth: ['team_members:read'],

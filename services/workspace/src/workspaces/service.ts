@@ -63,7 +63,7 @@ export async function cachedSnapshot(deps: Pick<WorkspaceDeps, 'cache'>, princip
   const entry = await deps.cache.get(id)
   if (principal.role !== 'admin' && !entry.memberKeys.has(loginKey(principal.login)))
     throw notFound('Workspace')
-  return entry.json
+  return entry.body
 }
 
 export async function isMember(database: Db, workspaceId: string, login: string): Promise<boolean> {
