@@ -1,7 +1,7 @@
 import type { Envelope, EventDef } from '@bosun/contracts/envelope'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import type { Static } from '@sinclair/typebox'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, lt } from 'drizzle-orm'
 import { AckPolicy, type ConsumerMessages, DeliverPolicy } from 'nats'
 import type { Bus } from './bus'
 import type { Database, Tx } from './db'
@@ -12,6 +12,19 @@ import { isValid } from './validate'
 type AnyTx = Tx<Record<string, unknown>>
 
 export type EventConsumer = { stop(): Promise<void> }
+
+/** As long as BOSUN_EVENTS keeps an event: past that it cannot be delivered again, so its id is not needed. */
+const PROCESSED_RETAIN_MS = 7 * 24 * 3600 * 1000
+const PRUNE_EVERY_MS = 3600 * 1000
+
+/** Forgets the event ids a consumer applied before `before` (epoch ms). */
+export function pruneProcessed(database: Database<Record<string, unknown>>, durable: string, before: number) {
+  return database.write((tx) =>
+    tx
+      .delete(processedEvents)
+      .where(and(eq(processedEvents.consumer, durable), lt(processedEvents.processedAt, before))),
+  )
+}
 
 /**
  * A durable JetStream consumer on BOSUN_EVENTS. Each message is validated against its definition,
@@ -92,8 +105,16 @@ export async function consumeEvents<E extends EventDef>(opts: {
     if (!stopped) logger.error('consumer stopped', { durable: opts.durable, ...errorFields(err) })
   })
 
+  const pruner = setInterval(() => {
+    pruneProcessed(database, opts.durable, Date.now() - PROCESSED_RETAIN_MS).catch((err) =>
+      logger.warn('pruning processed events failed', { durable: opts.durable, ...errorFields(err) }),
+    )
+  }, PRUNE_EVERY_MS)
+  pruner.unref()
+
   return {
     async stop() {
+      clearInterval(pruner)
       stopped = true
       await messages?.close()
       await run

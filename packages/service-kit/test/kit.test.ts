@@ -11,7 +11,7 @@ import { count, eq } from 'drizzle-orm'
 import { Elysia, t } from 'elysia'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus } from '../src/bus'
-import { consumeEvents } from '../src/consumer'
+import { consumeEvents, pruneProcessed } from '../src/consumer'
 import { type Database, insertAtCommit, openDatabase, statements } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
@@ -269,6 +269,24 @@ describe('outbox and consumer', () => {
     expect(seen.filter((b) => b === 'consumed-once')).toHaveLength(1)
     expect(marker.type).toBe('test.note.added')
     await consumer.stop()
+  })
+
+  test('applied event ids are forgotten once the stream can no longer redeliver them', async () => {
+    const ids = (durable: string) =>
+      database.db
+        .select({ id: schema.processedEvents.eventId })
+        .from(schema.processedEvents)
+        .where(eq(schema.processedEvents.consumer, durable))
+    await database.write((tx) =>
+      tx.insert(schema.processedEvents).values([
+        { consumer: 'kit-prune', eventId: 'old', processedAt: 1_000 },
+        { consumer: 'kit-prune', eventId: 'recent', processedAt: 5_000 },
+        { consumer: 'kit-other', eventId: 'old', processedAt: 1_000 },
+      ]),
+    )
+    await pruneProcessed(database as never, 'kit-prune', 2_000)
+    expect((await ids('kit-prune')).map((r) => r.id)).toEqual(['recent'])
+    expect((await ids('kit-other')).map((r) => r.id)).toEqual(['old'])
   })
 })
 
