@@ -22,6 +22,13 @@ export type ServiceAppOptions = {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
+/**
+ * Generated request ids: this process's own UUIDv7 and a counter. Unique across processes and restarts like a
+ * UUID per request, ordered within the process, and a string concatenation instead of a random draw.
+ */
+const PROCESS_ID = Bun.randomUUIDv7()
+let requestCount = 0
+const nextRequestId = () => `${PROCESS_ID}-${(++requestCount).toString(36)}`
 const json = (status: number, body: unknown, requestId?: string) =>
   new Response(JSON.stringify(body), {
     status,
@@ -111,7 +118,7 @@ export function createServiceApp(opts: ServiceAppOptions) {
       .onRequest((ctx) => {
         const request = ctx.request
         const given = request.headers.get('x-request-id')
-        const id = given && REQUEST_ID.test(given) ? given : Bun.randomUUIDv7()
+        const id = given && REQUEST_ID.test(given) ? given : nextRequestId()
         ;(ctx as Tracked).bosunRequest = { id, at: performance.now() }
         const length = Number(request.headers.get('content-length') ?? 0)
         if (length > maxBody) {

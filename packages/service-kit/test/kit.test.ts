@@ -404,7 +404,7 @@ describe('app factory', () => {
     ]
     expect(answers.map((r) => r.status)).toEqual([200, 202, 404, 400])
     const ids = answers.map((r) => r.headers.get('x-request-id'))
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}-[0-9a-z]+$/)
     expect(new Set(ids).size).toBe(ids.length)
     const raw = await call('/api/raw', { headers: { 'x-request-id': 'given-7' } })
     expect(raw.headers.get('x-request-id')).toBe('given-7')
