@@ -12,11 +12,11 @@ export function addMember(deps: WorkspaceDeps, principal: Principal, workspaceId
   return commitChange(deps, async (tx) => {
     const addedAt = Date.now()
     // A plain statement: the hot write path, where drizzle's query building costs more than the insert.
-    const { rows } = await statements(tx).execute({
-      sql: 'insert into members (workspace_id, login_key, login, added_by, added_at) values (?, ?, ?, ?, ?) on conflict do nothing returning login',
+    const { rowsAffected } = await statements(tx).execute({
+      sql: 'insert into members (workspace_id, login_key, login, added_by, added_at) values (?, ?, ?, ?, ?) on conflict do nothing',
       args: [workspaceId, loginKey(login), login, principal.login, addedAt],
     })
-    if (!rows.length) throw conflict(`${login} is already a member`)
+    if (rowsAffected === 0) throw conflict(`${login} is already a member`)
     const live = await recordChange(tx, deps.bus, workspaceId, memberAdded, { login, by: principal.login })
     return {
       result: { login, addedBy: principal.login, addedAt: new Date(addedAt).toISOString() },
