@@ -1,4 +1,10 @@
-import { apiKeyRevoked, jwksRpc, sessionRevoked, verifyKeyRpc } from '@bosun/contracts/auth'
+import {
+  apiKeyRevoked,
+  jwksRpc,
+  revokedSessionsRpc,
+  sessionRevoked,
+  verifyKeyRpc,
+} from '@bosun/contracts/auth'
 import {
   API_KEY_PREFIX,
   JWT_AUDIENCE,
@@ -18,6 +24,8 @@ const KEY_CACHE_MS = 30_000
 const NEGATIVE_CACHE_MS = 5_000
 const JWKS_REFRESH_MIN_MS = 30_000
 const KEY_CACHE_MAX = 10_000
+/** The shape auth mints; anything else is refused before it costs a lookup or a cache entry. */
+const API_KEY_SHAPE = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{20,200}$`)
 
 export type AuthGuard = {
   /** Resolves the caller of a request, or throws 401. */
@@ -33,7 +41,14 @@ export function readCookie(header: string | null, name: string): string | undefi
   if (!header) return undefined
   for (const part of header.split(';')) {
     const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim())
+      } catch {
+        // A malformed escape is no credential at all: the caller gets 401, not a 500.
+        return undefined
+      }
+    }
   }
   return undefined
 }
@@ -62,7 +77,12 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
     if (jwks && !force) return jwks
     if (jwks && Date.now() - jwksFetchedAt < JWKS_REFRESH_MIN_MS) return jwks
     try {
-      const set = await bus.request(jwksRpc, {})
+      // Revocations made before this guard existed were never heard as events: load them with the keys.
+      const [set, revoked] = await Promise.all([
+        bus.request(jwksRpc, {}),
+        bus.request(revokedSessionsRpc, {}),
+      ])
+      for (const r of revoked.sessions) revokedSessions.set(r.sessionId, Date.parse(r.expiresAt))
       jwks = createLocalJWKSet(set)
       jwksFetchedAt = Date.now()
       return jwks
@@ -122,6 +142,7 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
   }
 
   const verifyKey = async (key: string): Promise<Principal> => {
+    if (!API_KEY_SHAPE.test(key)) throw unauthorized('Invalid API key')
     const cached = keyCache.get(key)
     if (cached && cached.until > Date.now()) {
       if (!cached.principal) throw unauthorized('Invalid API key')

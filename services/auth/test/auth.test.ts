@@ -306,6 +306,23 @@ describe('sessions and the guard', () => {
       10_000,
       'revocation to reach the guard',
     )
+    // A guard created after the logout never heard the event; it loads revocations with the keys.
+    const late = await createAuthGuard(observer)
+      .principal(new Request('http://localhost/', { headers: bearer(token) }))
+      .catch((e) => e)
+    expect(late?.code).toBe('unauthorized')
+  })
+
+  test('malformed cookies and API keys are 401 without a lookup', async () => {
+    const guard = createAuthGuard(observer)
+    const cookie = await guard
+      .principal(new Request('http://localhost/', { headers: { cookie: `${SESSION_COOKIE}=%E0%A4%A` } }))
+      .catch((e) => e)
+    expect(cookie?.code).toBe('unauthorized')
+    const junk = await guard
+      .principal(new Request('http://localhost/', { headers: bearer(`psnip_${'x'.repeat(5000)}`) }))
+      .catch((e) => e)
+    expect(junk?.code).toBe('unauthorized')
   })
 })
 
