@@ -36,6 +36,9 @@ const bootstrapKey = (() => {
 
 const useEmulator = !env.GITHUB_CLIENT_ID
 const github = useEmulator ? await startGitHubEmulator({ port: 3100, seed: 'demo' }) : false
+/** A personal token for octo-dev on the emulator, so a person can open and label issues with curl. */
+const demoGithubToken = 'gho_bosun_demo_octo_dev'
+if (github) github.state.tokens.set(demoGithubToken, 'octo-dev')
 /** Without model credentials the runner's default provider is the scripted model (demo scripts, offline). */
 const model = env.BOSUN_MODEL_BASE_URL ? undefined : await startScriptedModel({ port: 3200 })
 
@@ -94,6 +97,11 @@ const lines = [
   useEmulator
     ? `  Sign in         as octo-admin (admin) or octo-dev (member) on the GitHub emulator (${github && github.url})`
     : '  Sign in         with GitHub',
+  ...(github
+    ? [
+        `  GitHub token    ${demoGithubToken} (octo-dev on the emulator; labeling an issue \`bosun:trigger\` dispatches an agent)`,
+      ]
+    : []),
   `  Demo workspace  demo`,
   `  API key         ${env.BOSUN_BOOTSTRAP_API_KEY ? '(BOSUN_BOOTSTRAP_API_KEY)' : `${bootstrapKey} (saved in ${dataDir}/bootstrap-api-key)`}`,
   `  NATS            ${natsUrlForDisplay(natsUrl)}`,
