@@ -442,6 +442,46 @@ describe('admin', () => {
     expect(env).toMatchObject({ state: 'none', provider: { kind: 'openai', apiKey: 'sk-team' } })
   })
 
+  test('auto-dispatch: an issue opened with the trigger label (opened + labeled) gets one live thread', async () => {
+    const ws = await h.workspace(['alice'])
+    await h.req('POST', '/api/auto-trigger-repos', 'boss', { workspace: ws, repo: 'demo-org/demo-repo' })
+    const send = async (action: 'opened' | 'labeled', number: number) => {
+      const id = crypto.randomUUID()
+      const data = {
+        deliveryId: crypto.randomUUID(),
+        event: 'issues',
+        action,
+        repository: 'demo-org/demo-repo',
+        redelivery: false,
+        payload: {
+          issue: { number, title: `Issue ${number}`, body: '' },
+          ...(action === 'labeled' ? { label: { name: 'bosun:trigger' } } : {}),
+        },
+      }
+      const envelope = { id, type: githubWebhook.type, source: 'test', time: new Date().toISOString(), data }
+      await h.deps.bus.js.publish(
+        h.deps.bus.subjects.evt(githubWebhook.subject(data)),
+        JSON.stringify(envelope),
+        {
+          headers: eventHeaders(id),
+        },
+      )
+    }
+    const autoThreads = async (number: number) => {
+      const res = await h.req('GET', `/api/agent-sessions?workspace=${ws}`, 'alice')
+      return ((await res.json()) as { results: Thread[] }).results.filter(
+        (t) => t.userId === 'aica:auto' && t.prompt.includes(`demo-org/demo-repo#${number}.`),
+      )
+    }
+    await send('opened', 41)
+    await waitFor(async () => (await autoThreads(41)).length === 1, 10_000, 'the opened thread')
+    // On the labeled consumer, #42 comes after #41: once #42 has its thread, #41's labeled event was handled.
+    await send('labeled', 41)
+    await send('labeled', 42)
+    await waitFor(async () => (await autoThreads(42)).length === 1, 10_000, 'the marker thread')
+    expect(await autoThreads(41)).toHaveLength(1)
+  })
+
   test('apply-draft posts the comment once as the App and records its URL', async () => {
     const ws = await h.workspace(['alice'])
     const d = await h.dispatch('alice', { workspace: ws, prompt: 'draft a reply' })

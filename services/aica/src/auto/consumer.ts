@@ -4,7 +4,7 @@ import { type GithubWebhook, githubWebhook } from '@bosun/contracts/github'
 import { consumeEvents, type EventConsumer } from '@bosun/service-kit/consumer'
 import type { Tx } from '@bosun/service-kit/db'
 import { errorFields } from '@bosun/service-kit/log'
-import { eq } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import { bundleDigest } from '../bundle/digest'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
@@ -15,6 +15,7 @@ import { insertThread, insertWorktree } from '../threads/create'
 type Issue = { number: number; title: string; body?: string | null; html_url?: string }
 type Payload = { issue?: Issue; label?: { name?: string } }
 const PROMPT_BODY_MAX = 20_000
+const LIVE_STATUSES = ['queued', 'starting', 'running', 'idle'] as const
 
 /** The thread's prompt: the issue, quoted as data; the agent is told it comes from an outside author. */
 function promptFor(repo: string, issue: Issue) {
@@ -44,6 +45,7 @@ export async function startAutoDispatch(deps: AicaDeps): Promise<EventConsumer[]
         eq(schema.workspaceSettings.workspaceId, schema.autoTriggerRepos.workspaceId),
       )
       .where(eq(schema.autoTriggerRepos.repo, repository.toLowerCase()))
+    const issueKey = `${repository.toLowerCase()}#${payload.issue.number}`
     const started: string[] = []
     for (const target of targets) {
       const label = target.label ?? DEFAULT_TRIGGER_LABEL
@@ -54,6 +56,20 @@ export async function startAutoDispatch(deps: AicaDeps): Promise<EventConsumer[]
         .from(schema.threads)
         .where(eq(schema.threads.deliveryId, key))
       if (seen) continue
+      // An issue created with the trigger label arrives as `opened` and `labeled`: while one auto thread on
+      // the issue is live, another trigger adds nothing. Labeling again after it ended starts a new one.
+      const [live] = await tx
+        .select({ id: schema.threads.id })
+        .from(schema.threads)
+        .where(
+          and(
+            eq(schema.threads.workspaceId, target.workspaceId),
+            eq(schema.threads.sourceIssue, issueKey),
+            inArray(schema.threads.status, LIVE_STATUSES),
+          ),
+        )
+        .limit(1)
+      if (live) continue
       const snap = await deps.access.snapshot(target.workspaceId).catch(() => undefined)
       const repo = snap?.repositories.find((r) => r.fullName.toLowerCase() === repository.toLowerCase())
       const actor = { userId: AUTO_USER, login: AUTO_USER }
@@ -72,7 +88,12 @@ export async function startAutoDispatch(deps: AicaDeps): Promise<EventConsumer[]
         tx,
         wt,
         actor,
-        { prompt: promptFor(repository, payload.issue), deliveryId: key, usesSharedCreds: true },
+        {
+          prompt: promptFor(repository, payload.issue),
+          deliveryId: key,
+          sourceIssue: issueKey,
+          usesSharedCreds: true,
+        },
         await bundleDigest(tx, target.workspaceId),
       )
       started.push(target.workspaceId)

@@ -63,6 +63,8 @@ export const threads = sqliteTable(
     sessionId: text('session_id'),
     /** GitHub delivery id of the webhook that caused an auto-dispatch: one thread per delivery. */
     deliveryId: text('delivery_id'),
+    /** `owner/repo#number` of the issue an auto-dispatch is about: one live auto thread per issue. */
+    sourceIssue: text('source_issue'),
     callbackUrl: text('callback_url'),
     callbackState: text('callback_state', { enum: ['pending', 'sent', 'failed'] }),
     callbackAt: integer('callback_at'),
@@ -74,6 +76,7 @@ export const threads = sqliteTable(
     index('threads_worktree_id_idx').on(t.worktreeId),
     index('threads_workspace_id_status_idx').on(t.workspaceId, t.status),
     uniqueIndex('threads_delivery_id_idx').on(t.deliveryId),
+    index('threads_workspace_id_source_issue_idx').on(t.workspaceId, t.sourceIssue),
   ],
 )
 

@@ -28,6 +28,7 @@ export type ThreadInput = {
   callbackUrl?: string
   forkOf?: { threadId: string; atSeq: number }
   deliveryId?: string
+  sourceIssue?: string
   usesSharedCreds?: boolean
 }
 
@@ -136,6 +137,7 @@ export async function insertThread(
     forkAtSeq: input.forkOf?.atSeq ?? null,
     sessionId: null,
     deliveryId: input.deliveryId ?? null,
+    sourceIssue: input.sourceIssue ?? null,
     callbackUrl: input.callbackUrl ?? null,
     callbackState: input.callbackUrl ? 'pending' : null,
     callbackAt: null,
