@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { ensureAicaWorkQueue } from '@bosun/service-kit/aica-work-queue'
 import { createAuthGuard } from '@bosun/service-kit/auth-guard'
 import { connectBus } from '@bosun/service-kit/bus'
 import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
@@ -15,7 +16,6 @@ import type { AicaDeps } from './deps'
 import { createExtraEnvStore } from './dispatch/extra-env'
 import { serveHandOver } from './dispatch/hand-over'
 import { watchLostWork } from './dispatch/lost'
-import { ensureWorkQueue } from './dispatch/queue'
 import { pump, workspacesWithQueued } from './dispatch/scheduler'
 import type { AicaEnv } from './env'
 import { createThreadHub } from './realtime/hub'
@@ -38,7 +38,7 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     prefix: env.BOSUN_SUBJECT_PREFIX,
     logger,
   })
-  await ensureWorkQueue(bus)
+  await ensureAicaWorkQueue(bus)
   const relay = startOutboxRelay({ database: database as never, bus, logger })
   const extraEnv = createExtraEnvStore()
   const deps: AicaDeps = {

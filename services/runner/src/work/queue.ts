@@ -1,50 +1,18 @@
 import {
   AICA_WORK_ACK_WAIT_MS,
-  AICA_WORK_MAX_DELIVER,
   AICA_WORK_STREAM,
   type AicaWork,
   aicaWorkConsumer,
   PRIORITIES,
   WorkEnvelope,
 } from '@bosun/contracts/relay'
+import { ensureAicaWorkQueue } from '@bosun/service-kit/aica-work-queue'
 import type { Bus } from '@bosun/service-kit/bus'
 import { errorFields, type Logger } from '@bosun/service-kit/log'
 import { isValid } from '@bosun/service-kit/validate'
-import { AckPolicy, type JsMsg, RetentionPolicy, StorageType } from 'nats'
+import type { JsMsg } from 'nats'
 
 const NS = 1_000_000
-
-/** The work stream and one durable pull consumer per priority; whoever starts first (aica or a runner) makes them. */
-export async function ensureWorkQueue(bus: Bus) {
-  await bus.jsm.streams
-    .add({
-      name: AICA_WORK_STREAM,
-      subjects: [bus.subjects.work('aica', '>')],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      duplicate_window: 2 * 60 * 1000 * NS,
-    })
-    .catch(async (e) => {
-      await bus.jsm.streams.info(AICA_WORK_STREAM).catch(() => {
-        throw e
-      })
-    })
-  for (const p of PRIORITIES) {
-    await bus.jsm.consumers
-      .add(AICA_WORK_STREAM, {
-        durable_name: aicaWorkConsumer(p),
-        filter_subject: bus.subjects.work('aica', p),
-        ack_policy: AckPolicy.Explicit,
-        ack_wait: AICA_WORK_ACK_WAIT_MS * NS,
-        max_deliver: AICA_WORK_MAX_DELIVER,
-      })
-      .catch(async (e) => {
-        await bus.jsm.consumers.info(AICA_WORK_STREAM, aicaWorkConsumer(p)).catch(() => {
-          throw e
-        })
-      })
-  }
-}
 
 export type WorkLoop = { active(): number; stop(): Promise<void> }
 
@@ -61,7 +29,7 @@ export async function startWorkLoop(opts: {
   handle(work: AicaWork, msg: { redelivered: boolean; runId: string }): Promise<void>
 }): Promise<WorkLoop> {
   const { bus, logger } = opts
-  await ensureWorkQueue(bus)
+  await ensureAicaWorkQueue(bus)
   const consumers = await Promise.all(
     PRIORITIES.map(async (p) => ({
       p,
