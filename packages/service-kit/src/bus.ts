@@ -16,12 +16,15 @@ import {
 } from 'nats'
 import { AppError } from './errors'
 import { errorFields, type Logger } from './log'
+import { createStreamPublisher, type StreamPublisher } from './stream-publisher'
 import { assertValid } from './validate'
 
 export type Bus = {
   nc: NatsConnection
   js: JetStreamClient
   jsm: JetStreamManager
+  /** Publishes to JetStream streams (the outbox relay's path). */
+  stream: StreamPublisher
   subjects: Subjects
   source: string
   /** Typed request to another service's endpoint; a service error comes back as an AppError. */
@@ -65,6 +68,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   const jsm = await nc.jetstreamManager()
   await ensureEventsStream(jsm, subj, opts.eventsMaxAgeMs ?? 7 * 24 * 3600 * 1000)
   const js = nc.jetstream()
+  const stream = createStreamPublisher(nc)
   const services = new Map<string, Promise<Service>>()
 
   const service = (name: string) => {
@@ -92,6 +96,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     nc,
     js,
     jsm,
+    stream,
     subjects: subj,
     source: opts.name,
     async request(def, data, timeoutMs = 5000) {
@@ -145,6 +150,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       })()
     },
     async close() {
+      stream.close()
       for (const s of services.values()) await (await s).stop().catch(() => null)
       await nc.drain().catch(() => {})
     },

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { type Client, createClient, type InValue, type ResultSet } from '@libsql/client'
 import { sql } from 'drizzle-orm'
@@ -29,8 +30,11 @@ export type Database<S extends Schema> = {
    * own but joins the next write's, or commits alone after `withinMs` when no write comes. Saves an fsync.
    */
   writeSoon<T>(fn: (tx: Tx<S>) => Promise<T>, withinMs: number): Promise<T>
-  /** Called after every commit; the outbox relay listens here so events leave right after their commit. */
-  onCommit(listener: () => void): void
+  /**
+   * Called after every commit, once it is durable, with the rows `insertAtCommit` put in that commit: the outbox
+   * relay publishes its rows from here, so events leave right after their commit without being read back.
+   */
+  onCommit(listener: (inserted: Inserted) => void): void
   /** A cheap read, for readiness. */
   ping(): Promise<void>
   close(): void
@@ -53,11 +57,11 @@ export function statements(handle: object): Statements {
   return target
 }
 
+type Insert = { table: string; columns: string[]; rows: InValue[][] }
+/** The rows `insertAtCommit` put in one commit, by table. */
+export type Inserted = { rows(table: string): InValue[][] }
 /** Rows queued by `insertAtCommit` in one transaction (or one job's savepoint), by table and columns. */
-type Deferred = {
-  depth: number
-  inserts: Map<string, { table: string; columns: string[]; rows: InValue[][] }>
-}
+type Deferred = { depth: number; inserts: Map<string, Insert> }
 const deferred = new WeakMap<Statements, Deferred>()
 /** SQLite's limit of bound values in one statement. */
 const MAX_BOUND = 32_766
@@ -85,12 +89,13 @@ export async function insertAtCommit(tx: object, table: string, columns: string[
   insert.rows.push(values)
 }
 
-/** Runs the inserts queued in this transaction (or savepoint), and stops queueing. */
-async function flushAtCommit(tx: object) {
+/** Runs the inserts queued in this transaction (or savepoint), stops queueing, and returns what it inserted. */
+async function flushAtCommit(tx: object): Promise<Insert[]> {
   const run = statements(tx)
   const pending = deferred.get(run)
   deferred.delete(run)
-  for (const { table, columns, rows } of pending?.inserts.values() ?? []) {
+  const inserts = [...(pending?.inserts.values() ?? [])]
+  for (const { table, columns, rows } of inserts) {
     const perStatement = Math.floor(MAX_BOUND / columns.length)
     const one = `(${columns.map(() => '?').join(', ')})`
     for (let at = 0; at < rows.length; at += perStatement) {
@@ -100,6 +105,57 @@ async function flushAtCommit(tx: object) {
         args: chunk.flat(),
       })
     }
+  }
+  return inserts
+}
+
+const inserted = (inserts: Insert[]): Inserted => ({
+  rows: (table) => inserts.flatMap((i) => (i.table === table ? i.rows : [])),
+})
+
+/** The file behind a `file:` URL (`file:/a/b.db`, `file:///a/b.db`, `file:rel.db?mode=…`). */
+const filePath = (url: string) =>
+  resolve(
+    url
+      .slice('file:'.length)
+      .replace(/^\/\/(?=\/)/, '')
+      .split('?', 1)[0]!,
+  )
+
+/**
+ * Makes commits durable off the event loop. The writer commits with synchronous=NORMAL (the WAL is written but not
+ * fsynced, which already survives a crash of the process), then this fsyncs the WAL file on the thread pool, which
+ * is what synchronous=FULL does inside COMMIT, blocking the loop. A caller is answered by an fsync that started
+ * after its commit; callers that arrive while one runs share the next.
+ */
+function walSyncer(dbFile: string): () => Promise<void> {
+  const wal = `${dbFile}-wal`
+  let running: Promise<void> | undefined
+  let queued: Promise<void> | undefined
+  const sync = async () => {
+    const handle = await open(wal, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  }
+  const run = (): Promise<void> => {
+    const current = sync().finally(() => {
+      if (running === current) running = undefined
+    })
+    running = current
+    return current
+  }
+  return () => {
+    if (!running) return run()
+    queued ??= running
+      .catch(() => {})
+      .then(() => {
+        queued = undefined
+        return run()
+      })
+    return queued
   }
 }
 
@@ -123,17 +179,21 @@ export async function openDatabase<S extends Schema>(opts: {
   // Writes get a connection of their own, so a steady stream of reads holding the pool cannot starve them;
   // a single connection also makes any second concurrent transaction fail loudly (TRANSACTION_ACTIVE).
   const writer = createClient({ ...config, concurrency: 1 })
-  if (opts.url.startsWith('file:')) await assertPragmas(client)
+  const local = opts.url.startsWith('file:')
+  if (local) await assertPragmas(client, writer)
+  // A libSQL server makes its own commits durable; a local file is synced here, off the event loop.
+  const durable = local ? walSyncer(filePath(opts.url)) : () => Promise.resolve()
   const db = drizzle(client, { schema: opts.schema })
   const writeDb = drizzle(writer, { schema: opts.schema })
   await migrate(writeDb, { migrationsFolder: opts.migrationsFolder })
 
   let queue: Job<S>[] = []
-  const commitListeners: Array<() => void> = []
+  const commitListeners: Array<(inserted: Inserted) => void> = []
 
   /** Runs a batch in one transaction: without savepoints first (the common case), with one per job if any fails. */
   const runBatch = async (batch: Job<S>[], isolate: boolean) => {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = []
+    const inserts: Insert[] = []
     await writeDb.transaction(async (tx) => {
       const run = statements(tx)
       for (const job of batch) {
@@ -147,37 +207,49 @@ export async function openDatabase<S extends Schema>(opts: {
             // Each job's queued rows go in with it, inside its savepoint, so a failing job takes only its own.
             deferred.set(run, { depth: 1, inserts: new Map() })
             const v = await job.fn(sp)
-            await flushAtCommit(sp)
-            return v
+            return { v, rows: await flushAtCommit(sp) }
           })
-          outcomes.push({ ok: true, value })
+          inserts.push(...value.rows)
+          outcomes.push({ ok: true, value: value.v })
         } catch (err) {
           deferred.delete(run)
           outcomes.push({ ok: false, err })
         }
       }
-      if (!isolate) await flushAtCommit(tx)
+      if (!isolate) inserts.push(...(await flushAtCommit(tx)))
     })
-    return outcomes
+    return { outcomes, inserts }
   }
 
-  /** Commits one batch; each job gets its own outcome. */
+  /** Commits one batch and makes it durable; the loop is free while the fsync runs, and the next batch gathers. */
   const commitBatch = async (batch: Job<S>[]) => {
-    let outcomes: Awaited<ReturnType<typeof runBatch>>
+    let result: Awaited<ReturnType<typeof runBatch>>
     try {
-      outcomes = await runBatch(batch, false)
+      result = await runBatch(batch, false)
     } catch (first) {
       // One job failed and rolled the batch back: run it again with a savepoint per job, so only
       // the failing job fails. A lone job needs no second run.
       if (batch.length === 1) return batch[0]!.reject(first)
       try {
-        outcomes = await runBatch(batch, true)
+        result = await runBatch(batch, true)
       } catch (err) {
         for (const job of batch) job.reject(err)
         return
       }
     }
-    for (const listener of commitListeners) listener()
+    await settle(batch, result)
+  }
+
+  const settle = async (batch: Job<S>[], { outcomes, inserts }: Awaited<ReturnType<typeof runBatch>>) => {
+    try {
+      await durable()
+    } catch (err) {
+      // The commit is visible but may not survive a power loss: nobody is told it is done.
+      for (const job of batch) job.reject(err)
+      return
+    }
+    const rows = inserted(inserts)
+    for (const listener of commitListeners) listener(rows)
     batch.forEach((job, i) => {
       const outcome = outcomes[i]!
       if (outcome.ok) job.resolve(outcome.value)
@@ -188,7 +260,8 @@ export async function openDatabase<S extends Schema>(opts: {
   /**
    * One transaction per turn of the event loop. The local driver runs synchronously, so a commit blocks the
    * loop: waiting for the next turn (setImmediate) lets the requests that arrived meanwhile queue their
-   * writes, and they share one commit instead of paying one fsync each. One drain at a time, always.
+   * writes, and they share one commit. One drain at a time, always: the writes that arrive while a commit's fsync
+   * runs gather into the next.
    */
   let draining = false
   /** Jobs in the queue that someone awaits: only these start a commit. */
@@ -246,15 +319,17 @@ export async function openDatabase<S extends Schema>(opts: {
 }
 
 /**
- * WAL is a property of the file; `synchronous` is per connection and pooled connections open with
- * SQLite's default (FULL), which is what durability of an acknowledged write needs. Both are asserted.
+ * WAL is a property of the file. `synchronous` is per connection: the pool's connections keep SQLite's FULL
+ * (they only read), the writer's single connection gets NORMAL because its commits are fsynced by `walSyncer`.
+ * A writer connection replaced after an error opens with FULL again: slower, never less durable.
  */
-async function assertPragmas(client: Client) {
+async function assertPragmas(client: Client, writer: Client) {
   await client.execute('PRAGMA journal_mode=WAL')
+  await writer.execute('PRAGMA synchronous=NORMAL')
   const mode = await client.execute('PRAGMA journal_mode')
-  const sync = await client.execute('PRAGMA synchronous')
   const journal = String(mode.rows[0]?.[0]).toLowerCase()
-  const level = Number(sync.rows[0]?.[0])
+  const level = async (c: Client) => Number((await c.execute('PRAGMA synchronous')).rows[0]?.[0])
   if (journal !== 'wal') throw new Error(`journal_mode is ${journal}, expected wal`)
-  if (level < 2) throw new Error(`synchronous is ${level}, expected FULL (2) or higher`)
+  if ((await level(client)) < 2) throw new Error('synchronous of the readers is below FULL (2)')
+  if ((await level(writer)) !== 1) throw new Error('synchronous of the writer is not NORMAL (1)')
 }

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
  * Tables every service with events owns. A service re-exports them from its `db/schema.ts`
@@ -9,7 +9,10 @@ export const outbox = sqliteTable(
   {
     id: text('id').primaryKey(),
     subject: text('subject').notNull(),
+    /** The envelope's JSON; '' when it is large and kept in `envelope_zstd` instead. */
     envelope: text('envelope').notNull(),
+    /** zstd of a large envelope's JSON: a large row costs far more to write (and delete) than to compress. */
+    envelopeZstd: blob('envelope_zstd', { mode: 'buffer' }),
     /** W3C trace context of the request that caused the event, sent as the `traceparent` header. */
     traceparent: text('traceparent'),
     createdAt: integer('created_at').notNull(),

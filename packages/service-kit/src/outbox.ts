@@ -1,4 +1,5 @@
 import type { EventDef } from '@bosun/contracts/envelope'
+import type { InValue } from '@libsql/client'
 import type { Static } from '@sinclair/typebox'
 import { and, isNotNull, lt } from 'drizzle-orm'
 import { type Bus, eventHeaders } from './bus'
@@ -15,13 +16,19 @@ const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 type Runner = { run: Database<Record<string, unknown>>['db']['run'] }
 type Publisher = Pick<Bus, 'subjects' | 'source'>
 
+/**
+ * A field of an event's data given as the JSON text it was received as (a webhook payload): the envelope splices
+ * the text in instead of serializing the parsed value again. `json` must be the JSON of `data[key]`.
+ */
+export type VerbatimField = { key: string; json: string }
+
 /** Writes an event into the outbox inside the caller's transaction; it leaves only after that commit. */
 export async function enqueueEvent<E extends EventDef>(
   tx: Runner,
   bus: Publisher,
   def: E,
   data: Static<E['data']>,
-  opts: { id?: string; time?: Date; traceparent?: string } = {},
+  opts: { id?: string; time?: Date; traceparent?: string; verbatim?: VerbatimField } = {},
 ) {
   const envelope = {
     id: opts.id ?? Bun.randomUUIDv7(),
@@ -31,23 +38,65 @@ export async function enqueueEvent<E extends EventDef>(
     data: assertValid(def.data, data, def.type),
   }
   const traceparent = opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null
+  const json = opts.verbatim ? spliced(envelope, opts.verbatim) : JSON.stringify(envelope)
+  let zstd: Uint8Array | null = null
+  if (json.length > COMPRESS_OVER_CHARS) {
+    // Encoded once: compressed for the row, and published as bytes (NATS would encode a string again).
+    const bytes = encoder.encode(json)
+    zstd = Bun.zstdCompressSync(bytes, { level: 1 })
+    uncompressed.set(zstd, bytes)
+  }
   // Every write of every service runs this: one multi-row insert per commit, without drizzle's query building.
-  await insertAtCommit(
-    tx,
-    'outbox',
-    ['id', 'subject', 'envelope', 'traceparent', 'created_at'],
-    [envelope.id, bus.subjects.evt(def.subject(data)), JSON.stringify(envelope), traceparent, Date.now()],
-  )
+  await insertAtCommit(tx, 'outbox', OUTBOX_COLUMNS, [
+    envelope.id,
+    bus.subjects.evt(def.subject(data)),
+    zstd ? '' : json,
+    zstd,
+    traceparent,
+    Date.now(),
+  ])
   return envelope
 }
 
-type OutboxRow = { id: string; subject: string; envelope: string; traceparent: string | null }
+/** The envelope's JSON with `data[key]` written as the given text; `data` is the envelope's last member. */
+function spliced(envelope: { data: unknown }, { key, json }: VerbatimField) {
+  const { [key]: _, ...rest } = envelope.data as Record<string, unknown>
+  const head = JSON.stringify({ ...envelope, data: rest }).slice(0, -2)
+  return `${head}${head.endsWith('{') ? '' : ','}${JSON.stringify(key)}:${json}}}`
+}
+
+/** Envelopes longer than this are stored compressed (a page of SQLite is 4 KiB; past it a row overflows). */
+const COMPRESS_OVER_CHARS = 3000
+const encoder = new TextEncoder()
+/** The envelopes compressed in this process, so the relay publishes a commit's rows without inflating them. */
+const uncompressed = new WeakMap<Uint8Array, Uint8Array>()
+const inflate = (zstd: Uint8Array) => uncompressed.get(zstd) ?? Bun.zstdDecompressSync(zstd)
+
+/** The columns `enqueueEvent` fills, in the order the relay reads them back from a commit. */
+const OUTBOX_COLUMNS = ['id', 'subject', 'envelope', 'envelope_zstd', 'traceparent', 'created_at']
+type OutboxRow = { id: string; subject: string; envelope: string | Uint8Array; traceparent: string | null }
+/** A row as inserted, or as read back (where libSQL gives a blob as an ArrayBuffer). */
+const committedRow = ([id, subject, envelope, zstd, traceparent]: InValue[]): OutboxRow => ({
+  id: String(id),
+  subject: String(subject),
+  envelope:
+    zstd instanceof Uint8Array
+      ? inflate(zstd)
+      : zstd instanceof ArrayBuffer
+        ? inflate(new Uint8Array(zstd))
+        : String(envelope),
+  traceparent: traceparent === null ? null : String(traceparent),
+})
 
 export type OutboxRelay = { stop(): Promise<void>; flushed(): Promise<void> }
 
+/** How often unsent rows are looked for: rows left by a crash or by a failed publish. */
+const SWEEP_MS = 1000
+
 /**
- * Publishes unsent outbox rows to JetStream with `Nats-Msg-Id` = event id, then marks them sent.
- * A crash between the ack and the mark republishes the same id, which the stream's duplicate window drops.
+ * Publishes outbox rows to JetStream with `Nats-Msg-Id` = event id, then marks them sent. A commit's rows are
+ * published straight from the commit (no read back); a sweep finds what a crash or a failed publish left. A crash
+ * between the ack and the mark republishes the same id, which the stream's duplicate window drops.
  */
 export function startOutboxRelay(opts: {
   database: Database<Record<string, unknown>>
@@ -64,47 +113,18 @@ export function startOutboxRelay(opts: {
   const batchSize = opts.batchSize ?? 256
   let stopped = false
   let wake: (() => void) | undefined
-  let pendingWake = true
+  let pendingSweep = true
   let backoffMs = 0
   let idleWaiters: Array<() => void> = []
+  /** Ids being published or waiting for their mark to commit: a sweep leaves them alone. */
+  const inFlight = new Set<string>()
+  /** Publishes started from commits, so `flushed` and `stop` can wait for them. */
+  const active = new Set<Promise<void>>()
 
-  database.onCommit(() => {
-    pendingWake = true
-    wake?.()
-  })
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done() {
-        clearTimeout(timer)
-        wake = undefined
-        resolve()
-      }
-      wake = done
-    })
-
-  const once = async (): Promise<number> => {
-    // Plain statements: the relay runs after every commit.
-    const { rows: found } = await statements(database.db).execute({
-      sql: 'select id, subject, envelope, traceparent from outbox where sent_at is null order by created_at limit ?',
-      args: [batchSize],
-    })
-    const rows = found as unknown as OutboxRow[]
-    if (rows.length === 0) return 0
-    const results = await Promise.allSettled(
-      rows.map((r) =>
-        bus.js.publish(r.subject, r.envelope, {
-          headers: eventHeaders(r.id, r.traceparent ?? undefined),
-          timeout: 5000,
-        }),
-      ),
-    )
-    const sent = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)
-    const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)
+  const mark = (sent: string[], failed: string[]) =>
     // Marking is bookkeeping: it rides on the next write's commit instead of paying an fsync of its own. Until it
     // commits, a crash republishes these rows under the same Nats-Msg-Id, which the stream drops as duplicates.
-    await database.writeSoon(async (tx) => {
+    database.writeSoon(async (tx) => {
       const run = statements(tx)
       const marks = (ids: string[]) => ids.map(() => '?').join(',')
       if (sent.length && opts.retainSentMs === 0)
@@ -120,11 +140,57 @@ export function startOutboxRelay(opts: {
           args: failed,
         })
     }, MARK_WITHIN_MS)
-    if (failed.length) {
-      const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
-      throw first.reason
+
+  /** Publishes the rows nobody else is publishing, marks them, and throws the first failure. */
+  const publish = async (rows: OutboxRow[]) => {
+    const mine = rows.filter((r) => !inFlight.has(r.id))
+    for (const r of mine) inFlight.add(r.id)
+    try {
+      const results = await Promise.allSettled(
+        mine.map((r) =>
+          bus.stream.publish(r.subject, r.envelope, eventHeaders(r.id, r.traceparent ?? undefined)),
+        ),
+      )
+      const sent = mine.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)
+      const failed = mine.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)
+      await mark(sent, failed)
+      const first = results.find((r) => r.status === 'rejected')
+      if (first) throw (first as PromiseRejectedResult).reason
+    } finally {
+      for (const r of mine) inFlight.delete(r.id)
     }
-    return rows.length
+  }
+
+  database.onCommit((inserted) => {
+    const rows = inserted.rows('outbox').map(committedRow)
+    if (rows.length === 0 || stopped) return
+    const publishing: Promise<void> = publish(rows)
+      .catch((err) => logger.warn('outbox publish failed; the sweep retries', errorFields(err)))
+      .finally(() => active.delete(publishing))
+    active.add(publishing)
+  })
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        wake = undefined
+        resolve()
+      }
+      wake = done
+    })
+
+  const sweep = async (): Promise<number> => {
+    const { rows: found } = await statements(database.db).execute({
+      sql: 'select id, subject, envelope, envelope_zstd, traceparent from outbox where sent_at is null order by created_at limit ?',
+      args: [batchSize],
+    })
+    const rows = found
+      .filter((r) => !inFlight.has(String(r.id)))
+      .map((r) => committedRow([r.id, r.subject, r.envelope, r.envelope_zstd, r.traceparent] as InValue[]))
+    if (rows.length > 0) await publish(rows)
+    return found.length
   }
 
   const prune = async () => {
@@ -138,17 +204,17 @@ export function startOutboxRelay(opts: {
     let lastPrune = 0
     while (!stopped) {
       try {
-        pendingWake = false
-        const n = await once()
+        pendingSweep = false
+        const n = await sweep()
         backoffMs = 0
         if (Date.now() - lastPrune > 3600_000) {
           lastPrune = Date.now()
           await prune()
         }
-        if (n === batchSize || pendingWake) continue
+        if (n === batchSize || pendingSweep) continue
         for (const resolve of idleWaiters) resolve()
         idleWaiters = []
-        await sleep(1000)
+        await sleep(SWEEP_MS)
       } catch (err) {
         if (stopped) break
         backoffMs = Math.min(backoffMs ? backoffMs * 2 : 100, 10_000)
@@ -163,12 +229,14 @@ export function startOutboxRelay(opts: {
       stopped = true
       wake?.()
       await loop
+      await Promise.allSettled([...active])
     },
     /** Resolves once every row committed so far has been published (tests and graceful stop use it). */
-    flushed() {
-      return new Promise<void>((resolve) => {
+    async flushed() {
+      await Promise.allSettled([...active])
+      await new Promise<void>((resolve) => {
         idleWaiters.push(resolve)
-        pendingWake = true
+        pendingSweep = true
         wake?.()
       })
     },

@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox'
 import { count, eq } from 'drizzle-orm'
 import { Elysia, t } from 'elysia'
 import { createServiceApp } from '../src/app'
-import { type Bus, connectBus } from '../src/bus'
+import { type Bus, connectBus, eventHeaders } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
 import { type Database, insertAtCommit, openDatabase, statements } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
@@ -166,6 +166,24 @@ describe('database', () => {
     expect(rows.map((r) => r.id).sort()).toEqual([kept1, kept2, nested, direct].sort())
   })
 
+  test("commit listeners get the rows inserted at that commit, never a failed job's", async () => {
+    const seen: string[] = []
+    database.onCommit((inserted) => {
+      for (const row of inserted.rows('notes')) seen.push(String(row[0]))
+    })
+    const cols = ['id', 'body', 'created_at']
+    const [kept, failing] = [Bun.randomUUIDv7(), Bun.randomUUIDv7()]
+    const outcomes = await Promise.allSettled([
+      database.write((tx) => insertAtCommit(tx, 'notes', cols, [kept, 'listened', 1])),
+      database.write(async (tx) => {
+        await insertAtCommit(tx, 'notes', cols, [failing, 'listened', 1])
+        throw new Error('this job fails')
+      }),
+    ])
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected'])
+    expect(seen).toEqual([kept])
+  })
+
   test('plain statements run in the write they belong to, savepoints included, and roll back with it', async () => {
     const insert = (tx: object, id: string) =>
       statements(tx).execute({
@@ -234,6 +252,71 @@ describe('outbox and consumer', () => {
     }
   })
 
+  test('a large envelope is stored compressed and published whole', async () => {
+    const body = 'a large note '.repeat(2000)
+    const env = await addNote(body)
+    await relay.flushed()
+    const { rows } = await statements(database.db).execute({
+      sql: 'select envelope, envelope_zstd from outbox where id = ?',
+      args: [env.id],
+    })
+    expect(rows[0]?.envelope).toBe('')
+    const stored = new Uint8Array(rows[0]?.envelope_zstd as ArrayBuffer)
+    expect(stored.byteLength).toBeLessThan(body.length / 10)
+    const msg = await bus.jsm.streams.getMessage(EVENTS_STREAM, { last_by_subj: 'bosun.evt.test.note.added' })
+    expect(msg.header.get('Nats-Msg-Id')).toBe(env.id)
+    expect(msg.json<{ data: { body: string } }>().data.body).toBe(body)
+  })
+
+  test('rows no commit handed over (left by a crash) are found and published by the sweep', async () => {
+    const left = (id: string, body: string, compressed: boolean) => {
+      const json = JSON.stringify({
+        id,
+        type: noteAdded.type,
+        source: 'kit-test',
+        time: new Date().toISOString(),
+        data: { id, body },
+      })
+      return {
+        sql: 'insert into outbox (id, subject, envelope, envelope_zstd, created_at) values (?, ?, ?, ?, ?)',
+        args: [
+          id,
+          'bosun.evt.test.note.added',
+          compressed ? '' : json,
+          compressed ? Bun.zstdCompressSync(json) : null,
+          1,
+        ],
+      }
+    }
+    const [plain, packed] = [Bun.randomUUIDv7(), Bun.randomUUIDv7()]
+    // Plain statements, not insertAtCommit: no commit listener hears of these rows, as after a restart.
+    await database.write(async (tx) => {
+      await statements(tx).execute(left(plain, 'left plain', false))
+      await statements(tx).execute(left(packed, 'left compressed', true))
+    })
+    await relay.flushed()
+    const { rows } = await statements(database.db).execute({
+      sql: 'select id from outbox where id in (?, ?) and sent_at is null',
+      args: [plain, packed],
+    })
+    expect(rows).toEqual([])
+    const consumer = await bus.jsm.consumers.add(EVENTS_STREAM, {
+      filter_subject: 'bosun.evt.test.note.added',
+      deliver_policy: 'all' as never,
+      ack_policy: 'none' as never,
+    })
+    const c = await bus.js.consumers.get(EVENTS_STREAM, consumer.name)
+    const bodies = new Map<string, string>()
+    const info = await c.info()
+    for await (const m of await c.fetch({ max_messages: info.num_pending, expires: 2000 })) {
+      const e = m.json<{ id: string; data: { body: string } }>()
+      bodies.set(e.id, e.data.body)
+      if (bodies.size >= info.num_pending) break
+    }
+    expect(bodies.get(plain)).toBe('left plain')
+    expect(bodies.get(packed)).toBe('left compressed')
+  })
+
   test('the traceparent of the causing request travels as a header', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
     const env = await database.write((tx) =>
@@ -291,6 +374,14 @@ describe('outbox and consumer', () => {
 })
 
 describe('bus', () => {
+  test('stream publishes are acknowledged, duplicates told apart, and a subject no stream takes refused', async () => {
+    const id = Bun.randomUUIDv7()
+    const first = await bus.stream.publish('bosun.evt.test.note.added', '{}', eventHeaders(id))
+    const again = await bus.stream.publish('bosun.evt.test.note.added', '{}', eventHeaders(id))
+    expect([first.duplicate, again.duplicate]).toEqual([false, true])
+    await expect(bus.stream.publish('kittest.nostream', '{}', eventHeaders('x'))).rejects.toThrow('no stream')
+  })
+
   test('rpc validates both ways, maps errors and is listed by the services API', async () => {
     bus.serve(echoRpc, async ({ word }) => {
       if (word === 'missing') throw notFound('Word')
