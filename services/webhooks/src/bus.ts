@@ -25,7 +25,8 @@ export function enqueueDelivery(
   tx: Tx<typeof schema>,
   bus: Bus,
   meta: DeliveryMeta,
-  payload: { value: unknown; bytes: number },
+  /** The payload, parsed and as the JSON text it arrived as (published verbatim). */
+  payload: { value: unknown; json: string; bytes: number },
   opts: { id: string; redelivery: boolean; traceparent?: string },
 ) {
   const omit = payload.bytes > (bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_ROOM
@@ -43,6 +44,10 @@ export function enqueueDelivery(
       payload: omit ? null : payload.value,
       ...(omit ? { payloadOmitted: true } : {}),
     },
-    { id: opts.id, traceparent: opts.traceparent },
+    {
+      id: opts.id,
+      traceparent: opts.traceparent,
+      verbatim: omit ? undefined : { key: 'payload', json: payload.json },
+    },
   )
 }

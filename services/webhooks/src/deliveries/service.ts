@@ -153,6 +153,7 @@ export function redeliver(deps: WebhooksDeps, id: string, traceparent?: string):
       .where(eq(deliveries.id, id))
       .limit(1)
     const r = found(row, 'Delivery')
+    const json = payloadText(r.payload)
     await enqueueDelivery(
       tx,
       deps.bus,
@@ -163,7 +164,7 @@ export function redeliver(deps: WebhooksDeps, id: string, traceparent?: string):
         repository: r.repository,
         installationId: r.installationId,
       },
-      { value: JSON.parse(payloadText(r.payload)), bytes: r.payloadBytes },
+      { value: JSON.parse(json), json, bytes: r.payloadBytes },
       { id: eventId, redelivery: true, traceparent },
     )
     await tx

@@ -12,7 +12,7 @@ export type DeliveryRecord = {
   headers: string
   /** zstd of the payload JSON. */
   stored: Uint8Array
-  payload: { value: unknown; bytes: number }
+  payload: { value: unknown; json: string; bytes: number }
   eventId: string
   traceparent?: string
 }

@@ -57,7 +57,7 @@ async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<Rec
     receivedAt,
     headers,
     stored,
-    payload: { value: payload.value, bytes },
+    payload: { value: payload.value, json: payload.json, bytes },
     eventId,
     traceparent: input.traceparent,
   })
