@@ -128,18 +128,25 @@ const filePath = (url: string) =>
  * is what synchronous=FULL does inside COMMIT, blocking the loop. A caller is answered by an fsync that started
  * after its commit; callers that arrive while one runs share the next.
  */
-function walSyncer(dbFile: string): () => Promise<void> {
+export function walSyncer(dbFile: string): () => Promise<void> {
   const wal = `${dbFile}-wal`
   let running: Promise<void> | undefined
   let queued: Promise<void> | undefined
-  const sync = async () => {
-    const handle = await open(wal, 'r')
+  const fsync = async (file: string) => {
+    const handle = await open(file, 'r')
     try {
       await handle.sync()
     } finally {
       await handle.close()
     }
   }
+  // No WAL: the last other connection to close checkpointed it into the database (syncing it) and deleted it.
+  // Syncing the database file too costs little there and does not rest on that.
+  const sync = () =>
+    fsync(wal).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err
+      return fsync(dbFile)
+    })
   const run = (): Promise<void> => {
     const current = sync().finally(() => {
       if (running === current) running = undefined

@@ -12,7 +12,7 @@ import { Elysia, t } from 'elysia'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus, eventHeaders } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
-import { type Database, insertAtCommit, openDatabase, statements } from '../src/db'
+import { type Database, insertAtCommit, openDatabase, statements, walSyncer } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
 import { createLogger } from '../src/log'
@@ -164,6 +164,14 @@ describe('database', () => {
     await insertAtCommit(database.db, 'notes', cols, [direct, 'deferred', 1])
     const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.body, 'deferred'))
     expect(rows.map((r) => r.id).sort()).toEqual([kept1, kept2, nested, direct].sort())
+  })
+
+  test('the WAL sync falls back to the database file when another connection closing it removed the WAL', async () => {
+    using own = tempDir()
+    const file = join(own.path, 'alone.db')
+    await Bun.write(file, 'x')
+    await expect(walSyncer(file)()).resolves.toBeUndefined()
+    await expect(walSyncer(join(own.path, 'missing.db'))()).rejects.toThrow('ENOENT')
   })
 
   test("commit listeners get the rows inserted at that commit, never a failed job's", async () => {
