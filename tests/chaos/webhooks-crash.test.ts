@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { decodeEventData, EVENT_ENCODING_HEADER } from '@bosun/contracts/envelope'
 import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import { type Stack, startStack } from '@bosun/testkit/stack'
@@ -133,7 +134,11 @@ test('no delivery is lost or published twice across 20 kill -9s', async () => {
     })
     for await (const m of batch) {
       read++
-      const id = (m.json() as { data: { deliveryId: string } }).data.deliveryId
+      const id = (
+        decodeEventData(m.data, m.headers?.get(EVENT_ENCODING_HEADER) || undefined) as {
+          data: { deliveryId: string }
+        }
+      ).data.deliveryId
       counts.set(id, (counts.get(id) ?? 0) + 1)
     }
   }

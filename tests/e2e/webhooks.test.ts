@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createWebhooksClient } from '@bosun/clients/webhooks'
+import { decodeEventData, EVENT_ENCODING_HEADER } from '@bosun/contracts/envelope'
 import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import { invite, signIn } from '@bosun/testkit/session'
@@ -53,7 +54,13 @@ async function events(filter: string): Promise<Event[]> {
       max_messages: Math.min(500, info.num_pending - out.length),
       expires: 5000,
     }))
-      out.push({ subject: m.subject, ...(m.json() as Omit<Event, 'subject'>) })
+      out.push({
+        subject: m.subject,
+        ...(decodeEventData(m.data, m.headers?.get(EVENT_ENCODING_HEADER) || undefined) as Omit<
+          Event,
+          'subject'
+        >),
+      })
   }
   await jsm.consumers.delete(EVENTS_STREAM, info.name)
   return out

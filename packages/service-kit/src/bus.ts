@@ -1,4 +1,9 @@
-import type { EventDef } from '@bosun/contracts/envelope'
+import {
+  decodeEventData,
+  EVENT_ENCODING_HEADER,
+  type EventDef,
+  type ZSTD_ENCODING,
+} from '@bosun/contracts/envelope'
 import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import type { RpcDef } from '@bosun/contracts/rpc'
 import { EVENTS_STREAM, type Subjects, subjects } from '@bosun/contracts/subjects'
@@ -9,6 +14,7 @@ import {
   headers,
   type JetStreamClient,
   type JetStreamManager,
+  type Msg,
   type NatsConnection,
   RetentionPolicy,
   type Service,
@@ -141,7 +147,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       ;(async () => {
         for await (const m of sub) {
           try {
-            const env = assertValid(def.envelope, m.json(), def.type)
+            const env = assertValid(def.envelope, readEnvelope(m), def.type)
             handler(env.data)
           } catch (e) {
             opts.logger.warn('dropped invalid event', { type: def.type, ...errorFields(e) })
@@ -185,11 +191,17 @@ async function ensureEventsStream(jsm: JetStreamManager, subj: Subjects, maxAgeM
   }
 }
 
-export function eventHeaders(id: string, traceparent?: string) {
+export function eventHeaders(id: string, traceparent?: string, encoding?: typeof ZSTD_ENCODING) {
   const h = headers()
   h.set('Nats-Msg-Id', id)
   if (traceparent) h.set('traceparent', traceparent)
+  if (encoding) h.set(EVENT_ENCODING_HEADER, encoding)
   return h
+}
+
+/** The parsed JSON of an event message (inflated when it travels compressed). Throws on bad data. */
+export function readEnvelope(m: Pick<Msg, 'data' | 'headers'>): unknown {
+  return decodeEventData(m.data, m.headers?.get(EVENT_ENCODING_HEADER) || undefined)
 }
 
 function safeJson(text: string): unknown {

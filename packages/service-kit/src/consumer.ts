@@ -3,7 +3,7 @@ import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import type { Static } from '@sinclair/typebox'
 import { and, eq, lt } from 'drizzle-orm'
 import { AckPolicy, type ConsumerMessages, DeliverPolicy } from 'nats'
-import type { Bus } from './bus'
+import { type Bus, readEnvelope } from './bus'
 import type { Database, Tx } from './db'
 import { errorFields, type Logger } from './log'
 import { processedEvents } from './outbox-table'
@@ -67,7 +67,7 @@ export async function consumeEvents<E extends EventDef>(opts: {
       for await (const m of messages) {
         let event: unknown
         try {
-          event = m.json()
+          event = readEnvelope(m)
         } catch {
           m.term()
           continue

@@ -1,4 +1,4 @@
-import type { EventDef } from '@bosun/contracts/envelope'
+import { type EventDef, ZSTD_ENCODING } from '@bosun/contracts/envelope'
 import type { InValue } from '@libsql/client'
 import type { Static } from '@sinclair/typebox'
 import { and, isNotNull, lt } from 'drizzle-orm'
@@ -17,10 +17,11 @@ type Runner = { run: Database<Record<string, unknown>>['db']['run'] }
 type Publisher = Pick<Bus, 'subjects' | 'source'>
 
 /**
- * A field of an event's data given as the JSON text it was received as (a webhook payload): the envelope splices
- * the text in instead of serializing the parsed value again. `json` must be the JSON of `data[key]`.
+ * A field of an event's data given as the JSON it was received as, in UTF-8 (a webhook payload): the envelope
+ * splices those bytes in instead of serializing the parsed value and encoding it again. `json` must be the JSON
+ * of `data[key]`.
  */
-export type VerbatimField = { key: string; json: string }
+export type VerbatimField = { key: string; json: Uint8Array }
 
 /** Writes an event into the outbox inside the caller's transaction; it leaves only after that commit. */
 export async function enqueueEvent<E extends EventDef>(
@@ -39,18 +40,13 @@ export async function enqueueEvent<E extends EventDef>(
   }
   const traceparent = opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null
   const json = opts.verbatim ? spliced(envelope, opts.verbatim) : JSON.stringify(envelope)
-  let zstd: Uint8Array | null = null
-  if (json.length > COMPRESS_OVER_CHARS) {
-    // Encoded once: compressed for the row, and published as bytes (NATS would encode a string again).
-    const bytes = encoder.encode(json)
-    zstd = Bun.zstdCompressSync(bytes, { level: 1 })
-    uncompressed.set(zstd, bytes)
-  }
+  const large = json.length > COMPRESS_OVER_CHARS
+  const zstd = large ? Bun.zstdCompressSync(json, { level: 1 }) : null
   // Every write of every service runs this: one multi-row insert per commit, without drizzle's query building.
   await insertAtCommit(tx, 'outbox', OUTBOX_COLUMNS, [
     envelope.id,
     bus.subjects.evt(def.subject(data)),
-    zstd ? '' : json,
+    large ? '' : typeof json === 'string' ? json : decoder.decode(json),
     zstd,
     traceparent,
     Date.now(),
@@ -58,33 +54,37 @@ export async function enqueueEvent<E extends EventDef>(
   return envelope
 }
 
-/** The envelope's JSON with `data[key]` written as the given text; `data` is the envelope's last member. */
-function spliced(envelope: { data: unknown }, { key, json }: VerbatimField) {
+/** The envelope's JSON (UTF-8) with `data[key]` written as the given bytes; `data` is the envelope's last member. */
+function spliced(envelope: { data: unknown }, { key, json }: VerbatimField): Uint8Array {
   const { [key]: _, ...rest } = envelope.data as Record<string, unknown>
   const head = JSON.stringify({ ...envelope, data: rest }).slice(0, -2)
-  return `${head}${head.endsWith('{') ? '' : ','}${JSON.stringify(key)}:${json}}}`
+  const before = encoder.encode(`${head}${head.endsWith('{') ? '' : ','}${JSON.stringify(key)}:`)
+  const out = new Uint8Array(before.byteLength + json.byteLength + 2)
+  out.set(before)
+  out.set(json, before.byteLength)
+  out.set(CLOSE, before.byteLength + json.byteLength)
+  return out
 }
+const CLOSE = new TextEncoder().encode('}}')
 
-/** Envelopes longer than this are stored compressed (a page of SQLite is 4 KiB; past it a row overflows). */
+/**
+ * Envelopes longer than this (characters, or bytes when built from bytes) are stored and published as zstd (a page of SQLite is 4 KiB, past it a row
+ * overflows; a 25 KB webhook event costs ~10x more to write, publish and keep in the stream than its zstd).
+ */
 const COMPRESS_OVER_CHARS = 3000
 const encoder = new TextEncoder()
-/** The envelopes compressed in this process, so the relay publishes a commit's rows without inflating them. */
-const uncompressed = new WeakMap<Uint8Array, Uint8Array>()
-const inflate = (zstd: Uint8Array) => uncompressed.get(zstd) ?? Bun.zstdDecompressSync(zstd)
+const decoder = new TextDecoder()
 
 /** The columns `enqueueEvent` fills, in the order the relay reads them back from a commit. */
 const OUTBOX_COLUMNS = ['id', 'subject', 'envelope', 'envelope_zstd', 'traceparent', 'created_at']
+/** `envelope` is the JSON, or its zstd (published as is, marked with Content-Encoding). */
 type OutboxRow = { id: string; subject: string; envelope: string | Uint8Array; traceparent: string | null }
 /** A row as inserted, or as read back (where libSQL gives a blob as an ArrayBuffer). */
 const committedRow = ([id, subject, envelope, zstd, traceparent]: InValue[]): OutboxRow => ({
   id: String(id),
   subject: String(subject),
   envelope:
-    zstd instanceof Uint8Array
-      ? inflate(zstd)
-      : zstd instanceof ArrayBuffer
-        ? inflate(new Uint8Array(zstd))
-        : String(envelope),
+    zstd instanceof Uint8Array ? zstd : zstd instanceof ArrayBuffer ? new Uint8Array(zstd) : String(envelope),
   traceparent: traceparent === null ? null : String(traceparent),
 })
 
@@ -148,7 +148,15 @@ export function startOutboxRelay(opts: {
     try {
       const results = await Promise.allSettled(
         mine.map((r) =>
-          bus.stream.publish(r.subject, r.envelope, eventHeaders(r.id, r.traceparent ?? undefined)),
+          bus.stream.publish(
+            r.subject,
+            r.envelope,
+            eventHeaders(
+              r.id,
+              r.traceparent ?? undefined,
+              typeof r.envelope === 'string' ? undefined : ZSTD_ENCODING,
+            ),
+          ),
         ),
       )
       const sent = mine.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)

@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox'
 import { count, eq } from 'drizzle-orm'
 import { Elysia, t } from 'elysia'
 import { createServiceApp } from '../src/app'
-import { type Bus, connectBus, eventHeaders } from '../src/bus'
+import { type Bus, connectBus, eventHeaders, readEnvelope } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
 import { type Database, insertAtCommit, openDatabase, statements, walSyncer } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
@@ -273,7 +273,10 @@ describe('outbox and consumer', () => {
     expect(stored.byteLength).toBeLessThan(body.length / 10)
     const msg = await bus.jsm.streams.getMessage(EVENTS_STREAM, { last_by_subj: 'bosun.evt.test.note.added' })
     expect(msg.header.get('Nats-Msg-Id')).toBe(env.id)
-    expect(msg.json<{ data: { body: string } }>().data.body).toBe(body)
+    expect(msg.header.get('Content-Encoding')).toBe('zstd')
+    expect(
+      (readEnvelope({ data: msg.data, headers: msg.header }) as { data: { body: string } }).data.body,
+    ).toBe(body)
   })
 
   test('rows no commit handed over (left by a crash) are found and published by the sweep', async () => {
@@ -317,7 +320,7 @@ describe('outbox and consumer', () => {
     const bodies = new Map<string, string>()
     const info = await c.info()
     for await (const m of await c.fetch({ max_messages: info.num_pending, expires: 2000 })) {
-      const e = m.json<{ id: string; data: { body: string } }>()
+      const e = readEnvelope(m) as { id: string; data: { body: string } }
       bodies.set(e.id, e.data.body)
       if (bodies.size >= info.num_pending) break
     }

@@ -25,11 +25,11 @@ export function enqueueDelivery(
   tx: Tx<typeof schema>,
   bus: Bus,
   meta: DeliveryMeta,
-  /** The payload, parsed and as the JSON text it arrived as (published verbatim). */
-  payload: { value: unknown; json: string; bytes: number },
+  /** The payload, parsed and as the UTF-8 JSON it arrived as (published verbatim). */
+  payload: { value: unknown; json: Uint8Array },
   opts: { id: string; redelivery: boolean; traceparent?: string },
 ) {
-  const omit = payload.bytes > (bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_ROOM
+  const omit = payload.json.byteLength > (bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_ROOM
   return enqueueEvent(
     tx,
     bus,

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { decodeEventData, EVENT_ENCODING_HEADER } from '@bosun/contracts/envelope'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import { parseEnv } from '@bosun/service-kit/env'
 import { createLogger } from '@bosun/service-kit/log'
@@ -102,7 +103,13 @@ export async function publishedEvents(nc: NatsConnection, filter = 'bosun.evt.gi
       let got = 0
       for await (const m of batch) {
         got++
-        out.push({ subject: m.subject, ...(m.json() as Omit<PublishedEvent, 'subject'>) })
+        out.push({
+          subject: m.subject,
+          ...(decodeEventData(m.data, m.headers?.get(EVENT_ENCODING_HEADER) || undefined) as Omit<
+            PublishedEvent,
+            'subject'
+          >),
+        })
       }
       if (got === 0) throw new Error(`expected ${info.num_pending} events, read ${out.length}`)
     }

@@ -2,7 +2,7 @@ import { type DeliveryAccepted, type DeliveryDuplicate, MAX_WEBHOOK_BYTES } from
 import { unavailable } from '@bosun/service-kit/errors'
 import type { WebhooksDeps } from '../deps'
 import { webhookSecrets } from '../env'
-import { readLimited } from './body'
+import { type IncomingBody, readLimited } from './body'
 import { redactHeaders } from './headers'
 import { bodyKind, describe, parsePayload } from './payload'
 import { assertSignatureShape, verifiedText } from './signature'
@@ -15,7 +15,7 @@ export type IncomingDelivery = {
   contentLength: string | null
   traceparent: string | undefined
   headers: Headers
-  body: ReadableStream<Uint8Array> | null
+  body: IncomingBody
 }
 
 export type ReceiveResult = ({ duplicate: false } & DeliveryAccepted) | DeliveryDuplicate
@@ -29,26 +29,33 @@ const encoder = new TextEncoder()
  */
 export function receiveDelivery(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
   // A body without Content-Length (chunked) may grow to the limit, so it reserves all of it.
-  const declared = Number(input.contentLength ?? Number.NaN)
-  const bytes =
-    Number.isSafeInteger(declared) && declared >= 0
-      ? Math.min(declared, MAX_WEBHOOK_BYTES)
-      : MAX_WEBHOOK_BYTES
-  return deps.admission.run(bytes, () => receive(deps, input))
+  const length = Number(input.contentLength ?? Number.NaN)
+  const declared = Number.isSafeInteger(length) && length >= 0 ? length : undefined
+  const bytes = Math.min(declared ?? MAX_WEBHOOK_BYTES, MAX_WEBHOOK_BYTES)
+  return deps.admission.run(bytes, () => receive(deps, input, declared))
 }
 
-async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
+async function receive(
+  deps: WebhooksDeps,
+  input: IncomingDelivery,
+  declared: number | undefined,
+): Promise<ReceiveResult> {
   const receivedAt = Date.now()
   const secrets = webhookSecrets(deps.env)
   if (secrets.length === 0) throw unavailable('GITHUB_WEBHOOK_SECRET is not configured')
   const kind = bodyKind(input.contentType)
   const signature = assertSignatureShape(input.signature)
-  const raw = await readLimited(input.body, MAX_WEBHOOK_BYTES, deps.env.BOSUN_WEBHOOKS_BODY_TIMEOUT_MS)
+  const raw = await readLimited(
+    input.body,
+    declared,
+    MAX_WEBHOOK_BYTES,
+    deps.env.BOSUN_WEBHOOKS_BODY_TIMEOUT_MS,
+  )
   const text = await verifiedText(secrets, raw, signature)
   const payload = parsePayload(kind, text)
   const meta = describe(input.deliveryId, input.event, payload.value)
-  const bytes = kind === 'json' ? raw.byteLength : encoder.encode(payload.json).byteLength
-  const stored = Bun.zstdCompressSync(kind === 'json' ? raw : encoder.encode(payload.json), { level: 1 })
+  const json = kind === 'json' ? raw : encoder.encode(payload.json)
+  const stored = Bun.zstdCompressSync(json, { level: 1 })
   const headers = JSON.stringify(redactHeaders(input.headers))
   const eventId = Bun.randomUUIDv7()
 
@@ -57,7 +64,7 @@ async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<Rec
     receivedAt,
     headers,
     stored,
-    payload: { value: payload.value, json: payload.json, bytes },
+    payload: { value: payload.value, json },
     eventId,
     traceparent: input.traceparent,
   })
