@@ -1,6 +1,6 @@
 /**
  * Foundation benchmark: in one run, bare Bun.serve GET JSON against the workspace service's /health,
- * a workspace snapshot read (API key) and a team-member write, at 50 connections, median of 3 rounds.
+ * a workspace snapshot read (API key) and a team-member write, at 50 connections, median of 3 paired rounds.
  * Prints ratios against the targets; it reports, it does not assert. `bun tests/bench/foundation.ts`
  */
 import { startStack } from '@bosun/testkit/stack'
@@ -23,19 +23,24 @@ try {
       body: JSON.stringify({ login: `seed-${i}` }),
     })
 
-  const baseline = await measure('bare Bun.serve GET JSON', { url: bare.url })
-  const health = await measure('workspace GET /health', { url: `${ws}/health` })
-  const snapshot = await measure('workspace GET snapshot', {
-    url: `${ws}/api/workspaces/bench/snapshot`,
-    headers: auth,
-  })
-  const write = await measure('workspace POST team-member', {
-    url: `${ws}/api/workspaces/bench/team-members`,
-    method: 'POST',
-    headers: auth,
-    bodyTemplate: '{"login":"w-{n}"}',
-  })
-  report(baseline, [
+  const against = { url: bare.url }
+  const health = await measure('workspace GET /health', { url: `${ws}/health` }, { against })
+  const snapshot = await measure(
+    'workspace GET snapshot',
+    { url: `${ws}/api/workspaces/bench/snapshot`, headers: auth },
+    { against },
+  )
+  const write = await measure(
+    'workspace POST team-member',
+    {
+      url: `${ws}/api/workspaces/bench/team-members`,
+      method: 'POST',
+      headers: auth,
+      bodyTemplate: '{"login":"w-{n}"}',
+    },
+    { against },
+  )
+  report([
     { result: health, target: 0.9 },
     { result: snapshot, target: 0.6 },
     { result: write, target: 0.05 },

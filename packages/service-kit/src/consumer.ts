@@ -2,9 +2,9 @@ import type { Envelope, EventDef } from '@bosun/contracts/envelope'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import type { Static } from '@sinclair/typebox'
 import { and, eq, lt } from 'drizzle-orm'
-import { AckPolicy, type ConsumerMessages, DeliverPolicy } from 'nats'
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from 'nats'
 import { type Bus, readEnvelope } from './bus'
-import type { Database, Tx } from './db'
+import { type Database, statements, type Tx } from './db'
 import { errorFields, type Logger } from './log'
 import { processedEvents } from './outbox-table'
 import { isValid } from './validate'
@@ -16,6 +16,8 @@ export type EventConsumer = { stop(): Promise<void> }
 /** As long as BOSUN_EVENTS keeps an event: past that it cannot be delivered again, so its id is not needed. */
 const PROCESSED_RETAIN_MS = 7 * 24 * 3600 * 1000
 const PRUNE_EVERY_MS = 3600 * 1000
+/** Events being applied at once (and pulled ahead from the stream). */
+const MAX_IN_FLIGHT = 256
 
 /** Forgets the event ids a consumer applied before `before` (epoch ms). */
 export function pruneProcessed(database: Database<Record<string, unknown>>, durable: string, before: number) {
@@ -29,7 +31,8 @@ export function pruneProcessed(database: Database<Record<string, unknown>>, dura
 /**
  * A durable JetStream consumer on BOSUN_EVENTS. Each message is validated against its definition,
  * applied at most once per event id (recorded in the same transaction as the handler's writes),
- * and acked only after that commit. Invalid messages are terminated, never retried forever.
+ * and acked only after that commit. Invalid messages are terminated, never retried forever. Events that
+ * arrive together are applied in one group commit, in stream order.
  */
 export async function consumeEvents<E extends EventDef>(opts: {
   bus: Bus
@@ -60,10 +63,29 @@ export async function consumeEvents<E extends EventDef>(opts: {
   const consumer = await bus.js.consumers.get(EVENTS_STREAM, opts.durable)
   let messages: ConsumerMessages | undefined
   let stopped = false
+  const inFlight = new Set<Promise<void>>()
+
+  /** Applies one event once, in its own job of the next group commit; acks after that commit. */
+  const apply = async (m: JsMsg, env: Envelope<Static<E['data']>>) => {
+    try {
+      await database.write(async (tx) => {
+        // Recording the id first makes a second copy a no-op; a failing handler rolls the record back with it.
+        const { rowsAffected } = await statements(tx).execute({
+          sql: 'insert into processed_events (consumer, event_id, processed_at) values (?, ?, ?) on conflict do nothing',
+          args: [opts.durable, env.id, Date.now()],
+        })
+        if (rowsAffected > 0) await opts.handler(tx, env)
+      })
+      m.ack()
+    } catch (err) {
+      logger.warn('event handler failed; will be redelivered', { durable: opts.durable, ...errorFields(err) })
+      m.nak(1000)
+    }
+  }
 
   const run = (async () => {
     while (!stopped) {
-      messages = await consumer.consume({ max_messages: 64 })
+      messages = await consumer.consume({ max_messages: MAX_IN_FLIGHT })
       for await (const m of messages) {
         let event: unknown
         try {
@@ -77,28 +99,13 @@ export async function consumeEvents<E extends EventDef>(opts: {
           m.term()
           continue
         }
-        const env = event as Envelope<Static<E['data']>>
-        try {
-          await database.write(async (tx) => {
-            const seen = await tx
-              .select({ id: processedEvents.eventId })
-              .from(processedEvents)
-              .where(and(eq(processedEvents.consumer, opts.durable), eq(processedEvents.eventId, env.id)))
-              .limit(1)
-            if (seen.length > 0) return
-            await opts.handler(tx, env)
-            await tx
-              .insert(processedEvents)
-              .values({ consumer: opts.durable, eventId: env.id, processedAt: Date.now() })
-          })
-          m.ack()
-        } catch (err) {
-          logger.warn('event handler failed; will be redelivered', {
-            durable: opts.durable,
-            ...errorFields(err),
-          })
-          m.nak(1000)
-        }
+        // Not awaited: the events that arrive together share one commit. The write queue runs jobs in the order
+        // they were queued, so events still apply in stream order.
+        const applying: Promise<void> = apply(m, event as Envelope<Static<E['data']>>).finally(() =>
+          inFlight.delete(applying),
+        )
+        inFlight.add(applying)
+        if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight)
       }
     }
   })().catch((err) => {
@@ -118,6 +125,7 @@ export async function consumeEvents<E extends EventDef>(opts: {
       stopped = true
       await messages?.close()
       await run
+      await Promise.allSettled([...inFlight])
     },
   }
 }

@@ -22,13 +22,13 @@ export async function wireBus(deps: AuthDeps): Promise<EventConsumer[]> {
       ...common,
       durable: 'auth-member-added',
       def: memberAdded,
-      handler: (tx, e) => applyMembership(tx as never, e.data, true),
+      handler: (tx, e) => applyMembership(tx, e.data, true),
     }),
     consumeEvents({
       ...common,
       durable: 'auth-member-removed',
       def: memberRemoved,
-      handler: (tx, e) => applyMembership(tx as never, e.data, false),
+      handler: (tx, e) => applyMembership(tx, e.data, false),
     }),
   ])
 }

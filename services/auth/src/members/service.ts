@@ -1,20 +1,21 @@
-import type { Tx } from '@bosun/service-kit/db'
-import { and, eq } from 'drizzle-orm'
-import type * as schema from '../db/schema'
-import { memberships } from '../db/schema'
+import { statements } from '@bosun/service-kit/db'
 
-/** Workspace membership events keep a local projection that admission reads. */
+/**
+ * Workspace membership events keep a local projection that admission reads. Plain statements: every member
+ * change of every workspace passes here, and drizzle's query building costs more than the statement.
+ */
 export async function applyMembership(
-  tx: Tx<typeof schema>,
+  tx: object,
   change: { workspaceId: string; login: string },
   added: boolean,
 ) {
-  const loginKey = change.login.toLowerCase()
-  if (added) {
-    await tx.insert(memberships).values({ workspaceId: change.workspaceId, loginKey }).onConflictDoNothing()
-    return
-  }
-  await tx
-    .delete(memberships)
-    .where(and(eq(memberships.workspaceId, change.workspaceId), eq(memberships.loginKey, loginKey)))
+  const args = [change.workspaceId, change.login.toLowerCase()]
+  await statements(tx).execute(
+    added
+      ? {
+          sql: 'insert into memberships (workspace_id, login_key) values (?, ?) on conflict do nothing',
+          args,
+        }
+      : { sql: 'delete from memberships where workspace_id = ? and login_key = ?', args },
+  )
 }
