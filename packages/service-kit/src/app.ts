@@ -43,7 +43,12 @@ const json = (status: number, body: unknown, requestId?: string) =>
  * `(ctx as Tracked).bosunRequest`, never by passing `ctx` on: Elysia reads each hook's source to decide which
  * parts of the context to build, and a context handed to a function makes it build all of them.
  */
-type Tracked = { bosunRequest?: { id: string; at: number } }
+type TrackedRequest = { id: string; at: number; done?: boolean }
+type Tracked = { bosunRequest?: TrackedRequest }
+
+/** The status an answer goes out with: a Response's own, else what the route set (200 by default). */
+const statusOf = (response: unknown, status: unknown) =>
+  response instanceof Response ? response.status : typeof status === 'number' ? status : 200
 
 /** Puts the request id on a Response; a Response with immutable headers (a proxied fetch) gets it via `set`. */
 function withId(response: Response, id: string | undefined, set?: { headers: Record<string, unknown> }) {
@@ -64,6 +69,48 @@ export function createServiceApp(opts: ServiceAppOptions) {
   const metrics = createMetrics(opts.name)
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024
 
+  /** Counts and logs a request once, with the status of its answer. */
+  const finish = (tracked: TrackedRequest, method: string, route: string | undefined, status: number) => {
+    if (tracked.done) return
+    tracked.done = true
+    const seconds = (performance.now() - tracked.at) / 1000
+    const path = route || 'unmatched'
+    metrics.observe(method, path, status, seconds)
+    if (!opts.logger.enabled('info')) return
+    opts.logger.info('request', {
+      requestId: tracked.id,
+      method,
+      route: path,
+      status,
+      ms: Math.round(seconds * 10000) / 10,
+    })
+  }
+
+  /** The one error shape for whatever a request failed with. */
+  const errorResponse = (code: unknown, error: unknown, id: string | undefined): Response => {
+    if (error instanceof AppError) return json(error.status, error.toBody(), id)
+    if (error instanceof ValidationError || code === 'VALIDATION') {
+      const v = error as ValidationError
+      if (v.type === 'response') {
+        opts.logger.error('response failed its schema', { requestId: id, ...errorFields(error) })
+        return json(500, { error: 'internal', message: 'Internal error' }, id)
+      }
+      // Array (repeatable) query fields fail in TypeBox's decode step, whose error carries one item, not `all`.
+      const items: unknown[] = Array.isArray(v.all) ? v.all : [(error as { error?: unknown }).error]
+      const where = v.type ?? 'request'
+      const details = items.map((e) => {
+        const item = (e ?? {}) as { path?: string; message?: string; summary?: string }
+        return { in: where, path: item.path || '/', message: item.message ?? item.summary ?? 'invalid' }
+      })
+      return json(400, { error: 'invalid_request', message: `Invalid ${where}`, details }, id)
+    }
+    if (code === 'PARSE')
+      return json(400, { error: 'invalid_request', message: 'Body could not be parsed' }, id)
+    if (code === 'NOT_FOUND') return json(404, { error: 'not_found', message: 'No such route' }, id)
+    opts.logger.error('unhandled error', { requestId: id, ...errorFields(error) })
+    return json(500, { error: 'internal', message: 'Internal error' }, id)
+  }
+
   return (
     new Elysia({
       name: `bosun-${opts.name}-base`,
@@ -71,18 +118,24 @@ export function createServiceApp(opts: ServiceAppOptions) {
       // HTTP and costs nothing under load. Probes are noise, so /health is neither logged nor counted.
       serve: { routes: { '/health': { GET: Response.json({ status: 'ok' }) } } },
     })
-      // Registered before the OpenAPI plugin so it applies to the plugin's /swagger/json route. Every request
-      // passes here, so it stays synchronous and cheap. A returned Response gets the request id on its own
-      // headers: through `set.headers`, Elysia would copy every returned Response into a new one to merge them.
-      .onAfterHandle({ as: 'global' }, (ctx) => {
+      // Registered before the OpenAPI plugin so it applies to the plugin's /swagger/json route. Every answer that is
+      // not an error passes here once, after response validation, so it also counts and logs the request: an
+      // after-response hook would cost every request a setImmediate (measured: 2-4 µs of a ~13 µs read). It stays
+      // synchronous. A returned Response gets the request id on its own headers: through `set.headers`, Elysia
+      // would copy every returned Response into a new one to merge them.
+      .mapResponse({ as: 'global' }, (ctx) => {
         const response = ctx.response
-        const id = (ctx as Tracked).bosunRequest?.id
-        if (ctx.request.url.endsWith('/swagger/json')) {
-          if (!(response instanceof Response)) return withId(Response.json(cleanOpenApi(response)), id)
-          return response.json().then((spec) => withId(Response.json(cleanOpenApi(spec)), id))
-        }
-        if (!id) return
-        if (response instanceof Response) withId(response, id, ctx.set)
+        const tracked = (ctx as Tracked).bosunRequest
+        const id = tracked?.id
+        // The plugin's spec route returns the spec object; it is cleaned up here, once per request for it.
+        const mapped =
+          ctx.path === '/swagger/json' && !(response instanceof Response)
+            ? withId(Response.json(cleanOpenApi(response)), id)
+            : undefined
+        const final = mapped ?? response
+        if (tracked) finish(tracked, ctx.request.method, ctx.route, statusOf(final, ctx.set.status))
+        if (!id || mapped) return mapped
+        if (final instanceof Response) withId(final, id, ctx.set)
         else ctx.set.headers['x-request-id'] = id
       })
       // Without extension origins no request gets CORS headers, so the plugin's per-request hook is skipped.
@@ -119,7 +172,8 @@ export function createServiceApp(opts: ServiceAppOptions) {
         const request = ctx.request
         const given = request.headers.get('x-request-id')
         const id = given && REQUEST_ID.test(given) ? given : nextRequestId()
-        ;(ctx as Tracked).bosunRequest = { id, at: performance.now() }
+        const tracked = { id, at: performance.now() }
+        ;(ctx as Tracked).bosunRequest = tracked
         const length = Number(request.headers.get('content-length') ?? 0)
         if (length > maxBody) {
           const limit = opts.maxBodyBytesByPath?.[new URL(request.url).pathname] ?? maxBody
@@ -127,54 +181,17 @@ export function createServiceApp(opts: ServiceAppOptions) {
             const res = json(413, { error: 'payload_too_large', message: `Body over ${limit} bytes` }, id)
             // The body is never read, so the connection must not be reused (it would also hold up a graceful stop).
             res.headers.set('connection', 'close')
+            finish(tracked, request.method, undefined, 413)
             return res
           }
         }
       })
       // Every answer here is built with the request id, so nothing goes through `set.headers`.
       .onError({ as: 'global' }, (ctx) => {
-        const code = ctx.code
-        const error = ctx.error
-        const id = (ctx as Tracked).bosunRequest?.id
-        if (error instanceof AppError) return json(error.status, error.toBody(), id)
-        if (error instanceof ValidationError || code === 'VALIDATION') {
-          const v = error as ValidationError
-          if (v.type === 'response') {
-            opts.logger.error('response failed its schema', { requestId: id, ...errorFields(error) })
-            return json(500, { error: 'internal', message: 'Internal error' }, id)
-          }
-          // Array (repeatable) query fields fail in TypeBox's decode step, whose error carries one item, not `all`.
-          const items: unknown[] = Array.isArray(v.all) ? v.all : [(error as { error?: unknown }).error]
-          const where = v.type ?? 'request'
-          const details = items.map((e) => {
-            const item = (e ?? {}) as { path?: string; message?: string; summary?: string }
-            return { in: where, path: item.path || '/', message: item.message ?? item.summary ?? 'invalid' }
-          })
-          return json(400, { error: 'invalid_request', message: `Invalid ${where}`, details }, id)
-        }
-        if (code === 'PARSE')
-          return json(400, { error: 'invalid_request', message: 'Body could not be parsed' }, id)
-        if (code === 'NOT_FOUND') return json(404, { error: 'not_found', message: 'No such route' }, id)
-        opts.logger.error('unhandled error', { requestId: id, ...errorFields(error) })
-        return json(500, { error: 'internal', message: 'Internal error' }, id)
-      })
-      .onAfterResponse({ as: 'global' }, (ctx) => {
-        const request = ctx.request
-        const set = ctx.set
-        const s = (ctx as Tracked).bosunRequest
-        if (!s) return
-        const seconds = (performance.now() - s.at) / 1000
-        const status = typeof set.status === 'number' ? set.status : 200
-        const path = ctx.route || 'unmatched'
-        metrics.observe(request.method, path, status, seconds)
-        if (!opts.logger.enabled('info')) return
-        opts.logger.info('request', {
-          requestId: s.id,
-          method: request.method,
-          route: path,
-          status,
-          ms: Math.round(seconds * 10000) / 10,
-        })
+        const tracked = (ctx as Tracked).bosunRequest
+        const response = errorResponse(ctx.code, ctx.error, tracked?.id)
+        if (tracked) finish(tracked, ctx.request.method, ctx.route, response.status)
+        return response
       })
       .get('/health', () => ({ status: 'ok' as const }), {
         detail: { operationId: `${opts.name}Health`, tags: ['ops'], summary: 'Alive', security: [] },

@@ -414,28 +414,56 @@ describe('bus', () => {
 })
 
 describe('app factory', () => {
-  const app = createServiceApp({
-    name: 'kit',
-    version: '0.0.0',
-    description: 'test',
-    logger,
-    extensionOrigins: ['chrome-extension://abc'],
-    ready: { db: () => database.ping(), nats: async () => bus.nc.isClosed() && Promise.reject() },
-    maxBodyBytes: 1000,
-  }).use(
-    new Elysia()
-      .post('/api/things', ({ body }) => ({ name: body.name }), {
-        body: t.Object({ name: t.String({ minLength: 2 }) }),
-        response: { 200: t.Object({ name: t.String() }), ...errors(400) },
-        detail: { operationId: 'createThing' },
-      })
-      .get(
-        '/api/raw',
-        () => new Response('{"raw":true}', { status: 202, headers: { 'content-type': 'application/json' } }),
-        { detail: { operationId: 'raw' } },
-      ),
-  )
+  const makeApp = () =>
+    createServiceApp({
+      name: 'kit',
+      version: '0.0.0',
+      description: 'test',
+      logger,
+      extensionOrigins: ['chrome-extension://abc'],
+      ready: { db: () => database.ping(), nats: async () => bus.nc.isClosed() && Promise.reject() },
+      maxBodyBytes: 1000,
+    }).use(
+      new Elysia()
+        .post('/api/things', ({ body }) => ({ name: body.name }), {
+          body: t.Object({ name: t.String({ minLength: 2 }) }),
+          response: { 200: t.Object({ name: t.String() }), ...errors(400) },
+          detail: { operationId: 'createThing' },
+        })
+        .get(
+          '/api/raw',
+          () =>
+            new Response('{"raw":true}', { status: 202, headers: { 'content-type': 'application/json' } }),
+          { detail: { operationId: 'raw' } },
+        ),
+    )
+  const app = makeApp()
   const call = (path: string, init?: RequestInit) => app.handle(new Request(`http://localhost${path}`, init))
+
+  test('every request is counted once, with the status it was answered with', async () => {
+    const own = makeApp()
+    const send = (path: string, init?: RequestInit) =>
+      own.handle(new Request(`http://localhost${path}`, init))
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      send('/api/things', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      })
+    expect((await post('{"name":"ok"}')).status).toBe(200)
+    expect((await post('{"name":"x"}')).status).toBe(400)
+    expect((await post('x'.repeat(5000), { 'content-length': '5000' })).status).toBe(413)
+    expect((await send('/api/raw')).status).toBe(202)
+    expect((await send('/api/nope')).status).toBe(404)
+    const metrics = await (await send('/metrics')).text()
+    const count = (labels: string) =>
+      Number(metrics.match(new RegExp(`http_requests_total\\{service="kit",${labels}\\} (\\d+)`))?.[1] ?? 0)
+    expect(count('method="POST",route="/api/things",status="200"')).toBe(1)
+    expect(count('method="POST",route="/api/things",status="400"')).toBe(1)
+    expect(count('method="POST",route="unmatched",status="413"')).toBe(1)
+    expect(count('method="GET",route="/api/raw",status="202"')).toBe(1)
+    expect(count('method="GET",route="unmatched",status="404"')).toBe(1)
+  })
 
   test('validation failures are 400 invalid_request with the failing field', async () => {
     const res = await call('/api/things', {
