@@ -120,8 +120,8 @@ export function createServiceApp(opts: ServiceAppOptions) {
     })
       // Registered before the OpenAPI plugin so it applies to the plugin's /swagger/json route. Every answer that is
       // not an error passes here once, after response validation, so it also counts and logs the request: an
-      // after-response hook would cost every request a setImmediate (measured: 2-4 µs of a ~13 µs read). It stays
-      // synchronous. A returned Response gets the request id on its own headers: through `set.headers`, Elysia
+      // after-response hook costs every request a setImmediate (in-process, a snapshot read took 22 µs of CPU with
+      // one and 10 µs with this). It stays synchronous. A returned Response gets the request id on its own headers: through `set.headers`, Elysia
       // would copy every returned Response into a new one to merge them.
       .mapResponse({ as: 'global' }, (ctx) => {
         const response = ctx.response

@@ -68,8 +68,9 @@ function spliced(envelope: { data: unknown }, { key, json }: VerbatimField): Uin
 const CLOSE = new TextEncoder().encode('}}')
 
 /**
- * Envelopes longer than this (characters, or bytes when built from bytes) are stored and published as zstd (a page of SQLite is 4 KiB, past it a row
- * overflows; a 25 KB webhook event costs ~10x more to write, publish and keep in the stream than its zstd).
+ * Envelopes longer than this (characters, or bytes when built from bytes) are stored and published as zstd: past
+ * a SQLite page (4 KiB) a row overflows, and a 25 KB webhook event cost ~10x more to write, publish and keep in
+ * the stream than its zstd.
  */
 const COMPRESS_OVER_CHARS = 3000
 const encoder = new TextEncoder()
@@ -198,7 +199,8 @@ export function startOutboxRelay(opts: {
       .filter((r) => !inFlight.has(String(r.id)))
       .map((r) => committedRow([r.id, r.subject, r.envelope, r.envelope_zstd, r.traceparent] as InValue[]))
     if (rows.length > 0) await publish(rows)
-    return found.length
+    // Rows a commit is publishing do not count: under load a full page of them would spin the sweep.
+    return rows.length
   }
 
   const prune = async () => {
