@@ -14,8 +14,10 @@ export const WebhooksEnv = T.Object({
   BOSUN_WEBHOOKS_MAX_IN_FLIGHT: T.Integer({ default: 128, minimum: 1 }),
   /** A body not received within this is refused (400), so a trickling sender cannot hold a slot. */
   BOSUN_WEBHOOKS_BODY_TIMEOUT_MS: T.Integer({ default: 10_000, minimum: 100 }),
-  /** Body bytes those deliveries may hold in memory together; a chunked body counts as 25 MB. */
+  /** Body bytes those deliveries may hold in memory together, by their Content-Length. */
   BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES: T.Integer({ default: 256 * 1024 * 1024, minimum: MAX_WEBHOOK_BYTES }),
+  /** Of those, deliveries without a Content-Length (chunked; each may grow to 25 MB). GitHub sends none. */
+  BOSUN_WEBHOOKS_MAX_UNSIZED: T.Integer({ default: 2, minimum: 0 }),
 })
 export type WebhooksEnv = Static<typeof WebhooksEnv>
 

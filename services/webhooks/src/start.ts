@@ -38,6 +38,7 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     admission: createAdmission({
       deliveries: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT,
       bytes: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES,
+      unsized: env.BOSUN_WEBHOOKS_MAX_UNSIZED,
     }),
   }
   const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)

@@ -46,6 +46,8 @@ export type Delivery = {
   secret?: string
   /** Overrides of the headers GitHub sends; `null` removes one. */
   headers?: Record<string, string | null>
+  /** Sent as a stream, so without a Content-Length (chunked), which GitHub never does. */
+  chunked?: boolean
 }
 
 /** Sends a delivery as GitHub does: JSON body, its HMAC in X-Hub-Signature-256, the GitHub headers. */
@@ -64,7 +66,16 @@ export async function deliver(base: string, d: Delivery): Promise<Response> {
     if (v === null) delete headers[k]
     else headers[k] = v
   }
-  return fetch(`${base}/api/webhooks/github`, { method: 'POST', headers, body: d.body })
+  const bytes = typeof d.body === 'string' ? new TextEncoder().encode(d.body) : d.body
+  const body = d.chunked
+    ? new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes)
+          controller.close()
+        },
+      })
+    : d.body
+  return fetch(`${base}/api/webhooks/github`, { method: 'POST', headers, body })
 }
 
 export type PublishedEvent = {

@@ -342,14 +342,15 @@ describe('refusing a delivery, with no row and no event', () => {
 })
 
 describe('overload', () => {
-  const bounds: Array<[string, Record<string, string>]> = [
-    ['one delivery in flight', { BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1' }],
-    // A chunked body reserves the whole 25 MB, which is all this budget holds.
-    ['25 MB of bodies in flight', { BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES: String(25 * 1024 * 1024) }],
+  const bounds: Array<[string, Record<string, string>, boolean]> = [
+    ['one delivery in flight', { BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1' }, false],
+    // The slow chunked body takes the one slot kept for bodies without a Content-Length: a chunked delivery finds
+    // none, one with a Content-Length (as GitHub sends) still passes.
+    ['one body without Content-Length in flight', { BOSUN_WEBHOOKS_MAX_UNSIZED: '1' }, true],
   ]
   test.each(bounds)(
     'past a bound of %s a delivery is refused at once with 503, nothing recorded',
-    async (_, limit) => {
+    async (_, limit, chunked) => {
       using own = tempDir('bosun-webhooks-tight-')
       const tight = await startInProcess({
         NATS_URL: stack.natsUrl,
@@ -385,14 +386,22 @@ describe('overload', () => {
         })
         // An unsigned probe is 401 while the slot is free and 503 once the slow delivery holds it.
         await waitFor(
-          async () => (await deliver(tight.base, { event: 'issues', body })).status === 503,
+          async () => (await deliver(tight.base, { event: 'issues', body, chunked })).status === 503,
           10_000,
           'the slow delivery to hold the slot',
         )
         const refusedId = newDeliveryId()
-        const refused = await deliver(tight.base, { event: 'issues', id: refusedId, body, secret: SECRET })
+        const refused = await deliver(tight.base, {
+          event: 'issues',
+          id: refusedId,
+          body,
+          secret: SECRET,
+          chunked,
+        })
         expect(refused.status).toBe(503)
         expect(await refused.json()).toMatchObject({ error: 'unavailable' })
+        if (chunked)
+          expect((await deliver(tight.base, { event: 'issues', body, secret: SECRET })).status).toBe(202)
         release()
         expect((await slow).status).toBe(202)
         const again = await deliver(tight.base, { event: 'issues', id: refusedId, body, secret: SECRET })

@@ -1,36 +1,11 @@
 import { AppError, invalid } from '@bosun/service-kit/errors'
 
-/** A request's body: as a stream, or read whole by the server (which holds it to its Content-Length). */
-export type IncomingBody = Pick<Request, 'body' | 'arrayBuffer'>
-
 /**
- * Reads a request body up to `max` bytes within `deadlineMs`. The deadline stops a sender that trickles bytes to
- * hold a delivery slot (GitHub itself gives up after 10 s). A declared length within `max` (what GitHub sends) is
- * read whole by the server, which costs far less than pulling the stream chunk by chunk in JavaScript.
+ * Reads a request body up to `max` bytes within `deadlineMs`, counting as it goes: a chunked body has no
+ * Content-Length to check up front, so the count stops a too-large one without holding all of it, and the
+ * deadline stops a sender that trickles bytes to hold a delivery slot (GitHub itself gives up after 10 s).
  */
-export function readLimited(
-  body: IncomingBody,
-  declared: number | undefined,
-  max: number,
-  deadlineMs: number,
-): Promise<Uint8Array> {
-  if (declared === undefined || declared > max) return readCounting(body.body, max, deadlineMs)
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(invalid(`Body not received within ${deadlineMs} ms`))
-    }, deadlineMs)
-  })
-  return Promise.race([body.arrayBuffer().then((b) => new Uint8Array(b)), late]).finally(() =>
-    clearTimeout(timer),
-  )
-}
-
-/**
- * A chunked body has no Content-Length to check up front: counting as it goes stops a too-large one without
- * holding all of it.
- */
-async function readCounting(
+export async function readLimited(
   body: ReadableStream<Uint8Array> | null,
   max: number,
   deadlineMs: number,

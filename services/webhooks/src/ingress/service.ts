@@ -2,7 +2,7 @@ import { type DeliveryAccepted, type DeliveryDuplicate, MAX_WEBHOOK_BYTES } from
 import { unavailable } from '@bosun/service-kit/errors'
 import type { WebhooksDeps } from '../deps'
 import { webhookSecrets } from '../env'
-import { type IncomingBody, readLimited } from './body'
+import { readLimited } from './body'
 import { redactHeaders } from './headers'
 import { bodyKind, describe, parsePayload } from './payload'
 import { assertSignatureShape, verifiedText } from './signature'
@@ -15,7 +15,7 @@ export type IncomingDelivery = {
   contentLength: string | null
   traceparent: string | undefined
   headers: Headers
-  body: IncomingBody
+  body: ReadableStream<Uint8Array> | null
 }
 
 export type ReceiveResult = ({ duplicate: false } & DeliveryAccepted) | DeliveryDuplicate
@@ -28,29 +28,20 @@ const encoder = new TextEncoder()
  * any copy of it (concurrent, or after a restart) a duplicate.
  */
 export function receiveDelivery(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
-  // A body without Content-Length (chunked) may grow to the limit, so it reserves all of it.
+  // A body without Content-Length (chunked) may grow to the limit: it takes one of the few slots kept for those.
   const length = Number(input.contentLength ?? Number.NaN)
   const declared = Number.isSafeInteger(length) && length >= 0 ? length : undefined
-  const bytes = Math.min(declared ?? MAX_WEBHOOK_BYTES, MAX_WEBHOOK_BYTES)
-  return deps.admission.run(bytes, () => receive(deps, input, declared))
+  const bytes = declared === undefined ? undefined : Math.min(declared, MAX_WEBHOOK_BYTES)
+  return deps.admission.run(bytes, () => receive(deps, input))
 }
 
-async function receive(
-  deps: WebhooksDeps,
-  input: IncomingDelivery,
-  declared: number | undefined,
-): Promise<ReceiveResult> {
+async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
   const receivedAt = Date.now()
   const secrets = webhookSecrets(deps.env)
   if (secrets.length === 0) throw unavailable('GITHUB_WEBHOOK_SECRET is not configured')
   const kind = bodyKind(input.contentType)
   const signature = assertSignatureShape(input.signature)
-  const raw = await readLimited(
-    input.body,
-    declared,
-    MAX_WEBHOOK_BYTES,
-    deps.env.BOSUN_WEBHOOKS_BODY_TIMEOUT_MS,
-  )
+  const raw = await readLimited(input.body, MAX_WEBHOOK_BYTES, deps.env.BOSUN_WEBHOOKS_BODY_TIMEOUT_MS)
   const text = await verifiedText(secrets, raw, signature)
   const payload = parsePayload(kind, text)
   const meta = describe(input.deliveryId, input.event, payload.value)
