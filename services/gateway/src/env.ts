@@ -13,6 +13,8 @@ export const GatewayEnv = T.Object({
   BOSUN_ARTIFACTS_URL: upstream(3004),
   BOSUN_AICA_URL: upstream(3005),
   BOSUN_WEBHOOKS_URL: upstream(3006),
+  /** How long a WebSocket upgrade may wait for its service to open the socket (or say why not): then 503. */
+  BOSUN_GATEWAY_UPSTREAM_CONNECT_MS: T.Integer({ default: 10_000, minimum: 100 }),
 })
 export type GatewayEnv = Static<typeof GatewayEnv>
 

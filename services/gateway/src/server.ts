@@ -28,7 +28,7 @@ export function gatewayServer(opts: { env: GatewayEnv; app: Handler; logger: Log
       if (Number(req.headers.get('content-length') ?? 0) > area.maxBodyBytes)
         return errorResponse(413, 'payload_too_large', `Body over ${area.maxBodyBytes} bytes`, requestId)
       if (req.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-        const up = await connectUpstream(req, upstream, requestId)
+        const up = await connectUpstream(req, upstream, requestId, opts.env.BOSUN_GATEWAY_UPSTREAM_CONNECT_MS)
         if (!up.ok) return up.response
         if (server.upgrade(req, { data: up.data })) return undefined
         up.data.upstream.close()

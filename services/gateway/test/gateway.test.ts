@@ -42,6 +42,8 @@ function upstream(name: string) {
 }
 
 const ups = { auth: upstream('auth'), workspace: upstream('workspace'), artifacts: upstream('artifacts') }
+/** A service that accepts connections and never answers. */
+const silent = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
 let gateway: ReturnType<typeof Bun.serve>
 let base: string
 
@@ -53,6 +55,8 @@ beforeAll(async () => {
     BOSUN_WORKSPACE_URL: `http://127.0.0.1:${ups.workspace.port}`,
     BOSUN_ARTIFACTS_URL: `http://127.0.0.1:${ups.artifacts.port}`,
     BOSUN_DASHBOARD_URL: `http://127.0.0.1:${dead}`,
+    BOSUN_AICA_URL: `http://127.0.0.1:${silent.port}`,
+    BOSUN_GATEWAY_UPSTREAM_CONNECT_MS: '300',
   })
   gateway = Bun.serve(gatewayServer({ env, app: createApp({ env, logger }), logger }) as never)
   base = `http://127.0.0.1:${gateway.port}`
@@ -61,6 +65,7 @@ beforeAll(async () => {
 afterAll(() => {
   gateway.stop(true)
   for (const u of Object.values(ups)) u.stop(true)
+  silent.stop(true)
 })
 
 describe('HTTP routing', () => {
@@ -123,6 +128,22 @@ describe('WebSocket routing', () => {
     await waitFor(() => got.length === 2, 5000, 'echo')
     expect(got[1]).toBe('echo:ping')
     sock.close()
+  })
+
+  test('a service that never answers the upgrade is 503 once the connect timeout passes', async () => {
+    const started = performance.now()
+    const res = await fetch(`${base}/api/agent-sessions/x/realtime`, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    })
+    expect(res.status).toBe(503)
+    expect(await res.json()).toMatchObject({ error: 'unavailable' })
+    // Both waits (the upgrade, then asking why) are bounded by the 300 ms timeout.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300)
   })
 
   test("an upstream refusal reaches the client as the upstream's HTTP answer", async () => {

@@ -14,6 +14,7 @@ export async function connectUpstream(
   req: Request,
   upstream: string,
   requestId: string,
+  timeoutMs: number,
 ): Promise<{ ok: true; data: SocketData } | { ok: false; response: Response }> {
   const url = new URL(req.url)
   const target = `${upstream.replace(/^http/, 'ws')}${url.pathname}${url.search}`
@@ -26,19 +27,33 @@ export async function connectUpstream(
   const socket = new WebSocket(target, { headers } as unknown as string[])
   socket.binaryType = 'arraybuffer'
   socket.onmessage = (e) => early.push(e.data as string | ArrayBuffer)
+  // A service that accepts the connection and never answers the upgrade must not hold the client for ever.
+  let timer: ReturnType<typeof setTimeout> | undefined
   const opened = await new Promise<boolean>((resolve) => {
     socket.onopen = () => resolve(true)
     socket.onerror = () => resolve(false)
     socket.onclose = () => resolve(false)
+    timer = setTimeout(() => {
+      socket.close()
+      resolve(false)
+    }, timeoutMs)
   })
+  clearTimeout(timer)
   if (opened) return { ok: true, data: { upstream: socket, early } }
-  return { ok: false, response: await refusal(upstream, url, headers, requestId) }
+  return { ok: false, response: await refusal(upstream, url, headers, requestId, timeoutMs) }
 }
 
 /** Asks the upstream over plain HTTP why it refused the upgrade, to pass its status and error on. */
-async function refusal(upstream: string, url: URL, headers: Record<string, string>, requestId: string) {
+async function refusal(
+  upstream: string,
+  url: URL,
+  headers: Record<string, string>,
+  requestId: string,
+  timeoutMs: number,
+) {
   try {
     const res = await fetch(`${upstream}${url.pathname}${url.search}`, {
+      signal: AbortSignal.timeout(timeoutMs),
       headers: {
         ...headers,
         connection: 'Upgrade',
