@@ -116,6 +116,17 @@ describe('HTTP routing', () => {
 })
 
 describe('WebSocket routing', () => {
+  /** A WebSocket upgrade request made with plain fetch, so the answer to a refused upgrade can be read. */
+  const upgrade = (path: string) =>
+    fetch(`${base}${path}`, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    })
+
   test('messages flow both ways through the gateway', async () => {
     const got: string[] = []
     const sock = new WebSocket(`${base.replace('http', 'ws')}/api/workspaces/acme/realtime`, {
@@ -132,14 +143,7 @@ describe('WebSocket routing', () => {
 
   test('a service that never answers the upgrade is 503 once the connect timeout passes', async () => {
     const started = performance.now()
-    const res = await fetch(`${base}/api/agent-sessions/x/realtime`, {
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-      },
-    })
+    const res = await upgrade('/api/agent-sessions/x/realtime')
     expect(res.status).toBe(503)
     expect(await res.json()).toMatchObject({ error: 'unavailable' })
     // Both waits (the upgrade, then asking why) are bounded by the 300 ms timeout.
@@ -147,14 +151,7 @@ describe('WebSocket routing', () => {
   })
 
   test("an upstream refusal reaches the client as the upstream's HTTP answer", async () => {
-    const res = await fetch(`${base}/api/workspaces/acme/realtime`, {
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-      },
-    })
+    const res = await upgrade('/api/workspaces/acme/realtime')
     expect(res.status).toBe(401)
     expect(await res.json()).toMatchObject({ error: 'unauthorized' })
   })
