@@ -30,6 +30,11 @@ const API_KEY_SHAPE = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{20,200}$`)
 export type AuthGuard = {
   /** Resolves the caller of a request, or throws 401. */
   principal(request: Request): Promise<Principal>
+  /**
+   * The caller of a request when its credential was verified recently and is still good, without waiting;
+   * `undefined` when only `principal` can tell (not cached, expired, revoked or refused).
+   */
+  cachedPrincipal(request: Request): Principal | undefined
   verifySession(token: string): Promise<Principal>
 }
 
@@ -92,14 +97,19 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
     }
   }
 
-  const verifySession = async (token: string): Promise<Principal> => {
+  const cachedSession = (token: string): Principal | undefined => {
     const seen = sessionCache.get(token)
-    if (seen) {
-      const revokedUntil = revokedSessions.get(seen.principal.credentialId)
-      if (seen.expMs > Date.now() && (revokedUntil === undefined || revokedUntil <= Date.now()))
-        return seen.principal
-      sessionCache.delete(token)
-    }
+    if (!seen) return undefined
+    const revokedUntil = revokedSessions.get(seen.principal.credentialId)
+    if (seen.expMs > Date.now() && (revokedUntil === undefined || revokedUntil <= Date.now()))
+      return seen.principal
+    sessionCache.delete(token)
+    return undefined
+  }
+
+  const verifySession = async (token: string): Promise<Principal> => {
+    const seen = cachedSession(token)
+    if (seen) return seen
     const verifyWith = async (keys: JWTVerifyGetKey) =>
       jwtVerify(token, keys, {
         algorithms: ['EdDSA'],
@@ -162,19 +172,36 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
     }
   }
 
+  /** The credential a request presents, or a refusal when what it presents cannot be one. */
+  const credentialOf = (request: Request): { kind: 'key' | 'session'; value: string } => {
+    const header = request.headers.get('authorization')
+    if (header) {
+      const [scheme, value] = header.split(' ', 2)
+      if (scheme?.toLowerCase() !== 'bearer' || !value)
+        throw unauthorized('Use Authorization: Bearer <token>')
+      return { kind: value.startsWith(API_KEY_PREFIX) ? 'key' : 'session', value }
+    }
+    const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
+    if (cookie) return { kind: 'session', value: cookie }
+    throw unauthorized()
+  }
+
   return {
     verifySession,
-    async principal(request) {
-      const header = request.headers.get('authorization')
-      if (header) {
-        const [scheme, value] = header.split(' ', 2)
-        if (scheme?.toLowerCase() !== 'bearer' || !value)
-          throw unauthorized('Use Authorization: Bearer <token>')
-        return value.startsWith(API_KEY_PREFIX) ? verifyKey(value) : verifySession(value)
+    cachedPrincipal(request) {
+      let credential: ReturnType<typeof credentialOf>
+      try {
+        credential = credentialOf(request)
+      } catch {
+        return undefined
       }
-      const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
-      if (cookie) return verifySession(cookie)
-      throw unauthorized()
+      if (credential.kind === 'session') return cachedSession(credential.value)
+      const cached = keyCache.get(credential.value)
+      return cached && cached.until > Date.now() ? cached.principal : undefined
+    },
+    async principal(request) {
+      const credential = credentialOf(request)
+      return credential.kind === 'key' ? verifyKey(credential.value) : verifySession(credential.value)
     },
   }
 }

@@ -542,6 +542,47 @@ describe('app factory', () => {
     expect(await raw.json()).toEqual({ raw: true })
   })
 
+  test('a fast GET answers from memory when it can and leaves everything else to its route', async () => {
+    const inMemory = new Map([['a', '{"thing":"a"}']])
+    const own = createServiceApp({
+      name: 'kit',
+      version: '0.0.0',
+      description: 'test',
+      logger,
+      extensionOrigins: ['chrome-extension://abc'],
+      ready: {},
+      fastGets: {
+        '/api/things/:id': (request) => {
+          const hit = inMemory.get(request.params.id ?? '')
+          return hit === undefined
+            ? undefined
+            : new Response(hit, { headers: { 'content-type': 'application/json' } })
+        },
+      },
+    }).use(new Elysia().get('/api/things/:id', ({ params }) => ({ thing: params.id, route: true })))
+    own.listen({ port: 0, hostname: '127.0.0.1' })
+    const get = (id: string, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${own.server?.port}/api/things/${id}`, { headers })
+    try {
+      const fast = await get('a', { 'x-request-id': 'given-9' })
+      expect(await fast.json()).toEqual({ thing: 'a' })
+      expect(fast.headers.get('x-request-id')).toBe('given-9')
+      const routed = await get('b')
+      expect(await routed.json()).toEqual({ thing: 'b', route: true })
+      expect(routed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}-[0-9a-z]+$/)
+      // A cross-origin read needs the route's CORS headers, so it is never answered early.
+      const cors = await get('a', { origin: 'chrome-extension://abc' })
+      expect(await cors.json()).toEqual({ thing: 'a', route: true })
+      expect(cors.headers.get('access-control-allow-origin')).toBe('chrome-extension://abc')
+      const metrics = await (await fetch(`http://127.0.0.1:${own.server?.port}/metrics`)).text()
+      expect(metrics).toContain(
+        'http_requests_total{service="kit",method="GET",route="/api/things/:id",status="200"} 3',
+      )
+    } finally {
+      await own.stop()
+    }
+  })
+
   test('CORS with credentials only for the extension origin', async () => {
     const pre = (origin: string) =>
       call('/api/things', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } })

@@ -200,7 +200,9 @@ describe('sessions and the guard', () => {
     const guard = createAuthGuard(observer)
     const token = cookieValue(await signIn('boss'), SESSION_COOKIE)!
     const req = (t: string) => new Request('http://localhost/', { headers: bearer(t) })
+    expect(guard.cachedPrincipal(req(token))).toBeUndefined()
     expect((await guard.principal(req(token))).login).toBe('boss')
+    expect(guard.cachedPrincipal(req(token))?.login).toBe('boss')
 
     const [h, p, s] = token.split('.') as [string, string, string]
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString())
@@ -219,7 +221,11 @@ describe('sessions and the guard', () => {
     }
     for (const [name, bad] of Object.entries(forged)) {
       const err = await guard.principal(req(bad)).catch((e) => e)
-      expect({ name, code: err?.code }).toEqual({ name, code: 'unauthorized' })
+      expect({ name, code: err?.code, cached: guard.cachedPrincipal(req(bad)) }).toEqual({
+        name,
+        code: 'unauthorized',
+        cached: undefined,
+      })
     }
   })
 
@@ -306,6 +312,9 @@ describe('sessions and the guard', () => {
       10_000,
       'revocation to reach the guard',
     )
+    expect(
+      guard.cachedPrincipal(new Request('http://localhost/', { headers: bearer(token) })),
+    ).toBeUndefined()
     // A guard created after the logout never heard the event; it loads revocations with the keys.
     const late = await createAuthGuard(observer)
       .principal(new Request('http://localhost/', { headers: bearer(token) }))
@@ -350,8 +359,11 @@ describe('API keys', () => {
     expect(JSON.stringify(list)).not.toContain(key.key)
 
     const guard = createAuthGuard(observer)
-    const viaKey = await guard.principal(new Request('http://localhost/', { headers: bearer(key.key) }))
+    const withKey = () => new Request('http://localhost/', { headers: bearer(key.key) })
+    expect(guard.cachedPrincipal(withKey())).toBeUndefined()
+    const viaKey = await guard.principal(withKey())
     expect(viaKey).toMatchObject({ kind: 'api_key', login: 'alice', scopes: ['team_members:read'] })
+    expect(guard.cachedPrincipal(withKey())).toEqual(viaKey)
 
     const bossToken = cookieValue(await signIn('boss'), SESSION_COOKIE)!
     const foreign = await call(`/api/auth/api-keys/${key.id}`, {
@@ -364,16 +376,13 @@ describe('API keys', () => {
       headers: bearer(aliceToken),
     })
     expect(revoke.status).toBe(204)
+    // The revocation event empties the guard's cache; the next lookup asks auth, which refuses.
     await waitFor(
-      async () => {
-        const err = await guard
-          .principal(new Request('http://localhost/', { headers: bearer(key.key) }))
-          .catch((e) => e)
-        return err?.code === 'unauthorized'
-      },
+      () => guard.cachedPrincipal(withKey()) === undefined,
       10_000,
       'key revocation to reach the guard',
     )
+    expect((await guard.principal(withKey()).catch((e) => e))?.code).toBe('unauthorized')
     const again = await call(`/api/auth/api-keys/${key.id}`, { method: 'DELETE', headers: bearer(bossToken) })
     expect(again.status).toBe(404)
   })

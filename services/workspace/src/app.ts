@@ -7,7 +7,7 @@ import { policyRoutes } from './policies/routes'
 import { realtimeRoutes } from './realtime/routes'
 import { repositoryRoutes } from './repositories/routes'
 import { starredRoutes } from './starred/routes'
-import { workspaceRoutes } from './workspaces/routes'
+import { SNAPSHOT_ROUTE, snapshotFastGet, workspaceRoutes } from './workspaces/routes'
 
 export const VERSION = '0.1.0'
 
@@ -21,6 +21,7 @@ export function createApp(deps: WorkspaceDeps) {
     extensionOrigins: splitList(deps.env.BOSUN_EXTENSION_ORIGINS),
     ready: { db: () => deps.database.ping(), nats: () => deps.bus.nc.flush() },
     maxBodyBytes: 256 * 1024,
+    fastGets: { [SNAPSHOT_ROUTE]: snapshotFastGet(deps) },
   })
     .use(workspaceRoutes(deps))
     .use(memberRoutes(deps))

@@ -236,6 +236,24 @@ describe('workspaces', () => {
     expect(perSubject['bosun.evt.workspace.member.added']).toBeGreaterThanOrEqual(3)
   })
 
+  test('a snapshot read from memory still refuses non-members and missing scopes, and follows writes', async () => {
+    const path = `/api/workspaces/${WS}/snapshot`
+    const noRead = await createApiKey(stack.publicUrl, tokens.alice!, ['team_authors:read'])
+    // Each caller twice: the second finds both the credential and the snapshot in memory.
+    for (let i = 0; i < 2; i++) {
+      expect((await req('GET', path, 'alice')).status).toBe(200)
+      expect((await req('GET', path, 'bob')).status).toBe(404)
+      expect((await req('GET', path, noRead)).status).toBe(403)
+    }
+    expect((await req('POST', `/api/workspaces/${WS}/team-members`, 'alice', { login: 'bob' })).status).toBe(
+      201,
+    )
+    expect((await snap('bob')).members.map((m) => m.login)).toContain('bob')
+    expect((await req('DELETE', `/api/workspaces/${WS}/team-members/bob`, 'alice')).status).toBe(204)
+    expect((await req('GET', path, 'bob')).status).toBe(404)
+    expect((await snap('alice')).members.map((m) => m.login)).not.toContain('bob')
+  })
+
   test('API keys act as their owner, bounded by their scopes', async () => {
     const readOnly = await createApiKey(stack.publicUrl, tokens.alice!, ['team_members:read'])
     expect((await req('GET', `/api/workspaces/${WS}/snapshot`, readOnly)).status).toBe(200)

@@ -1,5 +1,6 @@
 import { errors } from '@bosun/contracts/errors'
 import { isDescending } from '@bosun/contracts/pagination'
+import { hasScopes } from '@bosun/contracts/scopes'
 import {
   Snapshot,
   Workspace,
@@ -12,13 +13,29 @@ import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { paginate } from '@bosun/service-kit/paging'
 import { Elysia } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { cachedSnapshot, createWorkspace, listWorkspaces } from './service'
+import { cachedSnapshot, createWorkspace, listWorkspaces, snapshotInMemory } from './service'
 
 const sorters = {
   id: (a: Workspace, b: Workspace) => a.id.localeCompare(b.id),
   name: (a: Workspace, b: Workspace) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
   created_at: (a: Workspace, b: Workspace) =>
     a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+}
+
+export const SNAPSHOT_ROUTE = '/api/workspaces/:id/snapshot'
+
+/**
+ * The snapshot read answered at once when the caller's credential and the snapshot are both in memory (the
+ * common case: a dashboard polling); anything else, including every refusal, is left to the route below.
+ */
+export function snapshotFastGet(deps: WorkspaceDeps) {
+  return (request: Bun.BunRequest) => {
+    const principal = deps.guard.cachedPrincipal(request)
+    const id = request.params.id
+    if (!id || !principal || !hasScopes(principal.scopes, ['team_members:read'])) return undefined
+    const body = snapshotInMemory(deps, principal, id)
+    return body && new Response(body)
+  }
 }
 
 export function workspaceRoutes(deps: WorkspaceDeps) {

@@ -32,8 +32,7 @@ export async function accessibleWorkspace(
 ) {
   const cached = deps.cache.peek(id)
   if (cached) {
-    if (principal.role !== 'admin' && !cached.memberKeys.has(loginKey(principal.login)))
-      throw notFound('Workspace')
+    if (!mayRead(cached, principal)) throw notFound('Workspace')
     return
   }
   // One plain statement answers both questions: does the workspace exist, and is the caller in it.
@@ -59,11 +58,19 @@ export async function changeableWorkspace(
 }
 
 /** The snapshot route: access check and body from one cached entry. */
+const mayRead = (entry: { memberKeys: Set<string> }, principal: Principal) =>
+  principal.role === 'admin' || entry.memberKeys.has(loginKey(principal.login))
+
 export async function cachedSnapshot(deps: Pick<WorkspaceDeps, 'cache'>, principal: Principal, id: string) {
   const entry = await deps.cache.get(id)
-  if (principal.role !== 'admin' && !entry.memberKeys.has(loginKey(principal.login)))
-    throw notFound('Workspace')
+  if (!mayRead(entry, principal)) throw notFound('Workspace')
   return entry.body
+}
+
+/** The snapshot when it is in memory and the caller may read it; `undefined` leaves the answer to `cachedSnapshot`. */
+export function snapshotInMemory(deps: Pick<WorkspaceDeps, 'cache'>, principal: Principal, id: string) {
+  const entry = deps.cache.peek(id)
+  return entry && mayRead(entry, principal) ? entry.body : undefined
 }
 
 export async function isMember(database: Db, workspaceId: string, login: string): Promise<boolean> {
