@@ -32,7 +32,7 @@ export function pruneProcessed(database: Database<Record<string, unknown>>, dura
  * A durable JetStream consumer on BOSUN_EVENTS. Each message is validated against its definition,
  * applied at most once per event id (recorded in the same transaction as the handler's writes),
  * and acked only after that commit. Invalid messages are terminated, never retried forever. Events that
- * arrive together are applied in one group commit, in stream order.
+ * arrive together are applied in one job, in stream order.
  */
 export async function consumeEvents<E extends EventDef>(opts: {
   bus: Bus
@@ -63,24 +63,57 @@ export async function consumeEvents<E extends EventDef>(opts: {
   const consumer = await bus.js.consumers.get(EVENTS_STREAM, opts.durable)
   let messages: ConsumerMessages | undefined
   let stopped = false
+  type Received = { m: JsMsg; event: Envelope<Static<E['data']>> }
+  /** Events read and not yet handed to a write: those that arrive together are applied as one job. */
+  let gathered: Received[] = []
   const inFlight = new Set<Promise<void>>()
+  let inFlightEvents = 0
 
-  /** Applies one event once, in its own job of the next group commit; acks after that commit. */
-  const apply = async (m: JsMsg, env: Envelope<Static<E['data']>>) => {
+  /**
+   * Applies events once each, in one job of the next group commit, in stream order; acks after that commit.
+   * Their ids are recorded by one statement first, which makes a second copy a no-op; a failing handler rolls
+   * the record back with it. When one event fails, each is applied alone, so only the failing one comes back.
+   */
+  const apply = async (batch: Received[]): Promise<void> => {
     try {
       await database.write(async (tx) => {
-        // Recording the id first makes a second copy a no-op; a failing handler rolls the record back with it.
-        const { rowsAffected } = await statements(tx).execute({
-          sql: 'insert into processed_events (consumer, event_id, processed_at) values (?, ?, ?) on conflict do nothing',
-          args: [opts.durable, env.id, Date.now()],
-        })
-        if (rowsAffected > 0) await opts.handler(tx, env)
+        const fresh = await recordApplied(
+          tx,
+          batch.map((r) => r.event.id),
+        )
+        for (const { event } of batch) if (fresh.delete(event.id)) await opts.handler(tx, event)
       })
-      m.ack()
+      for (const { m } of batch) m.ack()
     } catch (err) {
+      if (batch.length > 1) {
+        await Promise.all(batch.map((one) => apply([one])))
+        return
+      }
       logger.warn('event handler failed; will be redelivered', { durable: opts.durable, ...errorFields(err) })
-      m.nak(1000)
+      batch[0]?.m.nak(1000)
     }
+  }
+
+  const recordApplied = async (tx: AnyTx, ids: string[]): Promise<Set<string>> => {
+    const at = Date.now()
+    const { rows } = await statements(tx).execute({
+      sql: `insert into processed_events (consumer, event_id, processed_at) values ${ids.map(() => '(?, ?, ?)').join(', ')} on conflict do nothing returning event_id`,
+      args: ids.flatMap((id) => [opts.durable, id, at]),
+    })
+    return new Set(rows.map((r) => String(r.event_id)))
+  }
+
+  /** Hands what was gathered to a write. Not awaited: the write queue runs jobs in the order they were queued. */
+  const flush = () => {
+    const batch = gathered
+    gathered = []
+    if (batch.length === 0) return
+    inFlightEvents += batch.length
+    const applying: Promise<void> = apply(batch).finally(() => {
+      inFlight.delete(applying)
+      inFlightEvents -= batch.length
+    })
+    inFlight.add(applying)
   }
 
   const run = (async () => {
@@ -99,13 +132,13 @@ export async function consumeEvents<E extends EventDef>(opts: {
           m.term()
           continue
         }
-        // Not awaited: the events that arrive together share one commit. The write queue runs jobs in the order
-        // they were queued, so events still apply in stream order.
-        const applying: Promise<void> = apply(m, event as Envelope<Static<E['data']>>).finally(() =>
-          inFlight.delete(applying),
-        )
-        inFlight.add(applying)
-        if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight)
+        // The messages of one read from the socket are iterated before the next turn of the loop.
+        if (gathered.length === 0) setImmediate(flush)
+        gathered.push({ m, event: event as Envelope<Static<E['data']>> })
+        if (inFlightEvents + gathered.length >= MAX_IN_FLIGHT) {
+          flush()
+          await Promise.race(inFlight)
+        }
       }
     }
   })().catch((err) => {
@@ -125,6 +158,7 @@ export async function consumeEvents<E extends EventDef>(opts: {
       stopped = true
       await messages?.close()
       await run
+      flush()
       await Promise.allSettled([...inFlight])
     },
   }

@@ -60,9 +60,52 @@ export function statements(handle: object): Statements {
 type Insert = { table: string; columns: string[]; rows: InValue[][] }
 /** The rows `insertAtCommit` put in one commit, by table. */
 export type Inserted = { rows(table: string): InValue[][] }
-/** Rows queued by `insertAtCommit` in one transaction (or one job's savepoint), by table and columns. */
-type Deferred = { depth: number; inserts: Map<string, Insert> }
+type Stmt = { sql: string; args: InValue[] }
+/**
+ * What one transaction (or one job's savepoint) keeps until it commits: rows queued by `insertAtCommit` by table
+ * and columns, and the `commitScope` its jobs share.
+ */
+type Deferred = {
+  depth: number
+  inserts: Map<string, Insert>
+  memo: Map<string, unknown>
+  updates: Map<string, Stmt>
+}
 const deferred = new WeakMap<Statements, Deferred>()
+const newDeferred = (depth: number): Deferred => ({
+  depth,
+  inserts: new Map(),
+  memo: new Map(),
+  updates: new Map(),
+})
+
+/** The transaction's pending work when `tx` is the handle it defers for (not a savepoint inside a job). */
+const pendingFor = (tx: object): Deferred | undefined => {
+  const pending = deferred.get(statements(tx))
+  return pending && (tx as { nestedIndex?: number }).nestedIndex === pending.depth ? pending : undefined
+}
+
+export type CommitScope = {
+  /** Values the jobs of this transaction share, by key: what one job read, the next can use. */
+  memo: Map<string, unknown>
+  /** Runs `stmt` once when the jobs are done, in the same transaction; a later statement under `key` replaces it. */
+  atCommit(key: string, stmt: Stmt): void
+}
+
+/**
+ * The scope of the transaction a write's job runs in, for work its jobs can share: a counter every change bumps
+ * is read by the first job, counted on in memory by the next and stored once at commit. `undefined` outside a
+ * `database.write` job, where there is nothing to share and the caller runs its statements at once. Safe across
+ * processes: a write transaction holds the database's write lock from its start. A batch retried with a savepoint
+ * per job gives each job a scope of its own. Inside a savepoint of a job's own it throws: a rollback there
+ * could not undo what the scope counted.
+ */
+export function commitScope(tx: object): CommitScope | undefined {
+  if (!deferred.has(statements(tx))) return undefined
+  const pending = pendingFor(tx)
+  if (!pending) throw new Error("commitScope() inside a savepoint of a job's own")
+  return { memo: pending.memo, atCommit: (key, stmt) => pending.updates.set(key, stmt) }
+}
 /** SQLite's limit of bound values in one statement. */
 const MAX_BOUND = 32_766
 
@@ -74,10 +117,9 @@ const MAX_BOUND = 32_766
  */
 /** `table` and `columns` are constants of the caller, never input. */
 export async function insertAtCommit(tx: object, table: string, columns: string[], values: InValue[]) {
-  const run = statements(tx)
-  const pending = deferred.get(run)
-  if (!pending || (tx as { nestedIndex?: number }).nestedIndex !== pending.depth) {
-    await run.execute({
+  const pending = pendingFor(tx)
+  if (!pending) {
+    await statements(tx).execute({
       sql: `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
       args: values,
     })
@@ -89,11 +131,15 @@ export async function insertAtCommit(tx: object, table: string, columns: string[
   insert.rows.push(values)
 }
 
-/** Runs the inserts queued in this transaction (or savepoint), stops queueing, and returns what it inserted. */
+/**
+ * Runs the inserts and statements queued in this transaction (or savepoint), stops queueing, and returns what it
+ * inserted.
+ */
 async function flushAtCommit(tx: object): Promise<Insert[]> {
   const run = statements(tx)
   const pending = deferred.get(run)
   deferred.delete(run)
+  for (const stmt of pending?.updates.values() ?? []) await run.execute(stmt)
   const inserts = [...(pending?.inserts.values() ?? [])]
   for (const { table, columns, rows } of inserts) {
     const perStatement = Math.floor(MAX_BOUND / columns.length)
@@ -205,14 +251,14 @@ export async function openDatabase<S extends Schema>(opts: {
       const run = statements(tx)
       for (const job of batch) {
         if (!isolate) {
-          deferred.set(run, deferred.get(run) ?? { depth: 0, inserts: new Map() })
+          deferred.set(run, deferred.get(run) ?? newDeferred(0))
           outcomes.push({ ok: true, value: await job.fn(tx) })
           continue
         }
         try {
           const value = await tx.transaction(async (sp) => {
             // Each job's queued rows go in with it, inside its savepoint, so a failing job takes only its own.
-            deferred.set(run, { depth: 1, inserts: new Map() })
+            deferred.set(run, newDeferred(1))
             const v = await job.fn(sp)
             return { v, rows: await flushAtCommit(sp) }
           })

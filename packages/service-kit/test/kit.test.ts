@@ -12,7 +12,7 @@ import { Elysia, t } from 'elysia'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus, eventHeaders, readEnvelope } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
-import { type Database, insertAtCommit, openDatabase, statements, walSyncer } from '../src/db'
+import { commitScope, type Database, insertAtCommit, openDatabase, statements, walSyncer } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
 import { createLogger } from '../src/log'
@@ -217,6 +217,54 @@ describe('database', () => {
     expect(rows.map((r) => r.id)).toEqual([a, b].sort())
     expect(() => statements({})).toThrow('drizzle')
   })
+
+  test('the jobs of one commit share its scope: a counter read once, counted on in memory, stored at commit', async () => {
+    const id = Bun.randomUUIDv7()
+    await database.write((tx) => tx.insert(schema.notes).values({ id, body: '0', createdAt: 1 }))
+    let reads = 0
+    const bump = (fail = false) =>
+      database.write(async (tx) => {
+        const scope = commitScope(tx)
+        let value = scope?.memo.get('counter') as number | undefined
+        if (value === undefined) {
+          reads++
+          const { rows } = await statements(tx).execute({
+            sql: 'select body from notes where id = ?',
+            args: [id],
+          })
+          value = Number(rows[0]?.body)
+        }
+        value++
+        scope?.memo.set('counter', value)
+        scope?.atCommit('counter', {
+          sql: 'update notes set body = ? where id = ?',
+          args: [String(value), id],
+        })
+        if (fail) throw new Error('this job fails')
+        return value
+      })
+    const stored = async () =>
+      Number(
+        (await statements(database.db).execute({ sql: 'select body from notes where id = ?', args: [id] }))
+          .rows[0]?.body,
+      )
+
+    expect(await Promise.all([bump(), bump(), bump(), bump(), bump()])).toEqual([1, 2, 3, 4, 5])
+    expect(reads).toBe(1)
+    expect(await stored()).toBe(5)
+
+    // A failing job rolls the shared commit back; the retry gives each job a savepoint and a scope of its own.
+    reads = 0
+    const outcomes = await Promise.allSettled([bump(), bump(true), bump(), bump()])
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'failed'))).toEqual([6, 'failed', 7, 8])
+    expect(await stored()).toBe(8)
+    expect(reads).toBe(1 + 4)
+
+    const nested = database.write((tx) => tx.transaction(async (sp) => commitScope(sp)))
+    expect(nested).rejects.toThrow('savepoint')
+    await nested.catch(() => {})
+    expect(commitScope(database.db)).toBeUndefined()
+  })
 })
 
 describe('outbox and consumer', () => {
@@ -363,6 +411,66 @@ describe('outbox and consumer', () => {
     expect(seen.filter((b) => b === 'consumed-once')).toHaveLength(1)
     expect(marker.type).toBe('test.note.added')
     await consumer.stop()
+  })
+
+  /**
+   * Runs a consumer started after the notes (and a second copy of the first) are in the stream, so they arrive
+   * in one read. A handler may run again when a neighbour fails, so what it applied is counted in the database,
+   * where a rollback undoes it.
+   */
+  const applyTogether = async (bodies: string[], failFirst?: string) => {
+    const tag = Bun.randomUUIDv7()
+    const envs = []
+    for (const body of bodies) envs.push(await addNote(`${tag} ${body}`))
+    await relay.flushed()
+    await bus.js.publish('bosun.evt.test.note.added', JSON.stringify(envs[0]), {
+      msgID: `${envs[0]!.id}-dup`,
+    })
+    let attempts = 0
+    const consumer = await consumeEvents({
+      bus,
+      database: database as never,
+      logger,
+      durable: `kit-batch-${tag.slice(-8)}`,
+      def: noteAdded,
+      handler: async (tx, event) => {
+        if (!event.data.body.startsWith(tag)) return
+        if (failFirst && event.data.body.endsWith(failFirst) && attempts++ === 0)
+          throw new Error('first try fails')
+        await statements(tx).execute({
+          sql: 'insert into notes (id, body, created_at) values (?, ?, ?)',
+          args: [Bun.randomUUIDv7(), `applied ${event.data.body}`, Date.now()],
+        })
+      },
+    })
+    const applied = async () =>
+      (
+        await statements(database.db).execute({
+          sql: "select body from notes where body like 'applied %' and body like ? order by body",
+          args: [`%${tag}%`],
+        })
+      ).rows.map((r) => String(r.body))
+    try {
+      await waitFor(async () => (await applied()).length >= bodies.length, 10_000, 'every event applied')
+      await Bun.sleep(200)
+      return {
+        applied: (await applied()).map((b) => b.slice(b.indexOf(' ', 'applied '.length) + 1)),
+        attempts,
+      }
+    } finally {
+      await consumer.stop()
+    }
+  }
+
+  test('events that arrive together, a second copy among them, are applied once each', async () => {
+    expect((await applyTogether(['a', 'b', 'c'])).applied).toEqual(['a', 'b', 'c'])
+  })
+
+  test('among events that arrive together a failing one holds back only itself', async () => {
+    expect(await applyTogether(['a', 'b', 'poison'], 'poison')).toEqual({
+      applied: ['a', 'b', 'poison'],
+      attempts: 2,
+    })
   })
 
   test('applied event ids are forgotten once the stream can no longer redeliver them', async () => {

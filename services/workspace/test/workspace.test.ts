@@ -224,6 +224,25 @@ describe('workspaces', () => {
     expect((await req('DELETE', `${path}/acme/api`, 'boss')).status).toBe(404)
   })
 
+  test('changes committed together are numbered one after another, each once', async () => {
+    const before = (await snap()).seq
+    const logins = Array.from({ length: 12 }, (_, i) => `burst-${i}`)
+    const added = await Promise.all(
+      logins.map((login) => req('POST', `/api/workspaces/${WS}/team-members`, 'boss', { login })),
+    )
+    expect(added.map((r) => r.status)).toEqual(logins.map(() => 201))
+    const removed = await Promise.all(
+      logins.map((login) => req('DELETE', `/api/workspaces/${WS}/team-members/${login}`, 'boss')),
+    )
+    expect(removed.map((r) => r.status)).toEqual(logins.map(() => 204))
+    expect((await snap()).seq).toBe(before + 24)
+    const { rows } = await statements(ws.deps.database.db).execute({
+      sql: 'select seq from changes where workspace_id = ? and seq > ? order by seq',
+      args: [WS, before],
+    })
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 24 }, (_, i) => before + 1 + i))
+  })
+
   test('every change is one event in BOSUN_EVENTS, numbered like the snapshot', async () => {
     const seq = (await snap()).seq
     await ws.relay.flushed()
