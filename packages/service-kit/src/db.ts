@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { fstatSync, mkdirSync } from 'node:fs'
+import { type FileHandle, open } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { type Client, createClient, type InValue, type ResultSet } from '@libsql/client'
 import { sql } from 'drizzle-orm'
@@ -172,13 +172,15 @@ const filePath = (url: string) =>
  * Makes commits durable off the event loop. The writer commits with synchronous=NORMAL (the WAL is written but not
  * fsynced, which already survives a crash of the process), then this fsyncs the WAL file on the thread pool, which
  * is what synchronous=FULL does inside COMMIT, blocking the loop. A caller is answered by an fsync that started
- * after its commit; callers that arrive while one runs share the next.
+ * after its commit; callers that arrive while one runs share the next. The WAL stays open between syncs: opening
+ * it for each one cost more than the fsync.
  */
-export function walSyncer(dbFile: string): () => Promise<void> {
+export function walSyncer(dbFile: string): { sync(): Promise<void>; close(): void } {
   const wal = `${dbFile}-wal`
+  let walHandle: FileHandle | undefined
   let running: Promise<void> | undefined
   let queued: Promise<void> | undefined
-  const fsync = async (file: string) => {
+  const fsyncOnce = async (file: string) => {
     const handle = await open(file, 'r')
     try {
       await handle.sync()
@@ -186,13 +188,25 @@ export function walSyncer(dbFile: string): () => Promise<void> {
       await handle.close()
     }
   }
-  // No WAL: the last other connection to close checkpointed it into the database (syncing it) and deleted it.
-  // Syncing the database file too costs little there and does not rest on that.
-  const sync = () =>
-    fsync(wal).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err
-      return fsync(dbFile)
-    })
+  const dropHandle = () => {
+    walHandle?.close().catch(() => {})
+    walHandle = undefined
+  }
+  // The WAL is removed when the last connection to the database closes, after checkpointing it into the database
+  // (syncing it); a handle to a removed WAL is dropped (it has no links left) and the path opened again. No WAL
+  // there: syncing the database file costs little and does not rest on that.
+  const sync = async () => {
+    if (walHandle && fstatSync(walHandle.fd).nlink === 0) dropHandle()
+    if (!walHandle) {
+      try {
+        walHandle = await open(wal, 'r')
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        return fsyncOnce(dbFile)
+      }
+    }
+    await walHandle.sync()
+  }
   const run = (): Promise<void> => {
     const current = sync().finally(() => {
       if (running === current) running = undefined
@@ -200,15 +214,18 @@ export function walSyncer(dbFile: string): () => Promise<void> {
     running = current
     return current
   }
-  return () => {
-    if (!running) return run()
-    queued ??= running
-      .catch(() => {})
-      .then(() => {
-        queued = undefined
-        return run()
-      })
-    return queued
+  return {
+    sync: () => {
+      if (!running) return run()
+      queued ??= running
+        .catch(() => {})
+        .then(() => {
+          queued = undefined
+          return run()
+        })
+      return queued
+    },
+    close: dropHandle,
   }
 }
 
@@ -235,7 +252,8 @@ export async function openDatabase<S extends Schema>(opts: {
   const local = opts.url.startsWith('file:')
   if (local) await assertPragmas(client, writer)
   // A libSQL server makes its own commits durable; a local file is synced here, off the event loop.
-  const durable = local ? walSyncer(filePath(opts.url)) : () => Promise.resolve()
+  const syncer = local ? walSyncer(filePath(opts.url)) : undefined
+  const durable = () => syncer?.sync() ?? Promise.resolve()
   const db = drizzle(client, { schema: opts.schema })
   const writeDb = drizzle(writer, { schema: opts.schema })
   await migrate(writeDb, { migrationsFolder: opts.migrationsFolder })
@@ -367,6 +385,7 @@ export async function openDatabase<S extends Schema>(opts: {
     close: () => {
       client.close()
       writer.close()
+      syncer?.close()
     },
   }
 }

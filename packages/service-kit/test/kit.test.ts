@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineEvent } from '@bosun/contracts/envelope'
 import { errors } from '@bosun/contracts/errors'
@@ -170,8 +171,29 @@ describe('database', () => {
     using own = tempDir()
     const file = join(own.path, 'alone.db')
     await Bun.write(file, 'x')
-    await expect(walSyncer(file)()).resolves.toBeUndefined()
-    await expect(walSyncer(join(own.path, 'missing.db'))()).rejects.toThrow('ENOENT')
+    await expect(walSyncer(file).sync()).resolves.toBeUndefined()
+    await expect(walSyncer(join(own.path, 'missing.db')).sync()).rejects.toThrow('ENOENT')
+    // A WAL synced through a handle kept open, then removed (and written again) behind it, is opened afresh.
+    const kept = walSyncer(file)
+    await Bun.write(`${file}-wal`, 'one')
+    await kept.sync()
+    const heldWal = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${file}-wal`)
+        } catch {
+          return false
+        }
+      }).length
+    expect(heldWal()).toBe(1)
+    rmSync(`${file}-wal`)
+    await expect(kept.sync()).resolves.toBeUndefined()
+    await Bun.sleep(10)
+    expect(heldWal()).toBe(0)
+    await Bun.write(`${file}-wal`, 'two')
+    await expect(kept.sync()).resolves.toBeUndefined()
+    expect(heldWal()).toBe(1)
+    kept.close()
   })
 
   test("commit listeners get the rows inserted at that commit, never a failed job's", async () => {
