@@ -292,7 +292,10 @@ export async function openDatabase<S extends Schema>(opts: {
     return { outcomes, inserts }
   }
 
-  /** Commits one batch and makes it durable; the loop is free while the fsync runs, and the next batch gathers. */
+  /**
+   * Commits one batch; its callers hear once it is durable. The next batch does not wait for that fsync: it commits
+   * meanwhile and is made durable by the next one, so the loop is not idle while the disk syncs.
+   */
   const commitBatch = async (batch: Job<S>[]) => {
     let result: Awaited<ReturnType<typeof runBatch>>
     try {
@@ -308,7 +311,7 @@ export async function openDatabase<S extends Schema>(opts: {
         return
       }
     }
-    await settle(batch, result)
+    void settle(batch, result)
   }
 
   const settle = async (batch: Job<S>[], { outcomes, inserts }: Awaited<ReturnType<typeof runBatch>>) => {
@@ -331,8 +334,7 @@ export async function openDatabase<S extends Schema>(opts: {
   /**
    * One transaction per turn of the event loop. The local driver runs synchronously, so a commit blocks the
    * loop: waiting for the next turn (setImmediate) lets the requests that arrived meanwhile queue their
-   * writes, and they share one commit. One drain at a time, always: the writes that arrive while a commit's fsync
-   * runs gather into the next.
+   * writes, and they share one commit. One drain at a time, always; the fsync of a commit runs on beside the next.
    */
   let draining = false
   /** Jobs in the queue that someone awaits: only these start a commit. */
