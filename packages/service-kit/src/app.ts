@@ -98,7 +98,11 @@ export function createServiceApp(opts: ServiceAppOptions) {
 
   /** The one error shape for whatever a request failed with. */
   const errorResponse = (code: unknown, error: unknown, id: string | undefined): Response => {
-    if (error instanceof AppError) return json(error.status, error.toBody(), id)
+    if (error instanceof AppError) {
+      const res = json(error.status, error.toBody(), id)
+      if (error.closeConnection) res.headers.set('connection', 'close')
+      return res
+    }
     if (error instanceof ValidationError || code === 'VALIDATION') {
       const v = error as ValidationError
       if (v.type === 'response') {

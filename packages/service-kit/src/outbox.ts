@@ -19,9 +19,11 @@ type Publisher = Pick<Bus, 'subjects' | 'source'>
 /**
  * A field of an event's data given as the JSON it was received as, in UTF-8 (a webhook payload): the envelope
  * splices those bytes in instead of serializing the parsed value and encoding it again. `json` must be the JSON
- * of `data[key]`.
+ * of `data[key]`; `data[key]` itself is only validated. With `zstd` (a zstd of `json` the caller made anyway) a
+ * large envelope is not compressed again: it is stored as the frames of its head, of `json` and of its end, which
+ * a zstd decoder reads back as one.
  */
-export type VerbatimField = { key: string; json: Uint8Array }
+export type VerbatimField = { key: string; json: Uint8Array; zstd?: Uint8Array }
 
 /** Writes an event into the outbox inside the caller's transaction; it leaves only after that commit. */
 export async function enqueueEvent<E extends EventDef>(
@@ -39,9 +41,14 @@ export async function enqueueEvent<E extends EventDef>(
     data: assertValid(def.data, data, def.type),
   }
   const traceparent = opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null
-  const json = opts.verbatim ? spliced(envelope, opts.verbatim) : JSON.stringify(envelope)
+  const parts = opts.verbatim ? spliced(envelope, opts.verbatim) : undefined
+  const json = parts ? concat(parts.head, parts.json, CLOSE) : JSON.stringify(envelope)
   const large = json.length > COMPRESS_OVER_CHARS
-  const zstd = large ? Bun.zstdCompressSync(json, { level: 1 }) : null
+  const zstd = !large
+    ? null
+    : parts?.zstd
+      ? concat(zstdOf(parts.head), parts.zstd, zstdOf(CLOSE))
+      : Bun.zstdCompressSync(json, { level: 1 })
   // Every write of every service runs this: one multi-row insert per commit, without drizzle's query building.
   await insertAtCommit(tx, 'outbox', OUTBOX_COLUMNS, [
     envelope.id,
@@ -54,18 +61,31 @@ export async function enqueueEvent<E extends EventDef>(
   return envelope
 }
 
-/** The envelope's JSON (UTF-8) with `data[key]` written as the given bytes; `data` is the envelope's last member. */
-function spliced(envelope: { data: unknown }, { key, json }: VerbatimField): Uint8Array {
+/**
+ * The envelope's JSON (UTF-8) with `data[key]` written as the given bytes, as its head, those bytes and `CLOSE`;
+ * `data` is the envelope's last member.
+ */
+function spliced(envelope: { data: unknown }, { key, json, zstd }: VerbatimField) {
   const { [key]: _, ...rest } = envelope.data as Record<string, unknown>
   const head = JSON.stringify({ ...envelope, data: rest }).slice(0, -2)
-  const before = encoder.encode(`${head}${head.endsWith('{') ? '' : ','}${JSON.stringify(key)}:`)
-  const out = new Uint8Array(before.byteLength + json.byteLength + 2)
-  out.set(before)
-  out.set(json, before.byteLength)
-  out.set(CLOSE, before.byteLength + json.byteLength)
-  return out
+  return {
+    head: encoder.encode(`${head}${head.endsWith('{') ? '' : ','}${JSON.stringify(key)}:`),
+    json,
+    zstd,
+  }
 }
 const CLOSE = new TextEncoder().encode('}}')
+const zstdOf = (bytes: Uint8Array) => Bun.zstdCompressSync(bytes, { level: 1 })
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.byteLength
+  }
+  return out
+}
 
 /**
  * Envelopes longer than this (characters, or bytes when built from bytes) are stored and published as zstd: past

@@ -349,6 +349,29 @@ describe('outbox and consumer', () => {
     ).toBe(body)
   })
 
+  test('a verbatim field with its zstd is published as frames that read back as the envelope', async () => {
+    const field = new TextEncoder().encode(JSON.stringify('ünïcode \u00e9 '.repeat(1000)))
+    const env = await database.write((tx) =>
+      enqueueEvent(
+        tx,
+        bus,
+        noteAdded,
+        { id: 'framed', body: 'written from the verbatim bytes' },
+        {
+          verbatim: { key: 'body', json: field, zstd: Bun.zstdCompressSync(field) },
+        },
+      ),
+    )
+    await relay.flushed()
+    const msg = await bus.jsm.streams.getMessage(EVENTS_STREAM, { last_by_subj: 'bosun.evt.test.note.added' })
+    expect(msg.header.get('Nats-Msg-Id')).toBe(env.id)
+    expect(msg.header.get('Content-Encoding')).toBe('zstd')
+    const text = new TextDecoder().decode(Bun.zstdDecompressSync(msg.data))
+    expect(text).toBe(
+      `${JSON.stringify({ ...env, data: { id: 'framed' } }).slice(0, -2)},"body":${new TextDecoder().decode(field)}}}`,
+    )
+  })
+
   test('rows no commit handed over (left by a crash) are found and published by the sweep', async () => {
     const left = (id: string, body: string, compressed: boolean) => {
       const json = JSON.stringify({

@@ -25,8 +25,8 @@ export function enqueueDelivery(
   tx: Tx<typeof schema>,
   bus: Bus,
   meta: DeliveryMeta,
-  /** The payload, parsed and as the UTF-8 JSON it arrived as (published verbatim). */
-  payload: { value: unknown; json: Uint8Array },
+  /** The payload as the UTF-8 JSON it arrived as (published verbatim, a JSON object), and its zstd. */
+  payload: { json: Uint8Array; zstd: Uint8Array },
   opts: { id: string; redelivery: boolean; traceparent?: string },
 ) {
   const omit = payload.json.byteLength > (bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_ROOM
@@ -41,13 +41,14 @@ export function enqueueDelivery(
       ...(meta.repository === null ? {} : { repository: meta.repository }),
       ...(meta.installationId === null ? {} : { installationId: meta.installationId }),
       redelivery: opts.redelivery,
-      payload: omit ? null : payload.value,
+      // Written from `payload.json`; the schema takes any value, so nothing is parsed for it.
+      payload: omit ? null : {},
       ...(omit ? { payloadOmitted: true } : {}),
     },
     {
       id: opts.id,
       traceparent: opts.traceparent,
-      verbatim: omit ? undefined : { key: 'payload', json: payload.json },
+      verbatim: omit ? undefined : { key: 'payload', json: payload.json, zstd: payload.zstd },
     },
   )
 }

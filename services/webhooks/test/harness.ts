@@ -80,6 +80,8 @@ export async function deliver(base: string, d: Delivery): Promise<Response> {
 
 export type PublishedEvent = {
   subject: string
+  /** Its sequence in the stream. */
+  seq: number
   id: string
   type: string
   data: {
@@ -116,9 +118,10 @@ export async function publishedEvents(nc: NatsConnection, filter = 'bosun.evt.gi
         got++
         out.push({
           subject: m.subject,
+          seq: m.seq,
           ...(decodeEventData(m.data, m.headers?.get(EVENT_ENCODING_HEADER) || undefined) as Omit<
             PublishedEvent,
-            'subject'
+            'subject' | 'seq'
           >),
         })
       }

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createHmac } from 'node:crypto'
+import { EVENT_ENCODING_HEADER, ZSTD_ENCODING } from '@bosun/contracts/envelope'
 import { natsConnectOptions } from '@bosun/contracts/nats-url'
+import { EVENTS_STREAM } from '@bosun/contracts/subjects'
 import { type Stack, startStack } from '@bosun/testkit/stack'
 import { tempDir, waitFor } from '@bosun/testkit/wait'
 import { sign } from '@octokit/webhooks-methods'
 import { connect, type NatsConnection } from 'nats'
+import { redeliver } from '../src/deliveries/service'
 import {
   byDelivery,
   dbUrl,
@@ -80,6 +84,32 @@ describe('accepting a delivery', () => {
       },
     })
     expect((await detail(id)).status).toBe(200)
+  })
+
+  test('a large delivery and its redelivery travel compressed and carry the payload byte for byte', async () => {
+    const id = newDeliveryId()
+    // Indented, with characters outside ASCII: only the bytes as received reproduce this text.
+    const body = JSON.stringify(
+      {
+        action: 'opened',
+        issue: { number: 8, body: 'é🚀 naïve '.repeat(2000) },
+        repository: { full_name: 'octo-org/big' },
+      },
+      null,
+      2,
+    )
+    expect((await deliver(svc.base, { event: 'issues', id, body, secret: SECRET })).status).toBe(202)
+    await redeliver(svc.deps, id)
+    await svc.relay.flushed()
+    const events = byDelivery(await publishedEvents(nc), id)
+    expect(events.map((e) => e.data.redelivery)).toEqual([false, true])
+    const jsm = await nc.jetstreamManager()
+    for (const e of events) {
+      const msg = await jsm.streams.getMessage(EVENTS_STREAM, { seq: e.seq })
+      expect(msg.header.get(EVENT_ENCODING_HEADER)).toBe(ZSTD_ENCODING)
+      expect(msg.data.byteLength).toBeLessThan(body.length / 10)
+      expect(new TextDecoder().decode(Bun.zstdDecompressSync(msg.data))).toEndWith(`"payload":${body}}}`)
+    }
   })
 
   test('the same delivery id again answers 200 duplicate and publishes nothing more', async () => {
@@ -249,6 +279,24 @@ describe('refusing a delivery, with no row and no event', () => {
     await refused(res, 401, 'unauthorized', id)
   })
 
+  test('400: a body signed over bytes that are not UTF-8 is refused, not parsed', async () => {
+    const id = newDeliveryId()
+    const raw = new TextEncoder().encode(issueOpened())
+    raw[20] = 0xff
+    const signature = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`
+    const res = await fetch(`${svc.base}/api/webhooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issues',
+        'x-github-delivery': id,
+        'x-hub-signature-256': signature,
+      },
+      body: raw,
+    })
+    await refused(res, 400, 'invalid_request', id)
+  })
+
   test('400: missing X-GitHub-Event or X-GitHub-Delivery, a body that is not a JSON object', async () => {
     const body = issueOpened()
     const noEvent = newDeliveryId()
@@ -414,6 +462,52 @@ describe('overload', () => {
 })
 
 describe('slow senders', () => {
+  test('a declared body not received within the deadline is refused, its connection closed and its slot freed', async () => {
+    using own = tempDir('bosun-webhooks-slow-sized-')
+    const tight = await startInProcess({
+      NATS_URL: stack.natsUrl,
+      DATABASE_URL: dbUrl(own.path),
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1',
+      BOSUN_WEBHOOKS_BODY_TIMEOUT_MS: '300',
+    })
+    const body = issueOpened()
+    const slowId = newDeliveryId()
+    const { port } = new URL(tight.base)
+    let answer = ''
+    let closed = false
+    const socket = await Bun.connect({
+      hostname: '127.0.0.1',
+      port: Number(port),
+      socket: {
+        data: (_, chunk) => {
+          answer += new TextDecoder().decode(chunk)
+        },
+        close: () => {
+          closed = true
+        },
+      },
+    })
+    try {
+      // Headers and a Content-Length, then a twentieth of the body, then nothing.
+      socket.write(
+        `POST /api/webhooks/github HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n` +
+          `x-github-event: issues\r\nx-github-delivery: ${slowId}\r\n` +
+          `x-hub-signature-256: ${await sign(SECRET, body)}\r\ncontent-length: ${body.length}\r\n\r\n` +
+          body.slice(0, 20),
+      )
+      await waitFor(() => closed, 5000, 'the server to close the connection')
+      expect(answer).toStartWith('HTTP/1.1 400')
+      expect(answer).toContain('Body not received within 300 ms')
+      expect((await deliver(tight.base, { event: 'issues', id: slowId, body, secret: SECRET })).status).toBe(
+        202,
+      )
+    } finally {
+      socket.end()
+      await tight.close()
+    }
+  })
+
   test('a body not received within the deadline is refused and frees its slot', async () => {
     using own = tempDir('bosun-webhooks-slow-')
     const tight = await startInProcess({

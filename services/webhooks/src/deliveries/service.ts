@@ -153,7 +153,7 @@ export function redeliver(deps: WebhooksDeps, id: string, traceparent?: string):
       .where(eq(deliveries.id, id))
       .limit(1)
     const r = found(row, 'Delivery')
-    const json = Bun.zstdDecompressSync(r.payload)
+    const zstd = new Uint8Array(r.payload)
     await enqueueDelivery(
       tx,
       deps.bus,
@@ -164,7 +164,7 @@ export function redeliver(deps: WebhooksDeps, id: string, traceparent?: string):
         repository: r.repository,
         installationId: r.installationId,
       },
-      { value: JSON.parse(json.toString()), json },
+      { json: Bun.zstdDecompressSync(zstd), zstd },
       { id: eventId, redelivery: true, traceparent },
     )
     await tx

@@ -9,9 +9,8 @@ export type DeliveryRecord = {
   meta: DeliveryMeta
   receivedAt: number
   headers: string
-  /** zstd of the payload JSON. */
-  stored: Uint8Array
-  payload: { value: unknown; json: Uint8Array }
+  /** The payload JSON (UTF-8) and its zstd, which the delivery row stores. */
+  payload: { json: Uint8Array; zstd: Uint8Array }
   eventId: string
   traceparent?: string
 }
@@ -48,7 +47,7 @@ async function recordAll(tx: Tx<typeof schema>, bus: Bus, batch: DeliveryRecord[
         d.meta.installationId,
         d.receivedAt,
         d.headers,
-        d.stored,
+        d.payload.zstd,
         d.payload.json.byteLength,
         d.eventId,
       ]),

@@ -24,7 +24,7 @@ export function ingressRoutes(deps: WebhooksDeps) {
         contentLength: request.headers.get('content-length'),
         traceparent: request.headers.get('traceparent') ?? undefined,
         headers: request.headers,
-        body: request.body,
+        request,
       })
       if (result.duplicate) return { duplicate: true as const, deliveryId: result.deliveryId }
       set.status = 202

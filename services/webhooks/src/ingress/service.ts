@@ -2,7 +2,7 @@ import { type DeliveryAccepted, type DeliveryDuplicate, MAX_WEBHOOK_BYTES } from
 import { unavailable } from '@bosun/service-kit/errors'
 import type { WebhooksDeps } from '../deps'
 import { webhookSecrets } from '../env'
-import { readLimited } from './body'
+import { readDeclared, readLimited } from './body'
 import { redactHeaders } from './headers'
 import { bodyKind, describe, parsePayload } from './payload'
 import { assertSignatureShape, verifiedText } from './signature'
@@ -15,7 +15,8 @@ export type IncomingDelivery = {
   contentLength: string | null
   traceparent: string | undefined
   headers: Headers
-  body: ReadableStream<Uint8Array> | null
+  /** Read whole when its Content-Length was declared, else a chunk at a time with a count. */
+  request: Request
 }
 
 export type ReceiveResult = ({ duplicate: false } & DeliveryAccepted) | DeliveryDuplicate
@@ -32,21 +33,23 @@ export function receiveDelivery(deps: WebhooksDeps, input: IncomingDelivery): Pr
   const length = Number(input.contentLength ?? Number.NaN)
   const declared = Number.isSafeInteger(length) && length >= 0 ? length : undefined
   const bytes = declared === undefined ? undefined : Math.min(declared, MAX_WEBHOOK_BYTES)
-  return deps.admission.run(bytes, () => receive(deps, input))
+  return deps.admission.run(bytes, () => receive(deps, input, declared !== undefined))
 }
 
-async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
+async function receive(deps: WebhooksDeps, input: IncomingDelivery, sized: boolean): Promise<ReceiveResult> {
   const receivedAt = Date.now()
   const secrets = webhookSecrets(deps.env)
   if (secrets.length === 0) throw unavailable('GITHUB_WEBHOOK_SECRET is not configured')
   const kind = bodyKind(input.contentType)
   const signature = assertSignatureShape(input.signature)
-  const raw = await readLimited(input.body, MAX_WEBHOOK_BYTES, deps.env.BOSUN_WEBHOOKS_BODY_TIMEOUT_MS)
-  const text = await verifiedText(secrets, raw, signature)
+  const deadlineMs = deps.env.BOSUN_WEBHOOKS_BODY_TIMEOUT_MS
+  const raw = sized
+    ? await readDeclared(input.request, deadlineMs)
+    : await readLimited(input.request.body, MAX_WEBHOOK_BYTES, deadlineMs)
+  const text = verifiedText(secrets, raw, signature)
   const payload = parsePayload(kind, text)
   const meta = describe(input.deliveryId, input.event, payload.value)
   const json = kind === 'json' ? raw : encoder.encode(payload.json)
-  const stored = Bun.zstdCompressSync(json, { level: 1 })
   const headers = JSON.stringify(redactHeaders(input.headers))
   const eventId = Bun.randomUUIDv7()
 
@@ -54,8 +57,7 @@ async function receive(deps: WebhooksDeps, input: IncomingDelivery): Promise<Rec
     meta,
     receivedAt,
     headers,
-    stored,
-    payload: { value: payload.value, json },
+    payload: { json, zstd: Bun.zstdCompressSync(json, { level: 1 }) },
     eventId,
     traceparent: input.traceparent,
   })

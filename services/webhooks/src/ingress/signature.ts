@@ -1,8 +1,8 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { invalid, unauthorized } from '@bosun/service-kit/errors'
-import { verify } from '@octokit/webhooks-methods'
 
 const SIGNATURE = /^sha256=[0-9a-f]{64}$/
-// fatal: bytes that are not UTF-8 fail instead of becoming U+FFFD, so the text verified is exactly the bytes received.
+// fatal: bytes that are not UTF-8 fail instead of becoming U+FFFD, so the text parsed is exactly the bytes signed.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Checked before the body is read, so an unsigned caller cannot make us buffer 25 MB. */
@@ -12,17 +12,19 @@ export function assertSignatureShape(signature: string | undefined): string {
 }
 
 /**
- * Verifies `X-Hub-Signature-256` against the raw body with each configured secret (rotation) and returns the
- * body as text. A body that is not UTF-8 cannot carry a valid GitHub signature.
+ * Verifies `X-Hub-Signature-256` (HMAC-SHA256 of the raw body) with each configured secret (rotation), comparing
+ * in constant time, and returns the body as text: JSON that is not UTF-8 is refused even when signed.
  */
-export async function verifiedText(secrets: readonly string[], raw: Uint8Array, signature: string) {
-  let text: string
+export function verifiedText(secrets: readonly string[], raw: Uint8Array, signature: string): string {
+  const expected = Buffer.from(signature.slice('sha256='.length), 'hex')
+  const signed = secrets.some((secret) =>
+    timingSafeEqual(createHmac('sha256', secret).update(raw).digest(), expected),
+  )
+  if (!signed) throw unauthorized('Signature does not match')
+  if (raw.byteLength === 0) throw invalid('Empty body')
   try {
-    text = utf8.decode(raw)
+    return utf8.decode(raw)
   } catch {
-    throw unauthorized('Signature does not match')
+    throw invalid('Body is not UTF-8')
   }
-  if (text.length === 0) throw invalid('Empty body')
-  for (const secret of secrets) if (await verify(secret, text, signature)) return text
-  throw unauthorized('Signature does not match')
 }
