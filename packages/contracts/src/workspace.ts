@@ -207,7 +207,7 @@ export const RealtimeMessage = t.Union([
 ])
 export type RealtimeMessage = Static<typeof RealtimeMessage>
 
-/** Live fan-out between instances on `bosun.rt.workspace.<id>`; not stored, gaps are filled from the database. */
+/** Live fan-out between instances on `bosun.rt.workspace.<id>` (see `LiveChanges`); not stored, gaps are filled from the database. */
 export const LiveChange = t.Object({
   workspaceId: WorkspaceId,
   seq: t.Integer(),
@@ -216,6 +216,8 @@ export const LiveChange = t.Object({
   data: t.Unknown(),
 })
 export type LiveChange = Static<typeof LiveChange>
+/** One message on `bosun.rt.workspace.<id>`: that workspace's changes committed together, in order. */
+export const LiveChanges = t.Array(LiveChange, { minItems: 1 })
 
 /** Other services ask workspace whether a login belongs to a workspace (404 for foreign workspaces). */
 export const membershipRpc = defineRpc(

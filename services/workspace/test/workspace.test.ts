@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { EVENTS_STREAM } from '@bosun/contracts/subjects'
-import type { RealtimeMessage, Snapshot } from '@bosun/contracts/workspace'
+import type { LiveChange, RealtimeMessage, Snapshot } from '@bosun/contracts/workspace'
 import { statements } from '@bosun/service-kit/db'
 import { parseEnv } from '@bosun/service-kit/env'
 import { createLogger } from '@bosun/service-kit/log'
@@ -224,8 +224,12 @@ describe('workspaces', () => {
     expect((await req('DELETE', `${path}/acme/api`, 'boss')).status).toBe(404)
   })
 
-  test('changes committed together are numbered one after another, each once', async () => {
+  test('changes committed together are numbered one after another, each once, and fanned out together', async () => {
     const before = (await snap()).seq
+    const live: LiveChange[][] = []
+    const sub = ws.deps.bus.nc.subscribe(`bosun.rt.workspace.${WS}`, {
+      callback: (_, m) => live.push(m.json() as LiveChange[]),
+    })
     const logins = Array.from({ length: 12 }, (_, i) => `burst-${i}`)
     const added = await Promise.all(
       logins.map((login) => req('POST', `/api/workspaces/${WS}/team-members`, 'boss', { login })),
@@ -240,7 +244,12 @@ describe('workspaces', () => {
       sql: 'select seq from changes where workspace_id = ? and seq > ? order by seq',
       args: [WS, before],
     })
-    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 24 }, (_, i) => before + 1 + i))
+    const expected = Array.from({ length: 24 }, (_, i) => before + 1 + i)
+    expect(rows.map((r) => Number(r.seq))).toEqual(expected)
+    await waitFor(() => live.flat().length >= 24, 5000, 'the live changes')
+    sub.unsubscribe()
+    expect(live.flat().map((c) => c.seq)).toEqual(expected)
+    expect(live.length).toBeLessThan(24)
   })
 
   test('every change is one event in BOSUN_EVENTS, numbered like the snapshot', async () => {

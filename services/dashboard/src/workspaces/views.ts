@@ -1,5 +1,5 @@
 import type { AuthorRecord, Snapshot } from '@bosun/contracts/workspace'
-import { LiveChange, snapshotRpc } from '@bosun/contracts/workspace'
+import { type LiveChange, LiveChanges, snapshotRpc } from '@bosun/contracts/workspace'
 import type { Bus } from '@bosun/service-kit/bus'
 import { AppError, unavailable } from '@bosun/service-kit/errors'
 import type { Logger } from '@bosun/service-kit/log'
@@ -38,18 +38,20 @@ export function createWorkspaceViews(
   const sub = bus.nc.subscribe(bus.subjects.rt('workspace', '*'))
   ;(async () => {
     for await (const m of sub) {
-      let change: unknown
+      let changes: unknown
       try {
-        change = m.json()
+        changes = m.json()
       } catch {
-        change = undefined
+        changes = undefined
       }
-      if (!isValid(LiveChange, change)) {
-        logger.warn('dropped invalid live change', { subject: m.subject })
+      if (!isValid(LiveChanges, changes)) {
+        logger.warn('dropped invalid live changes', { subject: m.subject })
         continue
       }
-      invalidate(change.workspaceId)
-      opts.onChange?.(change)
+      for (const change of changes) {
+        invalidate(change.workspaceId)
+        opts.onChange?.(change)
+      }
     }
   })()
 

@@ -1,4 +1,4 @@
-import { LiveChange } from '@bosun/contracts/workspace'
+import { type LiveChange, LiveChanges } from '@bosun/contracts/workspace'
 import type { Bus } from '@bosun/service-kit/bus'
 import type { Logger } from '@bosun/service-kit/log'
 import { isValid } from '@bosun/service-kit/validate'
@@ -16,8 +16,9 @@ export type LiveHub = {
 export type AnyChange = (change: LiveChange) => void
 
 /**
- * Fan-out across instances: every committed change is published on `bosun.rt.workspace.<id>` (core NATS);
- * each instance holds one wildcard subscription and hands changes to its sockets and to `onAny`.
+ * Fan-out across instances: committed changes are published on `bosun.rt.workspace.<id>` (core NATS), those of
+ * one workspace published in the same turn of the event loop (a group commit's) as one message; each instance
+ * holds one wildcard subscription and hands changes to its sockets and to `onAny`.
  */
 export function createLiveHub(bus: Bus, logger: Logger, onAny: AnyChange): LiveHub {
   const listeners = new Map<string, Set<Listener>>()
@@ -25,20 +26,36 @@ export function createLiveHub(bus: Bus, logger: Logger, onAny: AnyChange): LiveH
   const sub: Subscription = bus.nc.subscribe(subject('*'))
   ;(async () => {
     for await (const m of sub) {
-      const change = m.json() as unknown
-      if (!isValid(LiveChange, change)) {
-        logger.warn('dropped invalid live change', { subject: m.subject })
+      let changes: unknown
+      try {
+        changes = m.json()
+      } catch {
+        changes = undefined
+      }
+      if (!isValid(LiveChanges, changes)) {
+        logger.warn('dropped invalid live changes', { subject: m.subject })
         continue
       }
-      const c = change as LiveChange
-      onAny(c)
-      for (const l of listeners.get(c.workspaceId) ?? []) l(c)
+      for (const c of changes) {
+        onAny(c)
+        for (const l of listeners.get(c.workspaceId) ?? []) l(c)
+      }
     }
   })()
 
+  let pending = new Map<string, LiveChange[]>()
+  const flush = () => {
+    const out = pending
+    pending = new Map()
+    for (const [id, changes] of out) bus.nc.publish(subject(id), JSON.stringify(changes))
+  }
+
   return {
     publish(change) {
-      bus.nc.publish(subject(change.workspaceId), JSON.stringify(change))
+      if (pending.size === 0) setImmediate(flush)
+      const queued = pending.get(change.workspaceId)
+      if (queued) queued.push(change)
+      else pending.set(change.workspaceId, [change])
     },
     subscribe(id, listener) {
       let set = listeners.get(id)
@@ -53,6 +70,7 @@ export function createLiveHub(bus: Bus, logger: Logger, onAny: AnyChange): LiveH
       }
     },
     close() {
+      flush()
       sub.unsubscribe()
       listeners.clear()
     },
