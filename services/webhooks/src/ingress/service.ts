@@ -4,8 +4,8 @@ import type { WebhooksDeps } from '../deps'
 import { webhookSecrets } from '../env'
 import { readDeclared, readLimited } from './body'
 import { redactHeaders } from './headers'
-import { bodyKind, describe, parsePayload } from './payload'
-import { assertSignatureShape, verifiedText } from './signature'
+import { bodyKind } from './payload'
+import { assertSignatureShape } from './signature'
 
 export type IncomingDelivery = {
   deliveryId: string
@@ -20,8 +20,6 @@ export type IncomingDelivery = {
 }
 
 export type ReceiveResult = ({ duplicate: false } & DeliveryAccepted) | DeliveryDuplicate
-
-const encoder = new TextEncoder()
 
 /**
  * Accepts one GitHub delivery: nothing is stored or published unless the signature verifies, and the answer
@@ -46,18 +44,20 @@ async function receive(deps: WebhooksDeps, input: IncomingDelivery, sized: boole
   const raw = sized
     ? await readDeclared(input.request, deadlineMs)
     : await readLimited(input.request.body, MAX_WEBHOOK_BYTES, deadlineMs)
-  const text = verifiedText(secrets, raw, signature)
-  const payload = parsePayload(kind, text)
-  const meta = describe(input.deliveryId, input.event, payload.value)
-  const json = kind === 'json' ? raw : encoder.encode(payload.json)
-  const headers = JSON.stringify(redactHeaders(input.headers))
+  const { meta, json, zstd } = await deps.verifier.verify({
+    // A view into a larger buffer would take all of that buffer to the verifier's thread.
+    raw: raw.byteLength === raw.buffer.byteLength ? raw : raw.slice(),
+    signature,
+    kind,
+    deliveryId: input.deliveryId,
+    event: input.event,
+  })
   const eventId = Bun.randomUUIDv7()
-
   const recorded = await deps.recorder.record({
     meta,
     receivedAt,
-    headers,
-    payload: { json, zstd: Bun.zstdCompressSync(json, { level: 1 }) },
+    headers: JSON.stringify(redactHeaders(input.headers)),
+    payload: { json, zstd },
     eventId,
     traceparent: input.traceparent,
   })
