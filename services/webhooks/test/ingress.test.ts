@@ -445,15 +445,19 @@ describe('overload', () => {
 })
 
 describe('slow senders', () => {
-  test('a declared body not received within the deadline is refused, its connection closed and its slot freed', async () => {
-    using own = tempDir('bosun-webhooks-slow-sized-')
-    const tight = await startInProcess({
+  /** A service with one delivery slot and a 300 ms body deadline. */
+  const startTight = (dir: string) =>
+    startInProcess({
       NATS_URL: stack.natsUrl,
-      DATABASE_URL: dbUrl(own.path),
+      DATABASE_URL: dbUrl(dir),
       GITHUB_WEBHOOK_SECRET: SECRET,
       BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1',
       BOSUN_WEBHOOKS_BODY_TIMEOUT_MS: '300',
     })
+
+  test('a declared body not received within the deadline is refused, its connection closed and its slot freed', async () => {
+    using own = tempDir('bosun-webhooks-slow-sized-')
+    const tight = await startTight(own.path)
     const body = issueOpened()
     const slowId = newDeliveryId()
     const { port } = new URL(tight.base)
@@ -493,13 +497,7 @@ describe('slow senders', () => {
 
   test('a body not received within the deadline is refused and frees its slot', async () => {
     using own = tempDir('bosun-webhooks-slow-')
-    const tight = await startInProcess({
-      NATS_URL: stack.natsUrl,
-      DATABASE_URL: dbUrl(own.path),
-      GITHUB_WEBHOOK_SECRET: SECRET,
-      BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1',
-      BOSUN_WEBHOOKS_BODY_TIMEOUT_MS: '300',
-    })
+    const tight = await startTight(own.path)
     let release = () => {}
     const never = new Promise<void>((resolve) => {
       release = resolve
