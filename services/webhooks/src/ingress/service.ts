@@ -6,6 +6,7 @@ import { readDeclared, readLimited } from './body'
 import { redactHeaders } from './headers'
 import { bodyKind } from './payload'
 import { assertSignatureShape } from './signature'
+import { ownsBuffer } from './verify'
 
 export type IncomingDelivery = {
   deliveryId: string
@@ -46,7 +47,7 @@ async function receive(deps: WebhooksDeps, input: IncomingDelivery, sized: boole
     : await readLimited(input.request.body, MAX_WEBHOOK_BYTES, deadlineMs)
   const { meta, json, zstd } = await deps.verifier.verify({
     // A view into a larger buffer would take all of that buffer to the verifier's thread.
-    raw: raw.byteLength === raw.buffer.byteLength ? raw : raw.slice(),
+    raw: ownsBuffer(raw) ? raw : raw.slice(),
     signature,
     kind,
     deliveryId: input.deliveryId,

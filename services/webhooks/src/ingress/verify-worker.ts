@@ -4,13 +4,9 @@
  */
 import { AppError } from '@bosun/service-kit/errors'
 import type { VerifyReply, VerifyRequest } from './verifier'
-import { verifyDelivery } from './verify'
+import { ownsBuffer, verifyDelivery } from './verify'
 
 declare const self: Worker
-
-/** Only a view that is its whole buffer is transferred: a view into a shared pool is copied instead. */
-const ownsBuffer = (view: Uint8Array): view is Uint8Array<ArrayBuffer> =>
-  view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength
 
 self.onmessage = (e: MessageEvent<{ secrets: string[]; batch: VerifyRequest[] }>) => {
   const { secrets, batch } = e.data

@@ -4,7 +4,8 @@ import { verifiedText } from './signature'
 
 /** A delivery as read, before anything about it is trusted. */
 export type Unverified = {
-  raw: Uint8Array
+  /** The whole of its buffer, which is moved to the verifier's thread. */
+  raw: Uint8Array<ArrayBuffer>
   signature: string
   kind: BodyKind
   deliveryId: string
@@ -15,6 +16,10 @@ export type Unverified = {
 export type Verified = { meta: DeliveryMeta; json: Uint8Array; zstd: Uint8Array }
 
 const encoder = new TextEncoder()
+
+/** Only a view that is its whole buffer can be moved to another thread; a view into a shared pool is copied. */
+export const ownsBuffer = (view: Uint8Array): view is Uint8Array<ArrayBuffer> =>
+  view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength
 
 /** Verifies, parses and compresses one delivery; throws the AppError its caller answers with. */
 export function verifyDelivery(secrets: readonly string[], d: Unverified): Verified {
