@@ -7,6 +7,7 @@ import { type Database, insertAtCommit, statements } from './db'
 import { errorFields, type Logger } from './log'
 import { outbox } from './outbox-table'
 import { assertValid } from './validate'
+import { storedZstdFrame } from './zstd-stored'
 
 /** How long sent rows may wait for a write to carry their marks; far inside the stream's duplicate window. */
 const MARK_WITHIN_MS = 50
@@ -41,19 +42,14 @@ export async function enqueueEvent<E extends EventDef>(
     data: assertValid(def.data, data, def.type),
   }
   const traceparent = opts.traceparent && TRACEPARENT.test(opts.traceparent) ? opts.traceparent : null
-  const parts = opts.verbatim ? spliced(envelope, opts.verbatim) : undefined
-  const json = parts ? concat(parts.head, parts.json, CLOSE) : JSON.stringify(envelope)
-  const large = json.length > COMPRESS_OVER_CHARS
-  const zstd = !large
-    ? null
-    : parts?.zstd
-      ? concat(zstdOf(parts.head), parts.zstd, zstdOf(CLOSE))
-      : Bun.zstdCompressSync(json, { level: 1 })
+  const { text, zstd } = opts.verbatim
+    ? storedSpliced(envelope, opts.verbatim)
+    : stored(JSON.stringify(envelope))
   // Every write of every service runs this: one multi-row insert per commit, without drizzle's query building.
   await insertAtCommit(tx, 'outbox', OUTBOX_COLUMNS, [
     envelope.id,
     bus.subjects.evt(def.subject(data)),
-    large ? '' : typeof json === 'string' ? json : decoder.decode(json),
+    text,
     zstd,
     traceparent,
     Date.now(),
@@ -61,21 +57,27 @@ export async function enqueueEvent<E extends EventDef>(
   return envelope
 }
 
+/** A built envelope as the outbox keeps it: its JSON, or '' and its zstd when it is large. */
+type Stored = { text: string; zstd: Uint8Array | null }
+const stored = (json: string): Stored =>
+  json.length > COMPRESS_OVER_CHARS
+    ? { text: '', zstd: Bun.zstdCompressSync(json, { level: 1 }) }
+    : { text: json, zstd: null }
+
 /**
- * The envelope's JSON (UTF-8) with `data[key]` written as the given bytes, as its head, those bytes and `CLOSE`;
- * `data` is the envelope's last member.
+ * The envelope with `data[key]` written as the given bytes: its head, those bytes and `CLOSE` (`data` is the
+ * envelope's last member). A large one with the field's zstd is those frames, and its JSON is never put together.
  */
-function spliced(envelope: { data: unknown }, { key, json, zstd }: VerbatimField) {
+function storedSpliced(envelope: { data: unknown }, { key, json, zstd }: VerbatimField): Stored {
   const { [key]: _, ...rest } = envelope.data as Record<string, unknown>
-  const head = JSON.stringify({ ...envelope, data: rest }).slice(0, -2)
-  return {
-    head: encoder.encode(`${head}${head.endsWith('{') ? '' : ','}${JSON.stringify(key)}:`),
-    json,
-    zstd,
-  }
+  const start = JSON.stringify({ ...envelope, data: rest }).slice(0, -2)
+  const head = encoder.encode(`${start}${start.endsWith('{') ? '' : ','}${JSON.stringify(key)}:`)
+  const large = head.byteLength + json.byteLength + CLOSE.byteLength > COMPRESS_OVER_CHARS
+  if (large && zstd) return { text: '', zstd: concat(storedZstdFrame(head), zstd, CLOSE_FRAME) }
+  return stored(decoder.decode(concat(head, json, CLOSE)))
 }
 const CLOSE = new TextEncoder().encode('}}')
-const zstdOf = (bytes: Uint8Array) => Bun.zstdCompressSync(bytes, { level: 1 })
+const CLOSE_FRAME = storedZstdFrame(CLOSE)
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
@@ -211,10 +213,20 @@ export function startOutboxRelay(opts: {
     })
 
   const sweep = async (): Promise<number> => {
-    const { rows: found } = await statements(database.db).execute({
-      sql: 'select id, subject, envelope, envelope_zstd, traceparent from outbox where sent_at is null order by created_at limit ?',
+    const run = statements(database.db)
+    // Under load most unsent rows are being published from their commit: their ids are read, not their envelopes.
+    const { rows: unsent } = await run.execute({
+      sql: 'select id from outbox where sent_at is null order by created_at limit ?',
       args: [batchSize],
     })
+    const ids = unsent.map((r) => String(r.id)).filter((id) => !inFlight.has(id))
+    const { rows: found } = ids.length
+      ? await run.execute({
+          sql: `select id, subject, envelope, envelope_zstd, traceparent from outbox
+            where sent_at is null and id in (${ids.map(() => '?').join(',')}) order by created_at`,
+          args: ids,
+        })
+      : { rows: [] }
     const rows = found
       .filter((r) => !inFlight.has(String(r.id)))
       .map((r) => committedRow([r.id, r.subject, r.envelope, r.envelope_zstd, r.traceparent] as InValue[]))
