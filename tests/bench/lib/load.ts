@@ -28,7 +28,8 @@ export type Load = {
 
 /**
  * wrk when installed (a C load generator: it leaves the CPU to the servers under test, which matters on two
- * cores), else autocannon. Several rounds; the median round is kept. With `against` (the bare baseline), the
+ * cores), else autocannon. A warm-up run of the same load first, not counted; then several rounds, and the median
+ * round is kept. With `against` (the bare baseline), the
  * baseline is measured before the first round and after every round, each time after a pause that lets the
  * servers finish what the last load left them; a round's ratio is to the mean of the baseline rounds on either
  * side of it, and the median ratio is kept. This machine's speed drifts by a factor of two within minutes; a
@@ -37,7 +38,7 @@ export type Load = {
 export async function measure(
   name: string,
   load: Load,
-  opts: { rounds?: number; against?: Load } = {},
+  opts: { rounds?: number; against?: Load; warmupSeconds?: number } = {},
 ): Promise<Result> {
   const once = (l: Load, label: string, i: number) =>
     Bun.which('wrk') ? runWrk(label, l, i) : runAutocannon(label, l)
@@ -46,6 +47,9 @@ export async function measure(
     await Bun.sleep(SETTLE_MS)
     return (await once(opts.against, 'baseline', i)).rps
   }
+  // A service's first seconds of load run its JavaScript before the JIT has compiled it; that round measures the
+  // compiler, not the steady state the bare server (native code) is in from its first request.
+  await once({ ...load, seconds: opts.warmupSeconds ?? WARMUP_SECONDS }, `${name} (warm-up)`, -1)
   const results: Result[] = []
   let before = await baseline(0)
   for (let i = 0; i < (opts.rounds ?? 3); i++) {
@@ -59,6 +63,7 @@ export async function measure(
   return results[Math.floor(results.length / 2)]!
 }
 
+const WARMUP_SECONDS = 5
 /** A pause before each baseline round: the relay and the WAL sync of a write load run on after it. */
 const SETTLE_MS = 1500
 
