@@ -10,6 +10,7 @@ import { tempDir, waitFor } from '@bosun/testkit/wait'
 import { Type } from '@sinclair/typebox'
 import { count, eq } from 'drizzle-orm'
 import { Elysia, t } from 'elysia'
+import type { Msg } from 'nats'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus, eventHeaders, readEnvelope } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
@@ -18,6 +19,7 @@ import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
 import { createLogger } from '../src/log'
 import { enqueueEvent, type OutboxRelay, startOutboxRelay } from '../src/outbox'
+import { createStreamPublisher } from '../src/stream-publisher'
 import * as schema from './fixture/schema'
 
 const logger = createLogger('kit-test', 'silent')
@@ -544,6 +546,40 @@ describe('bus', () => {
     const again = await bus.stream.publish('bosun.evt.test.note.added', '{}', eventHeaders(id))
     expect([first.duplicate, again.duplicate]).toEqual([false, true])
     await expect(bus.stream.publish('kittest.nostream', '{}', eventHeaders('x'))).rejects.toThrow('no stream')
+  })
+
+  test('a publish nobody acknowledges fails at its deadline, and a late answer changes nothing', async () => {
+    // A plain subscriber takes the message (so NATS reports no missing responder) and never answers.
+    const held: Msg[] = []
+    const silent = bus.nc.subscribe('kittest.silent', { callback: (_, msg) => held.push(msg) })
+    const publisher = createStreamPublisher(bus.nc, 150)
+    try {
+      const outcome = await publisher.publish('kittest.silent', '{}', eventHeaders('late')).then(
+        () => 'acknowledged',
+        (e: Error) => e.message,
+      )
+      expect(outcome).toBe('JetStream acknowledgement timed out')
+      expect(held).toHaveLength(1)
+      // The answer arriving after the deadline finds nobody waiting.
+      held[0]!.respond(JSON.stringify({ stream: EVENTS_STREAM, seq: 1 }))
+      await bus.nc.flush()
+    } finally {
+      publisher.close()
+      silent.unsubscribe()
+    }
+  })
+
+  test('closing the publisher fails what it still waits for', async () => {
+    const silent = bus.nc.subscribe('kittest.silent-close', { callback: () => {} })
+    const publisher = createStreamPublisher(bus.nc)
+    const pending = publisher.publish('kittest.silent-close', '{}', eventHeaders('closed')).then(
+      () => 'acknowledged',
+      (e: Error) => e.message,
+    )
+    await bus.nc.flush()
+    publisher.close()
+    silent.unsubscribe()
+    expect(await pending).toBe('the publisher is closed')
   })
 
   test('rpc validates both ways, maps errors and is listed by the services API', async () => {
