@@ -7,7 +7,7 @@ import {
 import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import type { RpcDef } from '@bosun/contracts/rpc'
 import { EVENTS_STREAM, type Subjects, subjects } from '@bosun/contracts/subjects'
-import type { Static } from '@sinclair/typebox'
+import type { Static, TSchema } from '@sinclair/typebox'
 import {
   connect,
   DiscardPolicy,
@@ -19,11 +19,12 @@ import {
   RetentionPolicy,
   type Service,
   StorageType,
+  type Subscription,
 } from 'nats'
 import { AppError } from './errors'
 import { errorFields, type Logger } from './log'
 import { createStreamPublisher, type StreamPublisher } from './stream-publisher'
-import { assertValid } from './validate'
+import { assertValid, isValid } from './validate'
 
 export type Bus = {
   nc: NatsConnection
@@ -46,6 +47,11 @@ export type Bus = {
   ): void
   /** Core-NATS subscription to an event subject (live only, nothing stored); validates every message. */
   onEvent<E extends EventDef>(def: E, handler: (data: Static<E['data']>) => void, subjectTail?: string): void
+  /**
+   * Core-NATS subscription to a live fan-out subject (`subjects.rt`, wildcards allowed) whose messages are JSON
+   * of `schema`; one that is not is logged and dropped. Unsubscribing ends it.
+   */
+  onLive<S extends TSchema>(subject: string, schema: S, handler: (value: Static<S>) => void): Subscription
   close(): Promise<void>
 }
 
@@ -154,6 +160,22 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
           }
         }
       })()
+    },
+    onLive(subject, schema, handler) {
+      const sub = nc.subscribe(subject)
+      ;(async () => {
+        for await (const m of sub) {
+          let value: unknown
+          try {
+            value = m.json()
+          } catch {
+            value = undefined
+          }
+          if (isValid(schema, value)) handler(value)
+          else opts.logger.warn('dropped an invalid live message', { subject: m.subject })
+        }
+      })()
+      return sub
     },
     async close() {
       stream.close()

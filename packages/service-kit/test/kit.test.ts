@@ -548,6 +548,19 @@ describe('bus', () => {
     await expect(bus.stream.publish('kittest.nostream', '{}', eventHeaders('x'))).rejects.toThrow('no stream')
   })
 
+  test('a live subscription hands over what matches its schema and drops the rest', async () => {
+    const seen: unknown[] = []
+    const sub = bus.onLive('kittest.live.*', Type.Array(Type.Integer(), { minItems: 1 }), (v) => seen.push(v))
+    try {
+      for (const raw of ['[1,2]', 'not json', '[]', '{"a":1}', '[3]']) bus.nc.publish('kittest.live.x', raw)
+      await waitFor(() => seen.length === 2)
+      await bus.nc.flush()
+      expect(seen).toEqual([[1, 2], [3]])
+    } finally {
+      sub.unsubscribe()
+    }
+  })
+
   test('a publish nobody acknowledges fails at its deadline, and a late answer changes nothing', async () => {
     // A plain subscriber takes the message (so NATS reports no missing responder) and never answers.
     const held: Msg[] = []

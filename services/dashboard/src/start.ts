@@ -52,7 +52,7 @@ export async function startDashboard(env: DashboardEnv, logger: Logger) {
       freshness,
     }),
     readers: createReaders(bus, githubAppFromEnv(env)),
-    views: createWorkspaceViews(bus, logger, {
+    views: createWorkspaceViews(bus, {
       ttlMs: SNAPSHOT_TTL_MS,
       onChange: (c) => {
         const login = (c.data as { login?: unknown } | null)?.login

@@ -30,7 +30,7 @@ export async function startWorkspace(env: WorkspaceEnv, logger: Logger) {
   })
   const relay = startOutboxRelay({ database: database as never, bus, logger })
   const cache = createSnapshotCache((id) => snapshot(database, id))
-  const hub = createLiveHub(bus, logger, (change) => cache.invalidate(change.workspaceId))
+  const hub = createLiveHub(bus, (change) => cache.invalidate(change.workspaceId))
   const deps: WorkspaceDeps = { env, database, bus, logger, guard: createAuthGuard(bus), hub, cache }
   wireBus(deps)
   const pruner = startChangePruner(database, env.BOSUN_WORKSPACE_CHANGES_RETAIN)

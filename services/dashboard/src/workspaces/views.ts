@@ -2,8 +2,6 @@ import type { AuthorRecord, Snapshot } from '@bosun/contracts/workspace'
 import { type LiveChange, LiveChanges, snapshotRpc } from '@bosun/contracts/workspace'
 import type { Bus } from '@bosun/service-kit/bus'
 import { AppError, unavailable } from '@bosun/service-kit/errors'
-import type { Logger } from '@bosun/service-kit/log'
-import { isValid } from '@bosun/service-kit/validate'
 
 /** A workspace as the dashboard needs it; `version` changes whenever it is reloaded. */
 export type WorkspaceView = {
@@ -20,8 +18,7 @@ export type WorkspaceView = {
  * next read. The TTL bounds staleness should a live message be lost.
  */
 export function createWorkspaceViews(
-  bus: Pick<Bus, 'request' | 'nc' | 'subjects'>,
-  logger: Logger,
+  bus: Pick<Bus, 'request' | 'onLive' | 'subjects'>,
   opts: { ttlMs: number; onChange?: (change: LiveChange) => void },
 ) {
   const entries = new Map<string, { view: WorkspaceView; at: number }>()
@@ -35,25 +32,12 @@ export function createWorkspaceViews(
     inflight.delete(id)
   }
 
-  const sub = bus.nc.subscribe(bus.subjects.rt('workspace', '*'))
-  ;(async () => {
-    for await (const m of sub) {
-      let changes: unknown
-      try {
-        changes = m.json()
-      } catch {
-        changes = undefined
-      }
-      if (!isValid(LiveChanges, changes)) {
-        logger.warn('dropped invalid live changes', { subject: m.subject })
-        continue
-      }
-      for (const change of changes) {
-        invalidate(change.workspaceId)
-        opts.onChange?.(change)
-      }
+  const sub = bus.onLive(bus.subjects.rt('workspace', '*'), LiveChanges, (changes) => {
+    for (const change of changes) {
+      invalidate(change.workspaceId)
+      opts.onChange?.(change)
     }
-  })()
+  })
 
   const load = (id: string) => {
     const gen = generation.get(id) ?? 0

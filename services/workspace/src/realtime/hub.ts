@@ -1,8 +1,5 @@
 import { type LiveChange, LiveChanges } from '@bosun/contracts/workspace'
 import type { Bus } from '@bosun/service-kit/bus'
-import type { Logger } from '@bosun/service-kit/log'
-import { isValid } from '@bosun/service-kit/validate'
-import type { Subscription } from 'nats'
 
 type Listener = (change: LiveChange) => void
 
@@ -20,28 +17,15 @@ export type AnyChange = (change: LiveChange) => void
  * one workspace published in the same turn of the event loop (a group commit's) as one message; each instance
  * holds one wildcard subscription and hands changes to its sockets and to `onAny`.
  */
-export function createLiveHub(bus: Bus, logger: Logger, onAny: AnyChange): LiveHub {
+export function createLiveHub(bus: Bus, onAny: AnyChange): LiveHub {
   const listeners = new Map<string, Set<Listener>>()
   const subject = (id: string) => bus.subjects.rt('workspace', id)
-  const sub: Subscription = bus.nc.subscribe(subject('*'))
-  ;(async () => {
-    for await (const m of sub) {
-      let changes: unknown
-      try {
-        changes = m.json()
-      } catch {
-        changes = undefined
-      }
-      if (!isValid(LiveChanges, changes)) {
-        logger.warn('dropped invalid live changes', { subject: m.subject })
-        continue
-      }
-      for (const c of changes) {
-        onAny(c)
-        for (const l of listeners.get(c.workspaceId) ?? []) l(c)
-      }
+  const sub = bus.onLive(subject('*'), LiveChanges, (changes) => {
+    for (const c of changes) {
+      onAny(c)
+      for (const l of listeners.get(c.workspaceId) ?? []) l(c)
     }
-  })()
+  })
 
   let pending = new Map<string, LiveChange[]>()
   const flush = () => {
