@@ -20,6 +20,8 @@ export const ExtraEnv = t.Record(
   },
 )
 export type ExtraEnv = Static<typeof ExtraEnv>
+/** Between aica instances on `bosun.rt.aica.extra-env-take`: the holder of a thread's extraEnv hands it over. */
+export const ExtraEnvTake = t.Object({ threadId: ThreadId })
 
 const Ref = t.String({ minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9._/-]+$' })
 /**

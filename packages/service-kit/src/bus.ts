@@ -48,10 +48,15 @@ export type Bus = {
   /** Core-NATS subscription to an event subject (live only, nothing stored); validates every message. */
   onEvent<E extends EventDef>(def: E, handler: (data: Static<E['data']>) => void, subjectTail?: string): void
   /**
-   * Core-NATS subscription to a live fan-out subject (`subjects.rt`, wildcards allowed) whose messages are JSON
-   * of `schema`; one that is not is logged and dropped. Unsubscribing ends it.
+   * Core-NATS subscription to a live subject (`subjects.rt`, wildcards allowed) whose messages are JSON of
+   * `schema`; one that is not is logged and dropped, and the subscription goes on. The handler gets the message
+   * too, for its subject or to answer a request. Unsubscribing ends it.
    */
-  onLive<S extends TSchema>(subject: string, schema: S, handler: (value: Static<S>) => void): Subscription
+  onLive<S extends TSchema>(
+    subject: string,
+    schema: S,
+    handler: (value: Static<S>, msg: Msg) => void,
+  ): Subscription
   close(): Promise<void>
 }
 
@@ -171,7 +176,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
           } catch {
             value = undefined
           }
-          if (isValid(schema, value)) handler(value)
+          if (isValid(schema, value)) handler(value, m)
           else opts.logger.warn('dropped an invalid live message', { subject: m.subject })
         }
       })()

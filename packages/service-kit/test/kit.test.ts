@@ -550,12 +550,18 @@ describe('bus', () => {
 
   test('a live subscription hands over what matches its schema and drops the rest', async () => {
     const seen: unknown[] = []
-    const sub = bus.onLive('kittest.live.*', Type.Array(Type.Integer(), { minItems: 1 }), (v) => seen.push(v))
+    const sub = bus.onLive('kittest.live.*', Type.Array(Type.Integer(), { minItems: 1 }), (v, m) =>
+      seen.push([m.subject, v]),
+    )
     try {
-      for (const raw of ['[1,2]', 'not json', '[]', '{"a":1}', '[3]']) bus.nc.publish('kittest.live.x', raw)
+      for (const raw of ['[1,2]', 'not json', '[]', '{"a":1}']) bus.nc.publish('kittest.live.x', raw)
+      bus.nc.publish('kittest.live.y', '[3]')
       await waitFor(() => seen.length === 2)
       await bus.nc.flush()
-      expect(seen).toEqual([[1, 2], [3]])
+      expect(seen).toEqual([
+        ['kittest.live.x', [1, 2]],
+        ['kittest.live.y', [3]],
+      ])
     } finally {
       sub.unsubscribe()
     }

@@ -2,7 +2,6 @@ import { CacheInvalidation } from '@bosun/contracts/dashboard'
 import { githubWebhook } from '@bosun/contracts/github'
 import { memberAdded, memberRemoved } from '@bosun/contracts/workspace'
 import { consumeEvents, type EventConsumer } from '@bosun/service-kit/consumer'
-import { isValid } from '@bosun/service-kit/validate'
 import type { DashboardDeps } from './deps'
 import { invalidationsFor } from './github/events'
 import { applyMembership } from './workspaces/memberships'
@@ -15,19 +14,7 @@ import { applyMembership } from './workspaces/memberships'
 export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
   const { bus, database, logger } = deps
   const subject = bus.subjects.rt('dashboard', 'invalidate')
-  const sub = bus.nc.subscribe(subject)
-  ;(async () => {
-    for await (const m of sub) {
-      let inv: unknown
-      try {
-        inv = m.json()
-      } catch {
-        inv = undefined
-      }
-      if (isValid(CacheInvalidation, inv)) deps.freshness.invalidate(inv)
-      else logger.warn('dropped invalid cache invalidation', { subject: m.subject })
-    }
-  })()
+  const sub = bus.onLive(subject, CacheInvalidation, (inv) => deps.freshness.invalidate(inv))
   const common = { bus, database: database as never, logger }
   return Promise.all([
     consumeEvents({

@@ -1,5 +1,5 @@
 import type { ExtraEnv } from '@bosun/contracts/aica'
-import { ExtraEnv as ExtraEnvSchema } from '@bosun/contracts/aica'
+import { ExtraEnv as ExtraEnvSchema, ExtraEnvTake } from '@bosun/contracts/aica'
 import type { Bus } from '@bosun/service-kit/bus'
 import { isValid } from '@bosun/service-kit/validate'
 import type { AicaDeps } from '../deps'
@@ -12,15 +12,10 @@ const subject = (bus: Pick<Bus, 'subjects'>) => bus.subjects.rt('aica', 'extra-e
  * another instance, which asks its peers (only the holder answers) before saying it is gone.
  */
 export function serveHandOver(bus: Bus, store: ExtraEnvStore) {
-  const sub = bus.nc.subscribe(subject(bus))
-  ;(async () => {
-    for await (const m of sub) {
-      const threadId = (m.json() as { threadId?: unknown }).threadId
-      if (typeof threadId !== 'string') continue
-      const env = store.take(threadId)
-      if (env) m.respond(JSON.stringify(env))
-    }
-  })()
+  const sub = bus.onLive(subject(bus), ExtraEnvTake, ({ threadId }, m) => {
+    const env = store.take(threadId)
+    if (env) m.respond(JSON.stringify(env))
+  })
   return () => sub.unsubscribe()
 }
 

@@ -1,7 +1,5 @@
 import { LiveThreadEvent } from '@bosun/contracts/aica'
 import type { Bus } from '@bosun/service-kit/bus'
-import type { Logger } from '@bosun/service-kit/log'
-import { isValid } from '@bosun/service-kit/validate'
 
 type Listener = (event: LiveThreadEvent) => void
 
@@ -14,20 +12,12 @@ export type ThreadHub = {
 }
 
 /** Fan-out across instances on `bosun.rt.aica.thread.<id>`, one wildcard subscription per instance. */
-export function createThreadHub(bus: Bus, logger: Logger): ThreadHub {
+export function createThreadHub(bus: Bus): ThreadHub {
   const listeners = new Map<string, Set<Listener>>()
   const subject = (id: string) => bus.subjects.rt('aica', 'thread', id)
-  const sub = bus.nc.subscribe(subject('*'))
-  ;(async () => {
-    for await (const m of sub) {
-      const event = m.json() as unknown
-      if (!isValid(LiveThreadEvent, event)) {
-        logger.warn('dropped invalid live thread event', { subject: m.subject })
-        continue
-      }
-      for (const l of listeners.get(event.threadId) ?? []) l(event)
-    }
-  })()
+  const sub = bus.onLive(subject('*'), LiveThreadEvent, (event) => {
+    for (const l of listeners.get(event.threadId) ?? []) l(event)
+  })
   const publish = (event: LiveThreadEvent) => bus.nc.publish(subject(event.threadId), JSON.stringify(event))
   return {
     publishItem: (threadId, seq) => publish({ type: 'item', threadId, seq }),

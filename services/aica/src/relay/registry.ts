@@ -1,7 +1,5 @@
 import { type AicaMessage, AicaMessage as AicaMessageSchema } from '@bosun/contracts/relay'
 import type { Bus } from '@bosun/service-kit/bus'
-import type { Logger } from '@bosun/service-kit/log'
-import { isValid } from '@bosun/service-kit/validate'
 
 type Socket = { threadId: string | null; send(msg: AicaMessage): void }
 
@@ -18,10 +16,9 @@ const threadOf = (msg: AicaMessage) => ('threadId' in msg ? msg.threadId : null)
  * Relay sockets live on whichever instance the runner reached. Frames for them travel as core-NATS
  * requests on `bosun.rt.aica.relay.<worktreeId>`; only an instance holding a matching socket answers.
  */
-export function createRelayRegistry(bus: Bus, logger: Logger): RelayRegistry {
+export function createRelayRegistry(bus: Bus): RelayRegistry {
   const sockets = new Map<string, Set<Socket>>()
   const subject = (id: string) => bus.subjects.rt('aica', 'relay', id)
-  const sub = bus.nc.subscribe(subject('*'))
   const sendLocal = (worktreeId: string, msg: AicaMessage) => {
     const thread = threadOf(msg)
     let sent = false
@@ -32,17 +29,10 @@ export function createRelayRegistry(bus: Bus, logger: Logger): RelayRegistry {
     }
     return sent
   }
-  ;(async () => {
-    for await (const m of sub) {
-      const worktreeId = m.subject.slice(subject('').length)
-      const msg = m.json() as unknown
-      if (!isValid(AicaMessageSchema, msg)) {
-        logger.warn('dropped invalid relay frame', { subject: m.subject })
-        continue
-      }
-      if (sendLocal(worktreeId, msg)) m.respond(JSON.stringify({ delivered: true }))
-    }
-  })()
+
+  const sub = bus.onLive(subject('*'), AicaMessageSchema, (msg, m) => {
+    if (sendLocal(m.subject.slice(subject('').length), msg)) m.respond(JSON.stringify({ delivered: true }))
+  })
 
   return {
     attach(worktreeId, socket) {
