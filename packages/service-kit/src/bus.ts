@@ -49,7 +49,7 @@ export type Bus = {
   onEvent<E extends EventDef>(def: E, handler: (data: Static<E['data']>) => void, subjectTail?: string): void
   /**
    * Core-NATS subscription to a live subject (`subjects.rt`, wildcards allowed) whose messages are JSON of
-   * `schema`; one that is not is logged and dropped, and the subscription goes on. The handler gets the message
+   * `schema`; one that is not is logged and dropped, as is a handler's throw, and the subscription goes on. The handler gets the message
    * too, for its subject or to answer a request. Unsubscribing ends it.
    */
   onLive<S extends TSchema>(
@@ -176,8 +176,16 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
           } catch {
             value = undefined
           }
-          if (isValid(schema, value)) handler(value, m)
-          else opts.logger.warn('dropped an invalid live message', { subject: m.subject })
+          if (!isValid(schema, value)) {
+            opts.logger.warn('dropped an invalid live message', { subject: m.subject })
+            continue
+          }
+          // A handler that throws must not end the loop: nothing would read this subject again.
+          try {
+            handler(value, m)
+          } catch (err) {
+            opts.logger.error('a live message handler failed', { subject: m.subject, ...errorFields(err) })
+          }
         }
       })()
       return sub

@@ -548,13 +548,14 @@ describe('bus', () => {
     await expect(bus.stream.publish('kittest.nostream', '{}', eventHeaders('x'))).rejects.toThrow('no stream')
   })
 
-  test('a live subscription hands over what matches its schema and drops the rest', async () => {
+  test('a live subscription hands over what matches its schema, drops the rest and outlives a throwing handler', async () => {
     const seen: unknown[] = []
-    const sub = bus.onLive('kittest.live.*', Type.Array(Type.Integer(), { minItems: 1 }), (v, m) =>
-      seen.push([m.subject, v]),
-    )
+    const sub = bus.onLive('kittest.live.*', Type.Array(Type.Integer(), { minItems: 1 }), (v, m) => {
+      if (v[0] === 13) throw new Error('a handler bug')
+      seen.push([m.subject, v])
+    })
     try {
-      for (const raw of ['[1,2]', 'not json', '[]', '{"a":1}']) bus.nc.publish('kittest.live.x', raw)
+      for (const raw of ['[1,2]', 'not json', '[]', '{"a":1}', '[13]']) bus.nc.publish('kittest.live.x', raw)
       bus.nc.publish('kittest.live.y', '[3]')
       await waitFor(() => seen.length === 2)
       await bus.nc.flush()
