@@ -39,7 +39,7 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     logger,
   })
   await ensureAicaWorkQueue(bus)
-  const relay = startOutboxRelay({ database: database as never, bus, logger })
+  const relay = startOutboxRelay({ database, bus, logger })
   const extraEnv = createExtraEnvStore()
   const deps: AicaDeps = {
     env,

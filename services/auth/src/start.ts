@@ -30,7 +30,7 @@ export async function startAuth(env: AuthEnv, logger: Logger) {
     prefix: env.BOSUN_SUBJECT_PREFIX,
     logger,
   })
-  const relay = startOutboxRelay({ database: database as never, bus, logger })
+  const relay = startOutboxRelay({ database, bus, logger })
   const deps: AuthDeps = {
     env,
     database,

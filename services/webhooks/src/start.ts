@@ -29,7 +29,7 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     logger,
   })
   // Events carry whole payloads; marking each sent row would rewrite it, so sent rows go at once.
-  const relay = startOutboxRelay({ database: database as never, bus, logger, retainSentMs: 0 })
+  const relay = startOutboxRelay({ database, bus, logger, retainSentMs: 0 })
   const deps: WebhooksDeps = {
     env,
     database,

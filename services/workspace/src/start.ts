@@ -28,7 +28,7 @@ export async function startWorkspace(env: WorkspaceEnv, logger: Logger) {
     prefix: env.BOSUN_SUBJECT_PREFIX,
     logger,
   })
-  const relay = startOutboxRelay({ database: database as never, bus, logger })
+  const relay = startOutboxRelay({ database, bus, logger })
   const cache = createSnapshotCache((id) => snapshot(database, id))
   const hub = createLiveHub(bus, (change) => cache.invalidate(change.workspaceId))
   const deps: WorkspaceDeps = { env, database, bus, logger, guard: createAuthGuard(bus), hub, cache }
