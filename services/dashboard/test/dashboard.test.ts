@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { IssuePage, PrItem, PrPage, RateLimit, VettedAuthor } from '@bosun/contracts/dashboard'
 import { githubWebhook } from '@bosun/contracts/github'
@@ -12,6 +13,7 @@ import { connect, type NatsConnection } from 'nats'
 import { createApp } from '../src/app'
 import { DashboardEnv } from '../src/env'
 import { startDashboard } from '../src/start'
+import { type DemoAnswers, demoAnswers } from './demo-answers'
 
 /**
  * Auth and workspace as real processes, dashboard in-process, GitHub the testkit emulator. One repository is
@@ -259,6 +261,34 @@ describe('pull-request buckets', () => {
     expect(asc.results.map((r) => r.number)).toEqual([...numbers].reverse())
     expect((await get('/api/dashboard/prs?bucket=nope')).status).toBe(400)
     expect((await get('/api/dashboard/prs?bucket=ready&cursor=garbage')).status).toBe(400)
+  })
+})
+
+describe('the demo seed', () => {
+  /** Written once from the per-PR REST read path (BOSUN_WRITE_FIXTURE=1), before reads moved to GraphQL. */
+  const FIXTURE = join(import.meta.dir, 'fixtures/demo-buckets.json')
+
+  test('every bucket answers what the per-PR REST read path answered', async () => {
+    const demo = `demo-${uid}`
+    await ws('POST', '', { id: demo, name: 'Demo' })
+    await ws('POST', `/${demo}/team-members`, { login: 'octo-dev' })
+    await ws('POST', `/${demo}/repositories`, { fullName: 'demo-org/demo-repo' })
+    await ws('POST', `/${demo}/check-policies`, { name: 'ci', requiredChecks: ['build', 'test', 'ci/*'] })
+    await ws('POST', `/${demo}/author-records`, { login: 'octo-new', status: 'unknown' })
+    const read = async (path: string) => {
+      const res = await get(path, 'boss')
+      expect({ path, status: res.status }).toEqual({ path, status: 200 })
+      return (await res.json()) as PrPage
+    }
+    const answers = await demoAnswers(read, demo, 'octo-dev')
+    if (process.env.BOSUN_WRITE_FIXTURE === '1')
+      await Bun.write(FIXTURE, `${JSON.stringify(answers, null, 2)}\n`)
+    expect(existsSync(FIXTURE)).toBe(true)
+    const recorded = (await Bun.file(FIXTURE).json()) as DemoAnswers
+    expect(answers).toEqual(recorded)
+    // The seed puts a pull request in every bucket, so an empty answer cannot pass for a right one.
+    for (const [bucket, rows] of Object.entries(recorded))
+      if (bucket.startsWith('prs:')) expect({ bucket, n: rows.length > 0 }).toEqual({ bucket, n: true })
   })
 })
 
