@@ -3,11 +3,20 @@ import { ISSUE_BUCKETS, PR_BUCKETS } from '@bosun/contracts/dashboard'
 /** What the demo workspace's buckets show, without what moves between runs (times, shas, ports). */
 export type DemoAnswers = Record<string, unknown[]>
 
-const VOLATILE = new Set(['createdAt', 'updatedAt', 'headSha', 'lastCommitAt', 'url', 'avatarUrl', 'id'])
+const VOLATILE = new Set([
+  'createdAt',
+  'updatedAt',
+  'headSha',
+  'lastCommitAt',
+  'url',
+  'avatarUrl',
+  'id',
+  'at',
+])
 
 const WHOSE = new Set(['review-requested', 'mine', 'assigned'])
 
-const strip = (v: unknown): unknown => {
+export const strip = (v: unknown): unknown => {
   if (Array.isArray(v)) return v.map(strip)
   if (v && typeof v === 'object')
     return Object.fromEntries(
