@@ -468,6 +468,12 @@ describe('access', () => {
     }
   })
 
+  test('an admin API key without workspace=: 400 naming the parameter when there are several', async () => {
+    const res = await get('/api/dashboard/prs?bucket=ready', stack.bootstrapKey)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'invalid_request', details: [{ path: '/workspace' }] })
+  })
+
   test('several workspaces: 400 without workspace=, the chosen one with it', async () => {
     await ws('POST', '', { id: OTHER_WS, name: 'Other' })
     await ws('POST', `/${OTHER_WS}/team-members`, { login: 'alice' })
@@ -554,6 +560,91 @@ describe('many checks', () => {
     ])
     expect(item.ready).toBe(false)
     expect(titles(await prs('failing-checks', `&workspace=${wide}`, 'boss'))).toEqual(['wide'])
+  })
+})
+
+describe('the rate limit as a budget', () => {
+  test('near the limit the cache answers, marked stale with its age; with nothing cached, 429 with the reset', async () => {
+    const own = await startOwnDashboard({
+      BOSUN_DASHBOARD_MAX_AGE_SECONDS: '0',
+      BOSUN_DASHBOARD_RATE_RESERVE: '100',
+    })
+    const user = state().user('alice')!
+    const bucket = gh().rateLimits.bucket(`user:${user.id}`, 'graphql')
+    const before = bucket.used
+    try {
+      const path = `/api/dashboard/prs?bucket=ready&workspace=${WS}`
+      const fresh = (await (await get(path, 'alice', own.url)).json()) as PrPage
+      expect(fresh.stale).toEqual([])
+      // The next refresh leaves under 61 points, below the reserve of 100, and GitHub says so in its answer.
+      bucket.used = bucket.limit - 61
+      expect((await get(path, 'alice', own.url)).status).toBe(200)
+      const { value, requests } = await calls(() => get(path, 'alice', own.url))
+      const page = (await value.json()) as PrPage
+      expect(requests).toEqual([])
+      expect(titles(page)).toEqual(titles(fresh))
+      expect(page.stale).toEqual([
+        { repo: REPO, asOf: expect.any(String), ageSeconds: expect.any(Number), resetAt: expect.any(String) },
+      ])
+      expect(Date.parse(page.stale[0]!.resetAt!)).toBe(bucket.reset * 1000)
+      const rate = (await (await get('/api/rate-limit', 'alice', own.url)).json()) as RateLimit
+      expect(rate.observed.graphql).toMatchObject({
+        remaining: bucket.limit - bucket.used,
+        limit: bucket.limit,
+      })
+      expect(rate.reserve).toBe(100)
+
+      // A repository never read has no cache to fall back on.
+      const other = `acme-${uid}/budget`
+      state().addRepo(other)
+      const budgetWs = `budget-${uid}`
+      await ws('POST', '', { id: budgetWs, name: 'Budget' })
+      await ws('POST', `/${budgetWs}/team-members`, { login: 'alice' })
+      await ws('POST', `/${budgetWs}/repositories`, { fullName: other })
+      const res = await get(`/api/dashboard/prs?bucket=ready&workspace=${budgetWs}`, 'alice', own.url)
+      expect(res.status).toBe(429)
+      const body = (await res.json()) as { error: string; details: { resetAt: string } }
+      expect(body.error).toBe('rate_limited')
+      expect(Date.parse(body.details.resetAt)).toBe(bucket.reset * 1000)
+      await ws('DELETE', `/${budgetWs}/team-members/alice`)
+    } finally {
+      bucket.used = before
+      await own.srv.stop()
+      await own.started.stop()
+    }
+  })
+})
+
+describe('several repositories', () => {
+  test('one repository of five failing is reported; the other four answer', async () => {
+    const many = `many-${uid}`
+    const repos = [1, 2, 3, 4, 5].map((n) => `acme-${uid}/part-${n}`)
+    await ws('POST', '', { id: many, name: 'Many' })
+    for (const repo of repos) {
+      state().addRepo(repo)
+      state().addPull(repo, {
+        title: `work in ${repo}`,
+        head: 'b/work',
+        author: 'trusty',
+        createdAt: hoursAgo(2),
+      })
+      await ws('POST', `/${many}/repositories`, { fullName: repo })
+    }
+    gh().faults.set(repos[2]!.toLowerCase(), 502)
+    try {
+      const page = await prs('needs-review', `&workspace=${many}`, 'boss')
+      expect(titles(page)).toEqual(
+        repos
+          .filter((_, i) => i !== 2)
+          .map((r) => `work in ${r}`)
+          .sort(),
+      )
+      expect(page.unavailableRepos).toEqual([
+        { repo: repos[2]!, reason: expect.any(String), error: 'unavailable' },
+      ])
+    } finally {
+      gh().faults.clear()
+    }
   })
 })
 

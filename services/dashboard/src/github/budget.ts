@@ -51,10 +51,11 @@ export function createBudget(opts: { reserve: number }) {
       const o = current(identity, resource)
       return !o || o.remaining - cost >= floor(o)
     },
-    /** How long an answer costing `cost` may be kept so the points left last until the reset, at least `maxAgeMs`. */
+    /** Once half the points are spent: how long an answer costing `cost` is kept so the rest lasts to the reset. */
     maxAge(identity: string, resource: Resource, cost: number, maxAgeMs: number): number {
       const o = current(identity, resource)
-      if (!o) return maxAgeMs
+      // Plenty left: the configured max age stands.
+      if (!o || o.remaining > o.limit / 2) return maxAgeMs
       const spendable = Math.max(1, o.remaining - floor(o))
       return Math.max(maxAgeMs, ((o.resetAt - Date.now()) * cost) / spendable)
     },

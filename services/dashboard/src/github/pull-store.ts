@@ -114,12 +114,14 @@ export function createPullStore(opts: {
 
   const read = async (reader: Reader, repo: string, key: string): Promise<Pulls> => {
     const entry = entries.get(key)
-    const maxAge = entry ? budget.maxAge(reader.key, 'graphql', entry.cost, opts.maxAgeMs) : opts.maxAgeMs
-    if (!entry || entry.repoGen !== freshness.pullsOf(repo) || Date.now() - entry.fetchedAt >= maxAge) {
-      if (!budget.allows(reader.key, 'graphql', entry?.cost ?? 1)) {
-        if (entry) return staleAnswer(reader, entry)
-        throw refusal(reader)
-      }
+    const changed = !entry || entry.repoGen !== freshness.pullsOf(repo)
+    const age = entry ? Date.now() - entry.fetchedAt : Number.POSITIVE_INFINITY
+    if (changed || age >= opts.maxAgeMs) {
+      // Past its max age but within the spacing the points left call for: kept, and said to be older.
+      const paced = !changed && entry && age < budget.maxAge(reader.key, 'graphql', entry.cost, opts.maxAgeMs)
+      if (entry && (paced || !budget.allows(reader.key, 'graphql', entry.cost)))
+        return staleAnswer(reader, entry)
+      if (!entry && !budget.allows(reader.key, 'graphql', 1)) throw refusal(reader)
       const fresh = await full(reader, repo)
       keep(key, fresh)
       return { pulls: [...fresh.pulls.values()] }
