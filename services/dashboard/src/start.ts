@@ -8,8 +8,10 @@ import { wireBus } from './bus'
 import * as schema from './db/schema'
 import type { DashboardDeps } from './deps'
 import type { DashboardEnv } from './env'
+import { createBudget } from './github/budget'
 import { createGitHubClient } from './github/client'
 import { createFreshness } from './github/freshness'
+import { createPullStore } from './github/pull-store'
 import { createReaders } from './github/readers'
 import { createMembershipIndex } from './workspaces/memberships'
 import { createWorkspaceViews } from './workspaces/views'
@@ -34,6 +36,15 @@ export async function startDashboard(env: DashboardEnv, logger: Logger) {
   const freshness = createFreshness()
   const maxAgeMs = env.BOSUN_DASHBOARD_MAX_AGE_SECONDS * 1000
   const memberships = createMembershipIndex(database)
+  const budget = createBudget({ reserve: env.BOSUN_DASHBOARD_RATE_RESERVE })
+  const gh = createGitHubClient({
+    apiUrl: env.GITHUB_API_URL,
+    concurrency: env.BOSUN_DASHBOARD_GITHUB_CONCURRENCY,
+    maxAgeMs,
+    maxEntries: env.BOSUN_DASHBOARD_CACHE_ENTRIES,
+    freshness,
+    budget,
+  })
   const deps: DashboardDeps = {
     env,
     database,
@@ -41,12 +52,14 @@ export async function startDashboard(env: DashboardEnv, logger: Logger) {
     logger,
     guard,
     freshness,
-    gh: createGitHubClient({
-      apiUrl: env.GITHUB_API_URL,
-      concurrency: env.BOSUN_DASHBOARD_GITHUB_CONCURRENCY,
+    gh,
+    budget,
+    pulls: createPullStore({
+      gh,
+      freshness,
+      budget,
       maxAgeMs,
       maxEntries: env.BOSUN_DASHBOARD_CACHE_ENTRIES,
-      freshness,
     }),
     readers: createReaders(bus, githubAppFromEnv(env)),
     views: createWorkspaceViews(bus, {
