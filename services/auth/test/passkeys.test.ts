@@ -12,7 +12,9 @@ import { createLogger } from '@bosun/service-kit/log'
 import { type GitHubEmulator, startGitHubEmulator } from '@bosun/testkit/github/emulator'
 import { type NatsServer, startNats } from '@bosun/testkit/nats'
 import { type TempDir, tempDir, waitFor } from '@bosun/testkit/wait'
+import { eq } from 'drizzle-orm'
 import { createApp } from '../src/app'
+import { passkeyChallenges } from '../src/db/schema'
 import { AuthEnv } from '../src/env'
 import { startAuth } from '../src/start'
 import { type Authenticator, startWebAuthnBrowser, type WebAuthnBrowser } from './webauthn-browser'
@@ -33,7 +35,8 @@ beforeAll(async () => {
   nats = await startNats()
   dir = tempDir()
   gh = await startGitHubEmulator({ oauth: { clientId: 'cid', clientSecret: 'csecret' } })
-  for (const login of ['alice', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) gh.state.addUser(login)
+  for (const login of ['alice', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan'])
+    gh.state.addUser(login)
   browser = await startWebAuthnBrowser()
   bosunUrl = browser.origin((req) => app.handle(req))
   elsewhereUrl = browser.origin()
@@ -299,6 +302,23 @@ describe('passkeys', () => {
     expect(clonedRefusal.reason).toBe('verification_failed')
     expect(clonedRefusal.message).toContain('counter')
 
+    await authn.remove()
+  })
+
+  test('an answer to a challenge past its expiry is refused', async () => {
+    const authn = await browser.authenticator(bosunUrl)
+    await registerPasskey(authn, await signInWithGitHub('ivan'), 'Laptop')
+    const options = await signInOptions()
+    const response = await authn.authenticate(options)
+    // Five minutes pass for this challenge only: its expiry is moved, nothing else.
+    await auth.deps.database.write((tx) =>
+      tx
+        .update(passkeyChallenges)
+        .set({ expiresAt: Date.now() - 1 })
+        .where(eq(passkeyChallenges.challenge, options.challenge)),
+    )
+    const res = await post('/api/auth/passkeys/sign-in', { response })
+    expect((await refusal(res)).reason).toBe('challenge_invalid')
     await authn.remove()
   })
 
