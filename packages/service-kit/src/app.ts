@@ -25,6 +25,8 @@ export type ServiceAppOptions = {
    * The route's errors, CORS and validation stay the route's; a request carrying an Origin always goes there.
    */
   fastGets?: Record<string, (request: Bun.BunRequest) => Response | undefined>
+  /** Gauges of the service's own, read when /metrics is rendered. */
+  gauges?: Record<string, () => number>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
@@ -76,7 +78,7 @@ function withId(response: Response, id: string | undefined, set?: { headers: Rec
  * per request, Prometheus metrics, health and readiness, CORS for the extension origins only.
  */
 export function createServiceApp(opts: ServiceAppOptions) {
-  const metrics = createMetrics(opts.name)
+  const metrics = createMetrics(opts.name, opts.gauges)
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024
 
   /** Counts and logs a request once, with the status of its answer. */
