@@ -25,11 +25,15 @@ export type ServiceAppOptions = {
    * The route's errors, CORS and validation stay the route's; a request carrying an Origin always goes there.
    */
   fastGets?: Record<string, (request: Bun.BunRequest) => Response | undefined>
+  /** Exact paths whose route reads the raw body itself (`parse: 'none'`), so any content type reaches it. */
+  rawBodyPaths?: string[]
   /** Gauges of the service's own, read when /metrics is rendered. */
   gauges?: Record<string, () => number>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
+const RAW = Object.freeze({})
+const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i
 const requestIdOf = (request: Request) => {
   const given = request.headers.get('x-request-id')
   return given && REQUEST_ID.test(given) ? given : nextRequestId()
@@ -80,6 +84,7 @@ function withId(response: Response, id: string | undefined, set?: { headers: Rec
 export function createServiceApp(opts: ServiceAppOptions) {
   const metrics = createMetrics(opts.name, opts.gauges)
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024
+  const rawBodyPaths = new Set(opts.rawBodyPaths)
 
   /** Counts and logs a request once, with the status of its answer. */
   const finish = (tracked: TrackedRequest, method: string, route: string | undefined, status: number) => {
@@ -99,7 +104,10 @@ export function createServiceApp(opts: ServiceAppOptions) {
   }
 
   /** The one error shape for whatever a request failed with. */
-  const errorResponse = (code: unknown, error: unknown, id: string | undefined): Response => {
+  const errorResponse = (code: unknown, thrown: unknown, id: string | undefined): Response => {
+    // Elysia wraps what a parse hook throws.
+    const cause = code === 'PARSE' ? (thrown as { cause?: unknown }).cause : undefined
+    const error = cause instanceof AppError ? cause : thrown
     if (error instanceof AppError) {
       const res = json(error.status, error.toBody(), id)
       if (error.closeConnection) res.headers.set('connection', 'close')
@@ -226,6 +234,16 @@ export function createServiceApp(opts: ServiceAppOptions) {
           return res
         }
       }
+    })
+    // Bodies are JSON wherever a schema describes one: a form or text body is what a page of another site can
+    // send without asking (no CORS preflight), so it is refused before it is parsed. A route reading raw bytes
+    // (the webhook ingress) is named in `rawBodyPaths`.
+    .onParse({ as: 'global' }, ({ request, contentType, path }) => {
+      // Something other than undefined ends the parse chain: the raw route reads the request itself.
+      if (rawBodyPaths.has(path)) return RAW
+      if (!request.body || request.headers.get('content-length') === '0') return
+      if (!JSON_TYPE.test(contentType))
+        throw new AppError('unsupported_media_type', 'Send the body as application/json')
     })
     // Every answer here is built with the request id, so nothing goes through `set.headers`.
     .onError({ as: 'global' }, (ctx) => {

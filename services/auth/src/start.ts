@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createAuthGuard } from '@bosun/service-kit/auth-guard'
+import { browserOrigins } from '@bosun/service-kit/browser-origin'
 import { connectBus } from '@bosun/service-kit/bus'
 import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
 import { splitList } from '@bosun/service-kit/env'
@@ -36,7 +37,9 @@ export async function startAuth(env: AuthEnv, logger: Logger) {
     database,
     bus,
     logger,
-    guard: createAuthGuard(bus),
+    guard: createAuthGuard(bus, {
+      browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
+    }),
     keys: await loadSigningKeys(database),
     box: await createSecretBox(env.BOSUN_SECRET_KEY ?? secretKeyFile(env.BOSUN_DATA_DIR, logger)),
     adminLogins: splitList(env.BOSUN_ADMIN_LOGINS).map((l) => l.toLowerCase()),

@@ -1,7 +1,9 @@
 import { join } from 'node:path'
 import { createAuthGuard } from '@bosun/service-kit/auth-guard'
+import { browserOrigins } from '@bosun/service-kit/browser-origin'
 import { connectBus } from '@bosun/service-kit/bus'
 import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
+import { splitList } from '@bosun/service-kit/env'
 import type { Logger } from '@bosun/service-kit/log'
 import { startOutboxRelay } from '@bosun/service-kit/outbox'
 import { VERSION } from './app'
@@ -35,7 +37,9 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     database,
     bus,
     logger,
-    guard: createAuthGuard(bus),
+    guard: createAuthGuard(bus, {
+      browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
+    }),
     recorder: createRecorder(database, bus),
     admission: createAdmission({
       deliveries: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT,

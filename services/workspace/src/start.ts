@@ -1,7 +1,9 @@
 import { join } from 'node:path'
 import { createAuthGuard } from '@bosun/service-kit/auth-guard'
+import { browserOrigins } from '@bosun/service-kit/browser-origin'
 import { connectBus } from '@bosun/service-kit/bus'
 import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
+import { splitList } from '@bosun/service-kit/env'
 import type { Logger } from '@bosun/service-kit/log'
 import { startOutboxRelay } from '@bosun/service-kit/outbox'
 import { VERSION } from './app'
@@ -31,7 +33,17 @@ export async function startWorkspace(env: WorkspaceEnv, logger: Logger) {
   const relay = startOutboxRelay({ database: database as never, bus, logger })
   const cache = createSnapshotCache((id) => snapshot(database, id))
   const hub = createLiveHub(bus, (change) => cache.invalidate(change.workspaceId))
-  const deps: WorkspaceDeps = { env, database, bus, logger, guard: createAuthGuard(bus), hub, cache }
+  const deps: WorkspaceDeps = {
+    env,
+    database,
+    bus,
+    logger,
+    guard: createAuthGuard(bus, {
+      browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
+    }),
+    hub,
+    cache,
+  }
   wireBus(deps)
   const pruner = startChangePruner(database, env.BOSUN_WORKSPACE_CHANGES_RETAIN)
   const stop = async () => {
