@@ -32,6 +32,7 @@ export async function startAuth(env: AuthEnv, logger: Logger) {
     logger,
   })
   const relay = startOutboxRelay({ database: database as never, bus, logger })
+  const box = await createSecretBox(secretKey(env, logger))
   const deps: AuthDeps = {
     env,
     database,
@@ -40,8 +41,8 @@ export async function startAuth(env: AuthEnv, logger: Logger) {
     guard: createAuthGuard(bus, {
       browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
     }),
-    keys: await loadSigningKeys(database),
-    box: await createSecretBox(env.BOSUN_SECRET_KEY ?? secretKeyFile(env.BOSUN_DATA_DIR, logger)),
+    keys: await loadSigningKeys(database, box, logger),
+    box,
     adminLogins: splitList(env.BOSUN_ADMIN_LOGINS).map((l) => l.toLowerCase()),
   }
   const consumers = await wireBus(deps)
@@ -58,9 +59,10 @@ export async function startAuth(env: AuthEnv, logger: Logger) {
   return { deps, relay, stop }
 }
 
-/** Without BOSUN_SECRET_KEY a key is generated once into the data folder, readable by this user only. */
-function secretKeyFile(dataDir: string, logger: Logger): string {
-  const file = join(dataDir, 'auth-secret.key')
+/** BOSUN_SECRET_KEY; without it a key is generated once into the data folder, readable by this user only. */
+export function secretKey(env: AuthEnv, logger: Logger): string {
+  if (env.BOSUN_SECRET_KEY) return env.BOSUN_SECRET_KEY
+  const file = join(env.BOSUN_DATA_DIR, 'auth-secret.key')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   const key = generateKeyBase64()
   writeFileSync(file, key, { mode: 0o600 })
