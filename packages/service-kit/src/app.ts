@@ -2,9 +2,10 @@ import { SESSION_COOKIE } from '@bosun/contracts/principal'
 import { cors } from '@elysiajs/cors'
 import { openapi } from '@elysiajs/openapi'
 import { Elysia, t, ValidationError } from 'elysia'
-import { AppError } from './errors'
+import { AppError, invalid } from './errors'
 import { errorFields, type Logger } from './log'
 import { createMetrics } from './metrics'
+import { nulPath, urlHasNul } from './nul'
 import { cleanOpenApi } from './openapi-clean'
 
 export type ServiceAppOptions = {
@@ -223,6 +224,11 @@ export function createServiceApp(opts: ServiceAppOptions) {
       const id = requestIdOf(request)
       const tracked = { id, at: performance.now() }
       ;(ctx as Tracked).bosunRequest = tracked
+      if (urlHasNul(request.url)) {
+        const details = [{ in: 'url', path: '/', message: 'contains a NUL character' }]
+        finish(tracked, request.method, undefined, 400)
+        return json(400, { error: 'invalid_request', message: 'Invalid URL', details }, id)
+      }
       const length = Number(request.headers.get('content-length') ?? 0)
       if (length > maxBody) {
         const limit = opts.maxBodyBytesByPath?.[new URL(request.url).pathname] ?? maxBody
@@ -244,6 +250,12 @@ export function createServiceApp(opts: ServiceAppOptions) {
       if (!request.body || request.headers.get('content-length') === '0') return
       if (!JSON_TYPE.test(contentType))
         throw new AppError('unsupported_media_type', 'Send the body as application/json')
+    })
+    // After validation (so an anonymous caller has had its 401): a NUL would be cut off where it is stored.
+    .onBeforeHandle({ as: 'global' }, ({ body }) => {
+      const nul = typeof body === 'object' && body !== null ? nulPath(body) : undefined
+      if (nul !== undefined)
+        throw invalid('Invalid body', [{ in: 'body', path: nul, message: 'contains a NUL character' }])
     })
     // Every answer here is built with the request id, so nothing goes through `set.headers`.
     .onError({ as: 'global' }, (ctx) => {
