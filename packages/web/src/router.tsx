@@ -9,10 +9,18 @@ import {
 import { isUnauthorized } from './api/errors'
 import { AppLayout } from './app/layout'
 import { sessionQuery } from './data/auth'
+import { AgentSessionPage } from './pages/agent-sessions/page'
+import { AuthorsPage } from './pages/authors/page'
+import { BundlePage, validateBundleSearch } from './pages/bundle/page'
 import { VettedAuthorPage } from './pages/dashboard/vetted-author/page'
+import { IssuesPage, validateIssuesSearch } from './pages/issues/page'
 import { LoginPage, safeNext } from './pages/login/page'
+import { MembersPage } from './pages/members/page'
 import { NotFoundPage } from './pages/not-found/page'
+import { PoliciesPage } from './pages/policies/page'
 import { PrsPage, validatePrsSearch } from './pages/prs/page'
+import { SettingsPage } from './pages/settings/page'
+import { StarredPage } from './pages/starred/page'
 
 const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined)
 
@@ -83,7 +91,51 @@ const vettedAuthor = createRoute({
   },
 })
 
-const routeTree = root.addChildren([login, app.addChildren([index, prs, vettedAuthor])])
+const issues = createRoute({
+  getParentRoute: () => app,
+  path: '/issues',
+  validateSearch: validateIssuesSearch,
+  component: function Issues() {
+    return <IssuesPage search={issues.useSearch()} />
+  },
+})
+
+const page = <P extends string>(path: P, Component: () => React.ReactNode) =>
+  createRoute({ getParentRoute: () => app, path, component: Component })
+
+const bundle = createRoute({
+  getParentRoute: () => app,
+  path: '/bundle',
+  validateSearch: validateBundleSearch,
+  component: function Bundle() {
+    return <BundlePage search={bundle.useSearch()} />
+  },
+})
+
+const agentSession = createRoute({
+  getParentRoute: () => app,
+  path: '/agent-sessions/$id',
+  component: function AgentSession() {
+    return <AgentSessionPage id={agentSession.useParams().id} />
+  },
+})
+
+const routeTree = root.addChildren([
+  login,
+  app.addChildren([
+    index,
+    prs,
+    issues,
+    page('/members', MembersPage),
+    page('/authors', AuthorsPage),
+    page('/policies', PoliciesPage),
+    page('/starred', StarredPage),
+    bundle,
+    page('/settings', SettingsPage),
+    vettedAuthor,
+    agentSession,
+  ]),
+])
 
 export function createAppRouter(queryClient: QueryClient) {
   return createRouter({

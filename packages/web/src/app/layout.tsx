@@ -5,7 +5,16 @@ import { useWorkspaces } from '../data/workspace'
 import { useWorkspaceLive } from '../live/workspace-live'
 import { CurrentWorkspaceProvider, useCurrentWorkspace, useWorkspaceChoice } from './current-workspace'
 
-const TABS = [{ to: '/prs', label: 'Pull requests' }] as const
+const TABS = [
+  { to: '/prs', label: 'Pull requests' },
+  { to: '/issues', label: 'Issues' },
+  { to: '/members', label: 'Members' },
+  { to: '/authors', label: 'Vetted authors' },
+  { to: '/policies', label: 'Check policies' },
+  { to: '/starred', label: 'Starred' },
+  { to: '/bundle', label: 'AICA bundle' },
+  { to: '/settings', label: 'Settings' },
+] as const
 
 /** The signed-in frame: header, workspace picker, tabs (the route made sure there is a session). */
 export function AppLayout() {
