@@ -73,6 +73,28 @@ describe('live', () => {
   })
 })
 
+describe('live buckets', () => {
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${stack.publicUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${stack.bootstrapKey}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+
+  test('the PR rows follow a policy change without reload (the dashboard socket says so)', async () => {
+    const { page } = admin
+    await visit(page, '/prs?bucket=ready', 'Validate the password field')
+    const strict = await api('POST', '/api/workspaces/demo/check-policies', {
+      name: 'strict',
+      requiredChecks: ['deploy'],
+    })
+    expect(strict.status).toBeLessThan(300)
+    await page.getByText('No pull requests in “ready”.').waitFor()
+    expect((await api('DELETE', '/api/workspaces/demo/check-policies/strict')).status).toBeLessThan(300)
+    await page.getByText('Validate the password field').waitFor()
+  })
+})
+
 describe('a member', () => {
   test('sees no admin settings, and the API refuses them too', async () => {
     await visit(dev.page, '/settings', 'API keys')

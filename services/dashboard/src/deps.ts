@@ -8,6 +8,7 @@ import type { DashboardEnv } from './env'
 import type { GitHubClient } from './github/client'
 import type { Freshness } from './github/freshness'
 import type { Readers } from './github/readers'
+import type { DashboardHub } from './live/hub'
 import type { MembershipIndex } from './workspaces/memberships'
 import type { WorkspaceViews } from './workspaces/views'
 
@@ -25,4 +26,5 @@ export type DashboardDeps = {
   views: WorkspaceViews
   memberships: MembershipIndex
   answers: AnswerCache
+  hub: DashboardHub
 }

@@ -13,6 +13,7 @@ import type { DashboardEnv } from './env'
 import { createGitHubClient } from './github/client'
 import { createFreshness } from './github/freshness'
 import { createReaders } from './github/readers'
+import { createDashboardHub } from './live/hub'
 import { createMembershipIndex } from './workspaces/memberships'
 import { createWorkspaceViews } from './workspaces/views'
 
@@ -37,6 +38,9 @@ export async function startDashboard(env: DashboardEnv, logger: Logger) {
   const freshness = createFreshness()
   const maxAgeMs = env.BOSUN_DASHBOARD_MAX_AGE_SECONDS * 1000
   const memberships = createMembershipIndex(database)
+  const hub = createDashboardHub(async (id) =>
+    (await deps.views.get(id)).snapshot.repositories.map((r) => r.fullName),
+  )
   const deps: DashboardDeps = {
     env,
     database,
@@ -57,10 +61,12 @@ export async function startDashboard(env: DashboardEnv, logger: Logger) {
       onChange: (c) => {
         const login = (c.data as { login?: unknown } | null)?.login
         if (typeof login === 'string') memberships.forget(login)
+        hub.workspaceChanged(c)
       },
     }),
     memberships,
     answers: createAnswerCache(Math.min(ANSWER_TTL_MS, maxAgeMs)),
+    hub,
   }
   const consumers = await wireBus(deps)
   const stop = async () => {

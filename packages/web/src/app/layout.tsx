@@ -2,6 +2,7 @@ import { Link, Outlet } from '@tanstack/react-router'
 import { ErrorNote, Loading } from '../components/states'
 import { isAdmin, type Session, useSession, useSignOut } from '../data/auth'
 import { useWorkspaces } from '../data/workspace'
+import { useDashboardLive } from '../live/dashboard-live'
 import { useWorkspaceLive } from '../live/workspace-live'
 import { CurrentWorkspaceProvider, useCurrentWorkspace, useWorkspaceChoice } from './current-workspace'
 
@@ -48,6 +49,7 @@ function Workspaces({ session }: { session: Session }) {
 function Live() {
   const { workspace } = useCurrentWorkspace()
   useWorkspaceLive(workspace.id)
+  useDashboardLive(workspace.id)
   return null
 }
 
