@@ -207,6 +207,16 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
 }
 
 /**
+ * The one authorization rule of a request: a signed-in caller (else 401) holding `scopes` (else 403). Routes
+ * reach it through the `auth` macro; sockets and service macros call it themselves.
+ */
+export async function authorize(guard: AuthGuard, request: Request, scopes: readonly Scope[]) {
+  const principal = await guard.principal(request)
+  if (!hasScopes(principal.scopes, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
+  return principal
+}
+
+/**
  * The route macro: `{ auth: ['team_members:read'] }` requires a caller holding those scopes and puts
  * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller.
  */
@@ -214,9 +224,7 @@ export function authPlugin(guard: AuthGuard) {
   return new Elysia({ name: 'bosun-auth' }).macro({
     auth: (scopes: readonly Scope[]) => ({
       async resolve({ request }) {
-        const principal = await guard.principal(request)
-        if (!hasScopes(principal.scopes, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
-        return { principal }
+        return { principal: await authorize(guard, request, scopes) }
       },
     }),
   })

@@ -44,19 +44,6 @@ export async function accessibleWorkspace(
   if (!row || (principal.role !== 'admin' && !row.member)) throw notFound('Workspace')
 }
 
-/**
- * The access check before adding a change whose first statement cannot fail on a missing workspace. Every
- * change bumps its workspace's sequence in its own transaction and answers 404 there when the workspace is
- * missing (rolling the change back), so an admin, who may change any workspace, needs no read first.
- */
-export async function changeableWorkspace(
-  deps: Pick<WorkspaceDeps, 'cache' | 'database'>,
-  principal: Principal,
-  id: string,
-) {
-  if (principal.role !== 'admin') await accessibleWorkspace(deps, principal, id)
-}
-
 /** The snapshot route: access check and body from one cached entry. */
 const mayRead = (entry: { memberKeys: Set<string> }, principal: Principal) =>
   principal.role === 'admin' || entry.memberKeys.has(loginKey(principal.login))
