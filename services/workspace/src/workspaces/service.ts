@@ -32,7 +32,7 @@ export async function accessibleWorkspace(
 ) {
   const cached = deps.cache.peek(id)
   if (cached) {
-    if (!mayRead(cached, principal)) throw notFound('Workspace')
+    if (!maySee(cached, principal)) throw notFound('Workspace')
     return
   }
   // One plain statement answers both questions: does the workspace exist, and is the caller in it.
@@ -44,20 +44,13 @@ export async function accessibleWorkspace(
   if (!row || (principal.role !== 'admin' && !row.member)) throw notFound('Workspace')
 }
 
-/** The snapshot route: access check and body from one cached entry. */
-const mayRead = (entry: { memberKeys: Set<string> }, principal: Principal) =>
+/** The membership rule on a snapshot in memory: a member, or an admin. */
+export const maySee = (entry: { memberKeys: Set<string> }, principal: Principal) =>
   principal.role === 'admin' || entry.memberKeys.has(loginKey(principal.login))
 
-export async function cachedSnapshot(deps: Pick<WorkspaceDeps, 'cache'>, principal: Principal, id: string) {
-  const entry = await deps.cache.get(id)
-  if (!mayRead(entry, principal)) throw notFound('Workspace')
-  return entry.body
-}
-
-/** The snapshot when it is in memory and the caller may read it; `undefined` leaves the answer to `cachedSnapshot`. */
-export function snapshotInMemory(deps: Pick<WorkspaceDeps, 'cache'>, principal: Principal, id: string) {
-  const entry = deps.cache.peek(id)
-  return entry && mayRead(entry, principal) ? entry.body : undefined
+/** The snapshot's JSON, for a caller the route's access check admitted. */
+export async function cachedSnapshot(deps: Pick<WorkspaceDeps, 'cache'>, id: string) {
+  return (await deps.cache.get(id)).body
 }
 
 export async function isMember(database: Db, workspaceId: string, login: string): Promise<boolean> {
