@@ -1,7 +1,6 @@
 import type { Principal } from '@bosun/contracts/principal'
 import type { Snapshot, Workspace } from '@bosun/contracts/workspace'
 import { memberAdded, workspaceCreated } from '@bosun/contracts/workspace'
-import { statements } from '@bosun/service-kit/db'
 import { conflict, found, notFound } from '@bosun/service-kit/errors'
 import { and, asc, count, eq } from 'drizzle-orm'
 import {
@@ -35,12 +34,16 @@ export async function accessibleWorkspace(
     if (!maySee(cached, principal)) throw notFound('Workspace')
     return
   }
-  // One plain statement answers both questions: does the workspace exist, and is the caller in it.
-  const { rows } = await statements(deps.database.db).execute({
-    sql: 'select m.login_key as member from workspaces w left join members m on m.workspace_id = w.id and m.login_key = ? where w.id = ? limit 1',
-    args: [loginKey(principal.login), id],
-  })
-  const row = rows[0]
+  // One statement answers both questions: does the workspace exist, and is the caller in it.
+  const [row] = await deps.database.db
+    .select({ member: members.loginKey })
+    .from(workspaces)
+    .leftJoin(
+      members,
+      and(eq(members.workspaceId, workspaces.id), eq(members.loginKey, loginKey(principal.login))),
+    )
+    .where(eq(workspaces.id, id))
+    .limit(1)
   if (!row || (principal.role !== 'admin' && !row.member)) throw notFound('Workspace')
 }
 
