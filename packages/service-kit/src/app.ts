@@ -260,7 +260,11 @@ export function createServiceApp(opts: ServiceAppOptions) {
     // Every answer here is built with the request id, so nothing goes through `set.headers`.
     .onError({ as: 'global' }, (ctx) => {
       const tracked = (ctx as Tracked).bosunRequest
-      const response = errorResponse(ctx.code, ctx.error, tracked?.id)
+      // The client went away (mid-upload, say): nobody reads the answer, and it is no fault of ours. Counted as
+      // 499, nginx's "client closed request", never as a 500.
+      const response = ctx.request.signal.aborted
+        ? json(499, { error: 'invalid_request', message: 'The client closed the request' }, tracked?.id)
+        : errorResponse(ctx.code, ctx.error, tracked?.id)
       if (tracked) finish(tracked, ctx.request.method, ctx.route, response.status)
       return response
     })
