@@ -26,14 +26,18 @@ export type ServiceAppOptions = {
    * The route's errors, CORS and validation stay the route's; a request carrying an Origin always goes there.
    */
   fastGets?: Record<string, (request: Bun.BunRequest) => Response | undefined>
-  /** Exact paths whose route reads the raw body itself (`parse: 'none'`), so any content type reaches it. */
+  /** Exact paths whose route reads the raw body itself (`parse: 'none'`): any content type reaches it. */
   rawBodyPaths?: string[]
   /** Gauges of the service's own, read when /metrics is rendered. */
   gauges?: Record<string, () => number>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
-const RAW = Object.freeze({})
+/** Whether a request carries a body: a Content-Length over 0, or a chunked one. */
+const hasBody = (request: Request) => {
+  const length = request.headers.get('content-length')
+  return length !== null ? length !== '0' : request.headers.has('transfer-encoding')
+}
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i
 const requestIdOf = (request: Request) => {
   const given = request.headers.get('x-request-id')
@@ -105,13 +109,13 @@ export function createServiceApp(opts: ServiceAppOptions) {
   }
 
   /** The one error shape for whatever a request failed with. */
-  const errorResponse = (code: unknown, thrown: unknown, id: string | undefined): Response => {
-    // Elysia wraps what a parse hook throws.
-    const cause = code === 'PARSE' ? (thrown as { cause?: unknown }).cause : undefined
-    const error = cause instanceof AppError ? cause : thrown
+  const errorResponse = (code: unknown, error: unknown, id: string | undefined): Response => {
     if (error instanceof AppError) {
       const res = json(error.status, error.toBody(), id)
       if (error.closeConnection) res.headers.set('connection', 'close')
+      const wait = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+      if (error.code === 'rate_limited' && typeof wait === 'number')
+        res.headers.set('retry-after', String(wait))
       return res
     }
     if (error instanceof ValidationError || code === 'VALIDATION') {
@@ -224,6 +228,18 @@ export function createServiceApp(opts: ServiceAppOptions) {
       const id = requestIdOf(request)
       const tracked = { id, at: performance.now() }
       ;(ctx as Tracked).bosunRequest = tracked
+      // Bodies are JSON wherever a schema describes one: a form or text body is what a page of another site can
+      // send without asking (no CORS preflight), so it is refused before it is read. Checked here, not in a parse
+      // hook: a parse hook of ours would hide every route's request body from the OpenAPI description.
+      if (hasBody(request) && !JSON_TYPE.test(request.headers.get('content-type') ?? '')) {
+        if (!rawBodyPaths.has(new URL(request.url).pathname)) {
+          const body = { error: 'unsupported_media_type', message: 'Send the body as application/json' }
+          const res = json(415, body, id)
+          res.headers.set('connection', 'close')
+          finish(tracked, request.method, undefined, 415)
+          return res
+        }
+      }
       if (urlHasNul(request.url)) {
         const details = [{ in: 'url', path: '/', message: 'contains a NUL character' }]
         finish(tracked, request.method, undefined, 400)
@@ -240,16 +256,6 @@ export function createServiceApp(opts: ServiceAppOptions) {
           return res
         }
       }
-    })
-    // Bodies are JSON wherever a schema describes one: a form or text body is what a page of another site can
-    // send without asking (no CORS preflight), so it is refused before it is parsed. A route reading raw bytes
-    // (the webhook ingress) is named in `rawBodyPaths`.
-    .onParse({ as: 'global' }, ({ request, contentType, path }) => {
-      // Something other than undefined ends the parse chain: the raw route reads the request itself.
-      if (rawBodyPaths.has(path)) return RAW
-      if (!request.body || request.headers.get('content-length') === '0') return
-      if (!JSON_TYPE.test(contentType))
-        throw new AppError('unsupported_media_type', 'Send the body as application/json')
     })
     // After validation (so an anonymous caller has had its 401): a NUL would be cut off where it is stored.
     .onBeforeHandle({ as: 'global' }, ({ body }) => {

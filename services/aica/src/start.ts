@@ -2,10 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureAicaWorkQueue } from '@bosun/service-kit/aica-work-queue'
 import { createAuthGuard } from '@bosun/service-kit/auth-guard'
-import { browserOrigins } from '@bosun/service-kit/browser-origin'
+import { guardOptions } from '@bosun/service-kit/browser-origin'
 import { connectBus } from '@bosun/service-kit/bus'
 import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
-import { splitList } from '@bosun/service-kit/env'
 import { githubAppFromEnv } from '@bosun/service-kit/github-app'
 import { errorFields, type Logger } from '@bosun/service-kit/log'
 import { startOutboxRelay } from '@bosun/service-kit/outbox'
@@ -48,9 +47,7 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     database,
     bus,
     logger,
-    guard: createAuthGuard(bus, {
-      browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
-    }),
+    guard: createAuthGuard(bus, guardOptions(env)),
     access: createAccess(bus),
     hub: createThreadHub(bus),
     relays: createRelayRegistry(bus),

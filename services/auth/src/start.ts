@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createAuthGuard } from '@bosun/service-kit/auth-guard'
-import { browserOrigins } from '@bosun/service-kit/browser-origin'
+import { guardOptions } from '@bosun/service-kit/browser-origin'
 import { connectBus } from '@bosun/service-kit/bus'
 import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
 import { splitList } from '@bosun/service-kit/env'
@@ -38,9 +38,7 @@ export async function startAuth(env: AuthEnv, logger: Logger) {
     database,
     bus,
     logger,
-    guard: createAuthGuard(bus, {
-      browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
-    }),
+    guard: createAuthGuard(bus, guardOptions(env)),
     keys: await loadSigningKeys(database, box, logger),
     box,
     adminLogins: splitList(env.BOSUN_ADMIN_LOGINS).map((l) => l.toLowerCase()),
