@@ -237,7 +237,8 @@ export interface paths {
       cookie?: never
     }
     get?: never
-    put?: never
+    /** Who may trigger auto-dispatch on an allowlisted repository */
+    put: operations['aicaSetAutoTriggerFrom']
     post?: never
     /** Remove a repository from the allowlist */
     delete: operations['aicaRemoveAutoTriggerRepo']
@@ -3682,6 +3683,8 @@ export interface operations {
               addedBy: string
               /** @description owner/name */
               repo: string
+              /** @enum {string} */
+              triggerFrom: 'members' | 'vetted' | 'anyone'
             }[]
             triggerLabel: string
             /** @description Workspace slug, e.g. pydantic-ai */
@@ -3803,18 +3806,24 @@ export interface operations {
         'application/json': {
           /** @description owner/name */
           repo: string
+          /** @enum {string} */
+          triggerFrom?: 'members' | 'vetted' | 'anyone'
           /** @description Workspace slug, e.g. pydantic-ai */
           workspace?: string
         }
         'application/x-www-form-urlencoded': {
           /** @description owner/name */
           repo: string
+          /** @enum {string} */
+          triggerFrom?: 'members' | 'vetted' | 'anyone'
           /** @description Workspace slug, e.g. pydantic-ai */
           workspace?: string
         }
         'multipart/form-data': {
           /** @description owner/name */
           repo: string
+          /** @enum {string} */
+          triggerFrom?: 'members' | 'vetted' | 'anyone'
           /** @description Workspace slug, e.g. pydantic-ai */
           workspace?: string
         }
@@ -3834,6 +3843,8 @@ export interface operations {
               addedBy: string
               /** @description owner/name */
               repo: string
+              /** @enum {string} */
+              triggerFrom: 'members' | 'vetted' | 'anyone'
             }[]
             triggerLabel: string
             /** @description Workspace slug, e.g. pydantic-ai */
@@ -3943,6 +3954,163 @@ export interface operations {
       }
       /** @description Conflict with an existing resource */
       409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            details?: unknown
+            /** @enum {string} */
+            error:
+              | 'invalid_request'
+              | 'unauthorized'
+              | 'github_token_invalid'
+              | 'forbidden'
+              | 'not_found'
+              | 'conflict'
+              | 'payload_too_large'
+              | 'unsupported_media_type'
+              | 'rate_limited'
+              | 'unavailable'
+              | 'internal'
+            message: string
+          }
+        }
+      }
+    }
+  }
+  aicaSetAutoTriggerFrom: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        owner: string
+        repo: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          triggerFrom: 'members' | 'vetted' | 'anyone'
+          /** @description Workspace slug, e.g. pydantic-ai */
+          workspace?: string
+        }
+        'application/x-www-form-urlencoded': {
+          /** @enum {string} */
+          triggerFrom: 'members' | 'vetted' | 'anyone'
+          /** @description Workspace slug, e.g. pydantic-ai */
+          workspace?: string
+        }
+        'multipart/form-data': {
+          /** @enum {string} */
+          triggerFrom: 'members' | 'vetted' | 'anyone'
+          /** @description Workspace slug, e.g. pydantic-ai */
+          workspace?: string
+        }
+      }
+    }
+    responses: {
+      /** @description Response for status 200 */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            repos: {
+              /** Format: date-time */
+              addedAt: string
+              addedBy: string
+              /** @description owner/name */
+              repo: string
+              /** @enum {string} */
+              triggerFrom: 'members' | 'vetted' | 'anyone'
+            }[]
+            triggerLabel: string
+            /** @description Workspace slug, e.g. pydantic-ai */
+            workspaceId: string
+          }
+        }
+      }
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            details?: unknown
+            /** @enum {string} */
+            error:
+              | 'invalid_request'
+              | 'unauthorized'
+              | 'github_token_invalid'
+              | 'forbidden'
+              | 'not_found'
+              | 'conflict'
+              | 'payload_too_large'
+              | 'unsupported_media_type'
+              | 'rate_limited'
+              | 'unavailable'
+              | 'internal'
+            message: string
+          }
+        }
+      }
+      /** @description Not signed in, or the credential is invalid */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            details?: unknown
+            /** @enum {string} */
+            error:
+              | 'invalid_request'
+              | 'unauthorized'
+              | 'github_token_invalid'
+              | 'forbidden'
+              | 'not_found'
+              | 'conflict'
+              | 'payload_too_large'
+              | 'unsupported_media_type'
+              | 'rate_limited'
+              | 'unavailable'
+              | 'internal'
+            message: string
+          }
+        }
+      }
+      /** @description Missing scope */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            details?: unknown
+            /** @enum {string} */
+            error:
+              | 'invalid_request'
+              | 'unauthorized'
+              | 'github_token_invalid'
+              | 'forbidden'
+              | 'not_found'
+              | 'conflict'
+              | 'payload_too_large'
+              | 'unsupported_media_type'
+              | 'rate_limited'
+              | 'unavailable'
+              | 'internal'
+            message: string
+          }
+        }
+      }
+      /** @description Not found, or not visible to the caller */
+      404: {
         headers: {
           [name: string]: unknown
         }
@@ -4131,6 +4299,8 @@ export interface operations {
               addedBy: string
               /** @description owner/name */
               repo: string
+              /** @enum {string} */
+              triggerFrom: 'members' | 'vetted' | 'anyone'
             }[]
             triggerLabel: string
             /** @description Workspace slug, e.g. pydantic-ai */

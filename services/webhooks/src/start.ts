@@ -7,6 +7,7 @@ import type { Logger } from '@bosun/service-kit/log'
 import { startOutboxRelay } from '@bosun/service-kit/outbox'
 import { VERSION } from './app'
 import * as schema from './db/schema'
+import { consumeOutcomes } from './deliveries/outcomes'
 import { startDeliveryPruner } from './deliveries/prune'
 import type { WebhooksDeps } from './deps'
 import type { WebhooksEnv } from './env'
@@ -47,8 +48,10 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     verifier: createVerifier(webhookSecrets(env), logger),
   }
   const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)
+  const outcomes = await consumeOutcomes(deps)
   const stop = async () => {
     clearInterval(pruner)
+    await outcomes.stop()
     deps.verifier.close()
     await relay.stop()
     await bus.close()
