@@ -42,22 +42,28 @@ export function createPullStore(opts: {
 
   const pullGen = (repo: string, p: PullDetail) => freshness.pull(repo, p.pull.number, p.pull.head.sha)
 
-  const full = async (reader: Reader, repo: string): Promise<Entry> => {
+  const full = async (reader: Reader, repo: string, previous: Entry | undefined): Promise<Entry> => {
     const repoGen = freshness.pullsOf(repo)
-    const before = budget.observed(reader.key).graphql?.remaining
-    const gens = new Map<number, number>()
+    // Taken before the call, so an event that lands while it runs leaves that pull request stale.
+    const before = new Map(
+      [...(previous?.pulls.values() ?? [])].map((p) => [
+        p.pull.number,
+        { sha: p.pull.head.sha, gen: pullGen(repo, p) },
+      ]),
+    )
+    const remainingBefore = budget.observed(reader.key).graphql?.remaining
     const pulls = await loadPulls(gh, reader, repo)
-    const after = budget.observed(reader.key).graphql?.remaining
+    const remainingAfter = budget.observed(reader.key).graphql?.remaining
     const map = new Map<number, PullDetail>()
+    const gens = new Map<number, number>()
     for (const p of pulls) {
+      const known = before.get(p.pull.number)
       map.set(p.pull.number, p)
-      gens.set(p.pull.number, pullGen(repo, p))
+      gens.set(p.pull.number, known?.sha === p.pull.head.sha ? known.gen : pullGen(repo, p))
     }
-    const cost =
-      before !== undefined && after !== undefined && before > after
-        ? before - after
-        : Math.ceil(pulls.length / 20) || 1
-    return { pulls: map, fetchedAt: Date.now(), repoGen, pullGen: gens, cost }
+    const spent =
+      remainingBefore !== undefined && remainingAfter !== undefined ? remainingBefore - remainingAfter : 0
+    return { pulls: map, fetchedAt: Date.now(), repoGen, pullGen: gens, cost: spent > 0 ? spent : 1 }
   }
 
   const refreshSome = async (
@@ -122,7 +128,7 @@ export function createPullStore(opts: {
       if (entry && (paced || !budget.allows(reader.key, 'graphql', entry.cost)))
         return staleAnswer(reader, entry)
       if (!entry && !budget.allows(reader.key, 'graphql', 1)) throw refusal(reader)
-      const fresh = await full(reader, repo)
+      const fresh = await full(reader, repo, entry)
       keep(key, fresh)
       return { pulls: [...fresh.pulls.values()] }
     }
@@ -133,7 +139,7 @@ export function createPullStore(opts: {
     if (!budget.allows(reader.key, 'graphql', dirty.length)) return staleAnswer(reader, entry)
     const next =
       dirty.length > MAX_SINGLE_REFRESHES
-        ? await full(reader, repo)
+        ? await full(reader, repo, entry)
         : await refreshSome(reader, repo, entry, dirty)
     keep(key, next)
     return { pulls: [...next.pulls.values()] }
