@@ -105,8 +105,8 @@ describe('dashboard through the gateway', () => {
     const res = await client(key).GET('/api/dashboard/prs', { params: { query: { bucket: 'drafts' } } })
     expect(titles(res.data?.results)).toEqual(['WIP: release notes generator'])
     // Pull requests are read with GraphQL, the installation token from the repository's installation.
-    const used = stack.github!.requests
-      .slice(mark)
+    const used = stack
+      .github!.requests.slice(mark)
       .filter((r) => r.path === '/graphql' || r.path.startsWith(`/repos/${REPO}/`))
     expect(used.some((r) => r.path === '/graphql')).toBe(true)
     for (const r of used) expect(r.token?.startsWith('ghs_') || r.path.endsWith('/installation')).toBe(true)
