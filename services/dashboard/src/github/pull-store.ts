@@ -11,6 +11,8 @@ type Entry = {
   /** Freshness of the repository's pull requests as a whole, and of each one, when it was read. */
   repoGen: number
   pullGen: Map<number, number>
+  /** Pull requests events named that were not open when read, with the generation then: not asked again. */
+  absent: Map<number, number>
   /** GraphQL points the last full read cost: the estimate for the next. */
   cost: number
 }
@@ -51,6 +53,7 @@ export function createPullStore(opts: {
         { sha: p.pull.head.sha, gen: pullGen(repo, p) },
       ]),
     )
+    const named = new Map(freshness.named(repo))
     const remainingBefore = budget.observed(reader.key).graphql?.remaining
     const pulls = await loadPulls(gh, reader, repo)
     const remainingAfter = budget.observed(reader.key).graphql?.remaining
@@ -63,7 +66,8 @@ export function createPullStore(opts: {
     }
     const spent =
       remainingBefore !== undefined && remainingAfter !== undefined ? remainingBefore - remainingAfter : 0
-    return { pulls: map, fetchedAt: Date.now(), repoGen, pullGen: gens, cost: spent > 0 ? spent : 1 }
+    const absent = new Map([...named].filter(([n]) => !map.has(n)))
+    return { pulls: map, fetchedAt: Date.now(), repoGen, pullGen: gens, absent, cost: spent > 0 ? spent : 1 }
   }
 
   const refreshSome = async (
@@ -74,20 +78,24 @@ export function createPullStore(opts: {
   ): Promise<Entry> => {
     const pulls = new Map(entry.pulls)
     const gens = new Map(entry.pullGen)
+    const absent = new Map(entry.absent)
     await mapLimit(numbers, 4, async (n) => {
       const old = pulls.get(n)
+      // Taken before the call, so an event that lands while it runs leaves the pull request stale.
       const gen = old ? pullGen(repo, old) : 0
+      const namedGen = freshness.named(repo).get(n) ?? 0
       const fresh = await loadPull(gh, reader, repo, n)
       if (!fresh) {
         pulls.delete(n)
         gens.delete(n)
+        absent.set(n, namedGen)
         return
       }
       pulls.set(n, fresh)
-      // Taken before the call, so an event that lands while it runs leaves the pull request stale.
+      absent.delete(n)
       gens.set(n, old?.pull.head.sha === fresh.pull.head.sha ? gen : pullGen(repo, fresh))
     })
-    return { ...entry, pulls, pullGen: gens }
+    return { ...entry, pulls, pullGen: gens, absent }
   }
 
   const keep = (key: string, entry: Entry) => {
@@ -132,9 +140,13 @@ export function createPullStore(opts: {
       keep(key, fresh)
       return { pulls: [...fresh.pulls.values()] }
     }
+    const opened = [...freshness.named(repo)]
+      .filter(([n, gen]) => !entry.pulls.has(n) && entry.absent.get(n) !== gen)
+      .map(([n]) => n)
     const dirty = [...entry.pulls.values()]
       .filter((p) => entry.pullGen.get(p.pull.number) !== pullGen(repo, p))
       .map((p) => p.pull.number)
+      .concat(opened)
     if (!dirty.length) return { pulls: [...entry.pulls.values()] }
     if (!budget.allows(reader.key, 'graphql', dirty.length)) return staleAnswer(reader, entry)
     const next =
