@@ -13,7 +13,7 @@ import { DEV_PORTS, startStack } from '@bosun/testkit/stack'
 
 const env = process.env
 const dataDir = resolve(env.BOSUN_DATA_DIR || './data')
-mkdirSync(dataDir, { recursive: true })
+mkdirSync(dataDir, { recursive: true, mode: 0o700 })
 const gatewayPort = Number(env.PORT || DEV_PORTS.gateway)
 
 const wantedNats = env.NATS_URL || 'nats://127.0.0.1:4222'

@@ -15,7 +15,7 @@ export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
   const { bus, database, logger } = deps
   const subject = bus.subjects.rt('dashboard', 'invalidate')
   const sub = bus.onLive(subject, CacheInvalidation, (inv) => deps.freshness.invalidate(inv))
-  const common = { bus, database: database as never, logger }
+  const common = { bus, database, logger }
   return Promise.all([
     consumeEvents({
       ...common,
@@ -32,7 +32,7 @@ export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
       durable: 'dashboard-member-added',
       def: memberAdded,
       handler: async (tx, e) => {
-        await applyMembership(tx as never, e.data, true)
+        await applyMembership(tx, e.data, true)
         deps.memberships.forget(e.data.login)
       },
     }),
@@ -49,7 +49,7 @@ export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
       durable: 'dashboard-member-removed',
       def: memberRemoved,
       handler: async (tx, e) => {
-        await applyMembership(tx as never, e.data, false)
+        await applyMembership(tx, e.data, false)
         deps.memberships.forget(e.data.login)
       },
     }),
