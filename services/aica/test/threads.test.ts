@@ -121,6 +121,30 @@ describe('dispatch', () => {
     expect(callback.status).toBe(400)
   })
 
+  test('extraEnv that cannot be passed is 400 at dispatch, naming the variable, never echoing a value', async () => {
+    const secret = 'sk-live-do-not-echo'
+    for (const extraEnv of [
+      { MY_KEY: `${secret}\0tail` },
+      { 'BAD-NAME': secret },
+      { MY_KEY: 42 },
+      { MY_KEY: { nested: secret } },
+    ]) {
+      const res = await h.req('POST', '/api/agent-sessions', 'alice', { workspace: WS, prompt: 'x', extraEnv })
+      const text = await res.text()
+      expect({ extraEnv, status: res.status }).toEqual({ extraEnv, status: 400 })
+      expect(JSON.parse(text).error).toBe('invalid_request')
+      expect(text).not.toContain(secret)
+    }
+    const nul = await h.req('POST', '/api/agent-sessions', 'alice', {
+      workspace: WS,
+      prompt: 'x',
+      extraEnv: { MY_KEY: `${secret}\0` },
+    })
+    expect((await nul.json()).details).toEqual([
+      { in: 'body', path: '/extraEnv/MY_KEY', message: 'contains NUL' },
+    ])
+  })
+
   test("a request without a workspace uses the caller's only one; several is 400", async () => {
     const eveWs = await h.workspace(['eve'])
     const { thread: t } = await h.dispatch('eve', { prompt: 'hello' })
