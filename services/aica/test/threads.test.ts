@@ -129,7 +129,11 @@ describe('dispatch', () => {
       { MY_KEY: 42 },
       { MY_KEY: { nested: secret } },
     ]) {
-      const res = await h.req('POST', '/api/agent-sessions', 'alice', { workspace: WS, prompt: 'x', extraEnv })
+      const res = await h.req('POST', '/api/agent-sessions', 'alice', {
+        workspace: WS,
+        prompt: 'x',
+        extraEnv,
+      })
       const text = await res.text()
       expect({ extraEnv, status: res.status }).toEqual({ extraEnv, status: 400 })
       expect(JSON.parse(text).error).toBe('invalid_request')
@@ -140,7 +144,7 @@ describe('dispatch', () => {
       prompt: 'x',
       extraEnv: { MY_KEY: `${secret}\0` },
     })
-    expect((await nul.json()).details).toEqual([
+    expect(((await nul.json()) as { details: unknown }).details).toEqual([
       { in: 'body', path: '/extraEnv/MY_KEY', message: 'contains NUL' },
     ])
   })
