@@ -8,6 +8,7 @@ import { checkout, cloneUrl, emptyDir, ensureMirror, mirrorPath } from '../git/c
 import { type OpencodeClient, type OpencodeEvent, opencodeClient } from '../opencode/client'
 import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
 import { type OpencodeServer, startOpencode } from '../opencode/process'
+import { openEgressProxy } from '../proxy/egress-proxy'
 import { openModelRoute, type ProxyRoute, type Upstream } from '../proxy/model-proxy'
 import { type Cgroup, createCgroup } from '../sandbox/cgroup'
 import { type LimitWatch, watchLimits } from '../sandbox/limits'
@@ -39,8 +40,9 @@ export type Host = {
 
 export const PROVIDER_ID = 'bosun'
 
-/** The model proxy's port on the sandbox's own loopback (its bridge forwards it to the run's socket). */
+/** The proxies' ports on the sandbox's own loopback (their bridges forward them to the run's sockets). */
 const MODEL_PORT = 4100
+const EGRESS_PORT = 4101
 
 export const worktreeDir = (root: string, name: string) => join(root, 'worktrees', name)
 
@@ -82,6 +84,21 @@ export async function spawnSandboxed(
     opts.upstream,
     isolated ? { unix: join(socketDir, 'model.sock'), insidePort: MODEL_PORT } : { tcp: true },
   )
+  const egressAllow = deps.env.BOSUN_RUNNER_EGRESS_ALLOW.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)
+  const egress =
+    isolated && egressAllow.length
+      ? openEgressProxy({ unix: join(socketDir, 'egress.sock'), allow: egressAllow })
+      : undefined
+  // With egress, npm's registry is the real one again (reached through the proxy when it is allowed).
+  const egressEnv: Record<string, string> = egress
+    ? {
+        HTTPS_PROXY: `http://127.0.0.1:${EGRESS_PORT}`,
+        https_proxy: `http://127.0.0.1:${EGRESS_PORT}`,
+        npm_config_registry: 'https://registry.npmjs.org/',
+      }
+    : {}
   const cgroup = deps.cgroups
     ? createCgroup(opts.name, { pids: deps.limits.pids, memoryBytes: deps.limits.memoryBytes })
     : undefined
@@ -98,8 +115,21 @@ export async function spawnSandboxed(
     worktree: dir,
     readable: [mirror],
     stateDir,
-    env: { ...opts.env, ...OFFLINE_ENV, OPENCODE_CONFIG_CONTENT: JSON.stringify(config) },
-    net: isolated ? { socketDir, out: [{ port: MODEL_PORT, socket: 'model.sock' }] } : undefined,
+    env: {
+      ...opts.env,
+      ...OFFLINE_ENV,
+      ...egressEnv,
+      OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
+    },
+    net: isolated
+      ? {
+          socketDir,
+          out: [
+            { port: MODEL_PORT, socket: 'model.sock' },
+            ...(egress ? [{ port: EGRESS_PORT, socket: 'egress.sock' }] : []),
+          ],
+        }
+      : undefined,
     maxFileBytes: deps.limits.diskBytes,
     cgroupProcs: cgroup?.procs,
   })
@@ -117,6 +147,7 @@ export async function spawnSandboxed(
     async discard() {
       await server.then((s) => s.kill()).catch(() => {})
       route.close()
+      egress?.close()
       cgroup?.remove()
       rmSync(socketDir, { recursive: true, force: true })
       rmSync(dir, { recursive: true, force: true })
