@@ -22,6 +22,8 @@ export type Cgroup = {
 export function cgroupsAvailable(): boolean {
   try {
     for (const c of CONTROLLERS) {
+      // A v1 hierarchy of its own (cgroup v2 has no such folder; making one there would be a v2 cgroup).
+      if (!existsSync(join(ROOT, c, 'cgroup.clone_children'))) return false
       const dir = join(ROOT, c, 'bosun')
       mkdirSync(dir, { recursive: true })
       if (!existsSync(join(dir, 'cgroup.procs'))) return false
