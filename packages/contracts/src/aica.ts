@@ -16,6 +16,8 @@ export const ExtraEnv = t.Record(
   t.String({ maxLength: 16_384 }),
   {
     maxProperties: 64,
+    // A Record's key pattern alone lets any other name through.
+    additionalProperties: false,
     description: 'Never stored: held in memory until the runner fetches it once',
   },
 )

@@ -3,8 +3,9 @@ import type { ThreadError, ThreadStatus } from '@bosun/contracts/relay'
 import type { Bus } from '@bosun/service-kit/bus'
 import type { Tx } from '@bosun/service-kit/db'
 import { enqueueEvent } from '@bosun/service-kit/outbox'
-import { eq } from 'drizzle-orm'
+import { and, eq, inArray, ne } from 'drizzle-orm'
 import * as schema from '../db/schema'
+import { revokeRelayTokens } from '../relay/tokens'
 import { appendItem } from './items'
 import type { ThreadRow } from './model'
 
@@ -58,8 +59,29 @@ export async function moveStatus(
       : { kind: 'status' as const, status: to }
   const { item } = await appendItem(tx, thread.id, body, undefined, now)
   thread.status = to
+  if (ENDED.includes(to)) await endRelayAccess(tx, thread)
   await announceStatus(bus, tx, { ...thread, attempt: extra.attempt ?? thread.attempt }, item.seq, error)
   return item.seq
+}
+
+/**
+ * A relay token opens the worktree's socket and its NATS requests (extraEnv, bundle, backup); once no
+ * thread of the worktree is queued or running, nothing may use one, so they end with the last thread
+ * rather than at their expiry. A later dispatch mints its own.
+ */
+async function endRelayAccess(tx: Tx<typeof schema>, thread: ThreadRow) {
+  const [other] = await tx
+    .select({ id: schema.threads.id })
+    .from(schema.threads)
+    .where(
+      and(
+        eq(schema.threads.worktreeId, thread.worktreeId),
+        ne(schema.threads.id, thread.id),
+        inArray(schema.threads.status, ['queued', ...ACTIVE]),
+      ),
+    )
+    .limit(1)
+  if (!other) await revokeRelayTokens(tx, thread.worktreeId)
 }
 
 type Publisher = Pick<Bus, 'subjects' | 'source'>
