@@ -175,6 +175,58 @@ describe('generation', () => {
   }, 180_000)
 })
 
+describe('failed generations', () => {
+  test('a stopped thread keeps the last good version; the artifact is failed with the reason', async () => {
+    const issue = newIssue('Stop me', 'This generation gets stopped.')
+    const claimed = await client('alice').POST(
+      '/api/workspaces/{id}/artifacts/issue/{owner}/{repo}/{number}/claim',
+      {
+        params: issuePath(issue.number),
+      },
+    )
+    const id = claimed.data!.id
+    await client('alice').POST('/api/workspaces/{id}/artifacts/{artifactId}/edit', {
+      params: artifactPath(id),
+      body: { content: '# Good version', baseVersion: 0 },
+    })
+    const started = await client('bob').POST(
+      '/api/workspaces/{id}/artifacts/issue/{owner}/{repo}/{number}/start-generation',
+      { params: issuePath(issue.number) },
+    )
+    const threadId = started.data!.generation!.threadId!
+    const stopped = await createAicaClient({
+      baseUrl: stack.publicUrl,
+      headers: { authorization: `Bearer ${tokens.bob}` },
+    }).POST('/api/agent-sessions/{id}/stop', { params: { path: { id: threadId } } })
+    expect(stopped.response.status).toBe(200)
+    const failed = (await waitFor(
+      async () => {
+        const a = await artifactOf(issue.number)
+        return a?.status === 'failed' ? a : undefined
+      },
+      30_000,
+      'the generation to fail',
+    )) as Artifact
+    expect(failed).toMatchObject({
+      latestVersion: 1,
+      content: '# Good version',
+      statusReason: 'The thread was stopped',
+    })
+    expect(failed.generation).toMatchObject({ status: 'failed', threadId, error: 'The thread was stopped' })
+    // The slot is free again.
+    const again = await client('bob').POST(
+      '/api/workspaces/{id}/artifacts/issue/{owner}/{repo}/{number}/start-generation',
+      { params: issuePath(issue.number) },
+    )
+    expect(again.response.status).toBe(202)
+    await waitFor(
+      async () => (await artifactOf(issue.number))?.latestVersion === 2,
+      120_000,
+      'the new version',
+    )
+  }, 180_000)
+})
+
 describe('claims and edits', () => {
   test('a claim race between two people: one wins, the other gets 409 naming the holder and expiry', async () => {
     const issue = newIssue('Claim race', 'Who edits first?')

@@ -152,21 +152,23 @@ export async function failInterrupted(deps: ArtifactsDeps) {
   })
 }
 
-let pumping: Promise<void> | undefined
-let again = false
+/** Each service instance's pump: the one running, and whether more became due while it ran. */
+const pumps = new WeakMap<ArtifactsDeps, { running?: Promise<void>; again: boolean }>()
 
 /**
  * Starts the automatic regenerations that are owed (`auto_pending`), one per artifact, each taking the slot
  * in the transaction that clears its flag: a change is regenerated once. One pump runs at a time.
  */
 export function pumpAuto(deps: ArtifactsDeps): Promise<void> {
-  if (pumping) {
-    again = true
-    return pumping
+  const pump = pumps.get(deps) ?? { again: false }
+  pumps.set(deps, pump)
+  if (pump.running) {
+    pump.again = true
+    return pump.running
   }
-  pumping = (async () => {
+  pump.running = (async () => {
     do {
-      again = false
+      pump.again = false
       const started = await deps.database.write(async (tx) => {
         const due = await tx.select().from(schema.artifacts).where(eq(schema.artifacts.autoPending, true))
         const out: Array<{ row: ArtifactRow; gen: GenerationRow }> = []
@@ -181,11 +183,11 @@ export function pumpAuto(deps: ArtifactsDeps): Promise<void> {
         await dispatchGeneration(deps, row, gen, { userId: AUTO_USER, login: AUTO_USER }).catch((err) =>
           deps.logger.warn('automatic regeneration failed', { artifactId: row.id, ...errorFields(err) }),
         )
-    } while (again)
+    } while (pump.again)
   })().finally(() => {
-    pumping = undefined
+    pump.running = undefined
   })
-  return pumping
+  return pump.running
 }
 
 /** Runs the pump once the caller's transaction has committed (a write queued now lands in the next batch). */
