@@ -2,6 +2,7 @@ import { type Static, t } from 'elysia'
 import { defineEvent } from './envelope'
 import { Page, PageQuery } from './pagination'
 import { ThreadId, WorktreeId } from './relay'
+import { defineRpc } from './rpc'
 import { WorkspaceId } from './workspace'
 
 const Time = t.String({ format: 'date-time' })
@@ -196,3 +197,12 @@ export const ArtifactLive = t.Object(
   { title: 'ArtifactLive' },
 )
 export type ArtifactLive = Static<typeof ArtifactLive>
+
+/** Other services read an artifact by key (`bosun.svc.artifacts.get`), having authorized their caller themselves. */
+export const artifactRpc = defineRpc(
+  'artifacts',
+  'get',
+  t.Object({ workspaceId: WorkspaceId, kind: ArtifactKind, owner: RepoPart, repo: RepoPart, number: IssueNumber }),
+  Artifact,
+  'An issue brief or PR decision log by key (not_found when none exists)',
+)

@@ -3,10 +3,12 @@ import { createAicaClient } from '@bosun/clients/aica'
 import { createArtifactsClient } from '@bosun/clients/artifacts'
 import { createWorkspaceClient } from '@bosun/clients/workspace'
 import type { Artifact, ArtifactLive } from '@bosun/contracts/artifacts'
+import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { type ScriptedModel, startScriptedModel } from '@bosun/testkit/model/server'
 import { createApiKey, invite, signIn } from '@bosun/testkit/session'
 import { type Stack, startStack } from '@bosun/testkit/stack'
 import { waitFor } from '@bosun/testkit/wait'
+import { connect } from 'nats'
 
 /**
  * Artifacts with real processes: auth, workspace, aica, the runner with the real opencode against the scripted
@@ -313,6 +315,23 @@ describe('claims and edits', () => {
     const first = await client('bob').GET('/api/workspaces/{id}/artifacts/{artifactId}/versions/{n}', {
       params: { path: { id: WS, artifactId: id, n: 1 } },
     })
+    const nc = await connect(natsConnectOptions(stack.natsUrl))
+    const byKey = await nc.request(
+      'bosun.svc.artifacts.get',
+      JSON.stringify({
+        workspaceId: WS,
+        kind: 'issue',
+        owner: 'demo-org',
+        repo: 'demo-repo',
+        number: issue.number,
+      }),
+    )
+    expect(byKey.json()).toMatchObject({ id, latestVersion: 3, content: '# Third\n\nby bob, merged' })
+    const info = await nc.request('$SRV.INFO.bosun-artifacts')
+    expect(
+      (info.json() as { endpoints: Array<{ subject: string }> }).endpoints.map((e) => e.subject),
+    ).toContain('bosun.svc.artifacts.get')
+    await nc.close()
     expect(first.data).toMatchObject({
       number: 1,
       content: '# First\n\nby alice',
