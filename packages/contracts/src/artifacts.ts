@@ -202,7 +202,13 @@ export type ArtifactLive = Static<typeof ArtifactLive>
 export const artifactRpc = defineRpc(
   'artifacts',
   'get',
-  t.Object({ workspaceId: WorkspaceId, kind: ArtifactKind, owner: RepoPart, repo: RepoPart, number: IssueNumber }),
+  t.Object({
+    workspaceId: WorkspaceId,
+    kind: ArtifactKind,
+    owner: RepoPart,
+    repo: RepoPart,
+    number: IssueNumber,
+  }),
   Artifact,
   'An issue brief or PR decision log by key (not_found when none exists)',
 )
