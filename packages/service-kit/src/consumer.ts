@@ -4,12 +4,10 @@ import type { Static } from '@sinclair/typebox'
 import { and, eq, lt } from 'drizzle-orm'
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from 'nats'
 import { type Bus, readEnvelope } from './bus'
-import { type Database, statements, type Tx } from './db'
+import { type Database, type Schema, statements, type Tx } from './db'
 import { errorFields, type Logger } from './log'
 import { processedEvents } from './outbox-table'
 import { isValid } from './validate'
-
-type AnyTx = Tx<Record<string, unknown>>
 
 export type EventConsumer = { stop(): Promise<void> }
 
@@ -20,7 +18,7 @@ const PRUNE_EVERY_MS = 3600 * 1000
 const MAX_IN_FLIGHT = 256
 
 /** Forgets the event ids a consumer applied before `before` (epoch ms). */
-export function pruneProcessed(database: Database<Record<string, unknown>>, durable: string, before: number) {
+export function pruneProcessed<S extends Schema>(database: Database<S>, durable: string, before: number) {
   return database.write((tx) =>
     tx
       .delete(processedEvents)
@@ -34,9 +32,9 @@ export function pruneProcessed(database: Database<Record<string, unknown>>, dura
  * and acked only after that commit. Invalid messages are terminated, never retried forever. Events that
  * arrive together are applied in one job, in stream order.
  */
-export async function consumeEvents<E extends EventDef>(opts: {
+export async function consumeEvents<E extends EventDef, S extends Schema>(opts: {
   bus: Bus
-  database: Database<Record<string, unknown>>
+  database: Database<S>
   logger: Logger
   /** Durable name; letters, digits, '-' and '_' only. */
   durable: string
@@ -44,7 +42,7 @@ export async function consumeEvents<E extends EventDef>(opts: {
   /** Subject tail under `<prefix>.evt.`; defaults to the event type. May use wildcards. */
   filter?: string
   deliverNew?: boolean
-  handler: (tx: AnyTx, event: Envelope<Static<E['data']>>) => Promise<void>
+  handler: (tx: Tx<S>, event: Envelope<Static<E['data']>>) => Promise<void>
 }): Promise<EventConsumer> {
   const { bus, database, logger, def } = opts
   const filter = bus.subjects.evt(opts.filter ?? def.type)
@@ -94,7 +92,7 @@ export async function consumeEvents<E extends EventDef>(opts: {
     }
   }
 
-  const recordApplied = async (tx: AnyTx, ids: string[]): Promise<Set<string>> => {
+  const recordApplied = async (tx: Tx<S>, ids: string[]): Promise<Set<string>> => {
     const at = Date.now()
     const { rows } = await statements(tx).execute({
       sql: `insert into processed_events (consumer, event_id, processed_at) values ${ids.map(() => '(?, ?, ?)').join(', ')} on conflict do nothing returning event_id`,

@@ -7,7 +7,7 @@ import { drizzle, type LibSQLDatabase, type LibSQLTransaction } from 'drizzle-or
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import type { ExtractTablesWithRelations } from 'drizzle-orm/relations'
 
-type Schema = Record<string, unknown>
+export type Schema = Record<string, unknown>
 export type Tx<S extends Schema> = LibSQLTransaction<S, ExtractTablesWithRelations<S>>
 type Job<S extends Schema> = {
   fn: (tx: Tx<S>) => Promise<unknown>

@@ -10,7 +10,7 @@ import { tempDir, waitFor } from '@bosun/testkit/wait'
 import { Type } from '@sinclair/typebox'
 import { count, eq } from 'drizzle-orm'
 import { Elysia, t } from 'elysia'
-import type { Msg } from 'nats'
+import { AckPolicy, DeliverPolicy, type Msg } from 'nats'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus, eventHeaders, readEnvelope } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
@@ -47,7 +47,7 @@ beforeAll(async () => {
     migrationsFolder: join(import.meta.dir, 'fixture/drizzle'),
   })
   bus = await connectBus({ url: nats.url, name: 'kit-test', version: '0.0.0', prefix: 'bosun', logger })
-  relay = startOutboxRelay({ database: database as never, bus, logger })
+  relay = startOutboxRelay({ database, bus, logger })
 })
 
 afterAll(async () => {
@@ -315,7 +315,7 @@ describe('outbox and consumer', () => {
       schema,
       migrationsFolder: join(import.meta.dir, 'fixture/drizzle'),
     })
-    const deleting = startOutboxRelay({ database: db as never, bus, logger, retainSentMs: 0 })
+    const deleting = startOutboxRelay({ database: db, bus, logger, retainSentMs: 0 })
     try {
       const env = await db.write((tx) =>
         enqueueEvent(tx, bus, noteAdded, { id: 'deleted-on-ack', body: 'x' }),
@@ -408,8 +408,8 @@ describe('outbox and consumer', () => {
     expect(rows).toEqual([])
     const consumer = await bus.jsm.consumers.add(EVENTS_STREAM, {
       filter_subject: 'bosun.evt.test.note.added',
-      deliver_policy: 'all' as never,
-      ack_policy: 'none' as never,
+      deliver_policy: DeliverPolicy.All,
+      ack_policy: AckPolicy.None,
     })
     const c = await bus.js.consumers.get(EVENTS_STREAM, consumer.name)
     const bodies = new Map<string, string>()
@@ -438,7 +438,7 @@ describe('outbox and consumer', () => {
     const seen: string[] = []
     const consumer = await consumeEvents({
       bus,
-      database: database as never,
+      database,
       logger,
       durable: 'kit-test-notes',
       def: noteAdded,
@@ -476,7 +476,7 @@ describe('outbox and consumer', () => {
     let attempts = 0
     const consumer = await consumeEvents({
       bus,
-      database: database as never,
+      database,
       logger,
       durable: `kit-batch-${tag.slice(-8)}`,
       def: noteAdded,
@@ -533,7 +533,7 @@ describe('outbox and consumer', () => {
         { consumer: 'kit-other', eventId: 'old', processedAt: 1_000 },
       ]),
     )
-    await pruneProcessed(database as never, 'kit-prune', 2_000)
+    await pruneProcessed(database, 'kit-prune', 2_000)
     expect((await ids('kit-prune')).map((r) => r.id)).toEqual(['recent'])
     expect((await ids('kit-other')).map((r) => r.id)).toEqual(['old'])
   })

@@ -110,14 +110,13 @@ export async function startAutoDispatch(deps: AicaDeps): Promise<EventConsumer[]
     consumers.push(
       await consumeEvents({
         bus: deps.bus,
-        database: deps.database as never,
+        database: deps.database,
         logger: deps.logger,
         durable: `aica-auto-issues-${action}`,
         def: githubWebhook,
         filter: `github.issues.${action}`,
         deliverNew: true,
-        // The kit types the transaction loosely (any service's schema); this handler needs aica's.
-        handler: handler as never,
+        handler,
       }),
     )
   return consumers

@@ -2,7 +2,7 @@ import { RealtimeQuery, ThreadClientMessage, ThreadParams } from '@bosun/contrac
 import type { Principal } from '@bosun/contracts/principal'
 import { hasScopes } from '@bosun/contracts/scopes'
 import { AppError, forbidden } from '@bosun/service-kit/errors'
-import { isValid } from '@bosun/service-kit/validate'
+import { isValid, parseJson } from '@bosun/service-kit/validate'
 import { Elysia } from 'elysia'
 import type { AicaDeps } from '../deps'
 import { visibleThread } from '../threads/access'
@@ -56,7 +56,7 @@ export function realtimeRoutes(deps: AicaDeps) {
         ws.send(JSON.stringify({ type: 'error', error, message }))
       if (ws.data.query.role === 'viewer') return send('forbidden', 'This socket is read-only (role=viewer)')
       const principal = principals.get(ws.data.request)
-      const msg = typeof raw === 'string' ? safeParse(raw) : raw
+      const msg = typeof raw === 'string' ? parseJson(raw) : raw
       if (!principal || !isValid(ThreadClientMessage, msg)) return send('invalid_request', 'Unknown message')
       if (!hasScopes(principal.scopes, ['aica:write'])) return send('forbidden', 'Requires scope aica:write')
       const apply = async () => {
@@ -83,12 +83,4 @@ export function realtimeRoutes(deps: AicaDeps) {
       streams.delete(ws.id)
     },
   })
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }

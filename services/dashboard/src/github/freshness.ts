@@ -10,6 +10,8 @@ export type Tag =
   /** Spans repositories (search): stale after any change anywhere. */
   | 'global'
 
+const PULL_SCOPES = ['pulls', 'checks', 'reviews', 'threads'] as const
+
 /**
  * Generation counters per repository, scope and item. A cached response remembers the stamp it was fetched at;
  * an event bumps a counter, the stamp moves on and the next read revalidates. Stamps are sums of
@@ -31,8 +33,19 @@ export function createFreshness() {
     },
     invalidate(inv: CacheInvalidation) {
       const repo = inv.repo.toLowerCase()
-      bump(inv.number === undefined ? `${repo}|${inv.scope}` : `${repo}|${inv.scope}|${inv.number}`)
+      if (inv.sha) bump(`${repo}|${inv.scope}|sha:${inv.sha}`)
+      else bump(inv.number === undefined ? `${repo}|${inv.scope}` : `${repo}|${inv.scope}|${inv.number}`)
       total++
+    },
+    /** Moves on with anything that makes every open pull request of `repo` stale. */
+    pullsOf(repo: string): number {
+      const r = repo.toLowerCase()
+      return PULL_SCOPES.reduce((n, s) => n + g(`${r}|${s}`), g(`${r}|repo`))
+    },
+    /** Moves on with anything that makes one pull request stale: an event naming it or its head commit. */
+    pull(repo: string, number: number, headSha: string): number {
+      const r = repo.toLowerCase()
+      return PULL_SCOPES.reduce((n, s) => n + g(`${r}|${s}|${number}`) + g(`${r}|${s}|sha:${headSha}`), 0)
     },
     /** Moves on with every invalidation anywhere: the key of whole-answer caches. */
     get total() {

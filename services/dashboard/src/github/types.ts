@@ -12,8 +12,5 @@ export type GhRateLimit = S['rate-limit-overview']
 export type GhCheckRuns = { total_count: number; check_runs: S['check-run'][] }
 export type GhSearch = { total_count: number; incomplete_results: boolean; items: GhSearchItem[] }
 
-/** The review-thread part of GitHub's GraphQL schema that INTERFACES.md agrees on. */
+/** A review thread as the ready rule reads it: resolved or not, and when its comments were written. */
 export type ReviewThread = { isResolved: boolean; comments: { nodes: Array<{ createdAt: string }> } }
-export type ThreadsData = {
-  repository: { pullRequest: { reviewThreads: { nodes: ReviewThread[] } } | null } | null
-}

@@ -1,8 +1,8 @@
-import { AppError } from '@bosun/service-kit/errors'
+import { leftBodyUnread } from '@bosun/service-kit/app'
+import { AppError, invalid } from '@bosun/service-kit/errors'
 
 /** The body did not arrive in time; it is left unread, so the answer closes the connection. */
-const tooSlow = (deadlineMs: number) =>
-  new AppError('invalid_request', `Body not received within ${deadlineMs} ms`, undefined, true)
+const tooSlow = (deadlineMs: number) => leftBodyUnread(invalid(`Body not received within ${deadlineMs} ms`))
 
 /**
  * Reads a body whose Content-Length was declared (and checked against the limit before) whole, within
