@@ -1,10 +1,7 @@
 import { join } from 'node:path'
-import { createAuthGuard } from '@bosun/service-kit/auth-guard'
-import { connectBus } from '@bosun/service-kit/bus'
-import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
 import { githubAppFromEnv } from '@bosun/service-kit/github-app'
 import type { Logger } from '@bosun/service-kit/log'
-import { startOutboxRelay } from '@bosun/service-kit/outbox'
+import { openService } from '@bosun/service-kit/service'
 import { VERSION } from './app'
 import { wireBus } from './bus'
 import * as schema from './db/schema'
@@ -16,25 +13,22 @@ import { createWorkspaces } from './workspaces/access'
 
 /** Opens everything artifacts needs; index.ts and tests share it. */
 export async function startArtifacts(env: ArtifactsEnv, logger: Logger) {
-  const database = await openDatabase({
-    url: databaseUrl(env.BOSUN_DATA_DIR, 'artifacts', env.DATABASE_URL),
-    schema,
-    migrationsFolder: join(import.meta.dir, '../drizzle'),
-  })
-  const bus = await connectBus({
-    url: env.NATS_URL,
+  const core = await openService({
     name: 'artifacts',
     version: VERSION,
-    prefix: env.BOSUN_SUBJECT_PREFIX,
+    env,
     logger,
+    schema,
+    migrationsFolder: join(import.meta.dir, '../drizzle'),
+    outbox: {},
   })
-  const relay = startOutboxRelay({ database: database as never, bus, logger })
+  const { database, bus, guard, relay } = core
   const deps: ArtifactsDeps = {
     env,
     database,
     bus,
     logger,
-    guard: createAuthGuard(bus),
+    guard,
     github: githubAppFromEnv(env),
     workspaces: createWorkspaces(bus),
     live: createLiveHub(database, bus, logger),
@@ -46,9 +40,7 @@ export async function startArtifacts(env: ArtifactsEnv, logger: Logger) {
     for (const c of consumers) await c.stop()
     deps.live.close()
     deps.workspaces.close()
-    await relay.stop()
-    await bus.close()
-    database.close()
+    await core.close()
   }
   return { deps, relay, stop }
 }

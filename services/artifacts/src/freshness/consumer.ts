@@ -70,13 +70,13 @@ export async function consumeFreshness(deps: ArtifactsDeps): Promise<EventConsum
     consumers.push(
       await consumeEvents({
         bus: deps.bus,
-        database: deps.database as never,
+        database: deps.database,
         logger: deps.logger,
         durable: `artifacts-stale-${change.replace('.', '-')}`,
         def: githubWebhook,
         filter: `github.${change}`,
         deliverNew: true,
-        handler: handler as never,
+        handler,
       }),
     )
   return consumers

@@ -46,13 +46,12 @@ export function consumeThreadResults(deps: ArtifactsDeps) {
   }
   return consumeEvents({
     bus: deps.bus,
-    database: deps.database as never,
+    database: deps.database,
     logger: deps.logger,
     durable: 'artifacts-thread-results',
     def: threadStatusChanged,
     deliverNew: true,
-    // The kit types the transaction loosely (any service's schema); this handler needs artifacts'.
-    handler: handler as never,
+    handler,
   })
 }
 
