@@ -10,10 +10,11 @@ import { DEMO_USERS, startGitHubEmulator } from '@bosun/testkit/github/emulator'
 import { startScriptedModel } from '@bosun/testkit/model/server'
 import { natsAnswers, startNats } from '@bosun/testkit/nats'
 import { DEV_PORTS, startStack } from '@bosun/testkit/stack'
+import { buildWeb, WEB_DIST, watchWeb } from '@bosun/web/build'
 
 const env = process.env
 const dataDir = resolve(env.BOSUN_DATA_DIR || './data')
-mkdirSync(dataDir, { recursive: true })
+mkdirSync(dataDir, { recursive: true, mode: 0o700 })
 const gatewayPort = Number(env.PORT || DEV_PORTS.gateway)
 
 const wantedNats = env.NATS_URL || 'nats://127.0.0.1:4222'
@@ -33,6 +34,10 @@ const bootstrapKey = (() => {
   writeFileSync(file, key, { mode: 0o600 })
   return key
 })()
+
+/** The web app: built before the gateway starts, rebuilt on every change to packages/web/src. */
+await buildWeb(WEB_DIST, { minify: false })
+const webWatcher = watchWeb(WEB_DIST)
 
 const useEmulator = !env.GITHUB_CLIENT_ID
 const github = useEmulator ? await startGitHubEmulator({ port: 3100, seed: 'demo' }) : false
@@ -55,6 +60,7 @@ const stack = await startStack({
       ? { BOSUN_ADMIN_LOGINS: env.BOSUN_ADMIN_LOGINS || 'octo-admin', LOG_LEVEL: env.LOG_LEVEL || 'info' }
       : {}),
     ...(model ? { BOSUN_MODEL_BASE_URL: model.url } : {}),
+    BOSUN_WEB_DIR: WEB_DIST,
   },
   echo: true,
 })
@@ -122,6 +128,7 @@ const stop = async () => {
   if (stopping) return
   stopping = true
   console.log('Stopping Bosun…')
+  webWatcher.close()
   await stack.stop()
   await model?.stop()
   await ownNats?.stop()

@@ -330,3 +330,21 @@ export const CacheInvalidation = t.Object({
   sha: t.Optional(t.String({ pattern: '^[0-9a-f]{40}$' })),
 })
 export type CacheInvalidation = Static<typeof CacheInvalidation>
+
+/** `GET /api/dashboard/realtime?workspace=` (WebSocket): which workspace's socket. */
+export const DashboardRealtimeQuery = t.Object({ workspace: WorkspaceId })
+/**
+ * What the dashboard socket sends when the buckets of its workspace may read differently now: GitHub changed
+ * one of its repositories (a webhook) or the workspace changed (members, author records, policies,
+ * repositories). The client reads the buckets again; the cache has already been told.
+ */
+export const DashboardChanged = t.Object(
+  {
+    type: t.Literal('changed'),
+    workspace: WorkspaceId,
+    cause: t.Union([t.Literal('github'), t.Literal('workspace')]),
+    repo: t.Optional(t.String()),
+  },
+  { title: 'DashboardChanged' },
+)
+export type DashboardChanged = Static<typeof DashboardChanged>

@@ -2,9 +2,10 @@ import { SESSION_COOKIE } from '@bosun/contracts/principal'
 import { cors } from '@elysiajs/cors'
 import { openapi } from '@elysiajs/openapi'
 import { Elysia, t, ValidationError } from 'elysia'
-import { AppError } from './errors'
+import { AppError, invalid } from './errors'
 import { errorFields, type Logger } from './log'
 import { createMetrics } from './metrics'
+import { nulPath, urlHasNul } from './nul'
 import { cleanOpenApi } from './openapi-clean'
 
 export type ServiceAppOptions = {
@@ -25,9 +26,14 @@ export type ServiceAppOptions = {
    * The route's errors, CORS and validation stay the route's; a request carrying an Origin always goes there.
    */
   fastGets?: Record<string, (request: Bun.BunRequest) => Response | undefined>
+  /** Exact paths whose route reads the raw body itself (`parse: 'none'`), so any content type reaches it. */
+  rawBodyPaths?: string[]
+  /** Gauges of the service's own, read when /metrics is rendered. */
+  gauges?: Record<string, () => number>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
+const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i
 const requestIdOf = (request: Request) => {
   const given = request.headers.get('x-request-id')
   return given && REQUEST_ID.test(given) ? given : nextRequestId()
@@ -85,8 +91,9 @@ function withId(response: Response, id: string | undefined, set?: { headers: Rec
  * per request, Prometheus metrics, health and readiness, CORS for the extension origins only.
  */
 export function createServiceApp(opts: ServiceAppOptions) {
-  const metrics = createMetrics(opts.name)
+  const metrics = createMetrics(opts.name, opts.gauges)
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024
+  const rawBodyPaths = new Set(opts.rawBodyPaths)
 
   /** Counts and logs a request once, with the status of its answer. */
   const finish = (tracked: TrackedRequest, method: string, route: string | undefined, status: number) => {
@@ -106,7 +113,10 @@ export function createServiceApp(opts: ServiceAppOptions) {
   }
 
   /** The one error shape for whatever a request failed with. */
-  const errorResponse = (code: unknown, error: unknown, id: string | undefined): Response => {
+  const errorResponse = (code: unknown, thrown: unknown, id: string | undefined): Response => {
+    // Elysia wraps what a parse hook throws.
+    const cause = code === 'PARSE' ? (thrown as { cause?: unknown }).cause : undefined
+    const error = cause instanceof AppError ? cause : thrown
     if (error instanceof AppError) {
       const res = json(error.status, error.toBody(), id)
       if (unreadBody.has(error)) res.headers.set('connection', 'close')
@@ -222,6 +232,11 @@ export function createServiceApp(opts: ServiceAppOptions) {
       const id = requestIdOf(request)
       const tracked = { id, at: performance.now() }
       ;(ctx as Tracked).bosunRequest = tracked
+      if (urlHasNul(request.url)) {
+        const details = [{ in: 'url', path: '/', message: 'contains a NUL character' }]
+        finish(tracked, request.method, undefined, 400)
+        return json(400, { error: 'invalid_request', message: 'Invalid URL', details }, id)
+      }
       const length = Number(request.headers.get('content-length') ?? 0)
       if (length > maxBody) {
         const limit = opts.maxBodyBytesByPath?.[new URL(request.url).pathname] ?? maxBody
@@ -233,6 +248,28 @@ export function createServiceApp(opts: ServiceAppOptions) {
           return res
         }
       }
+      // Bodies are JSON wherever a schema describes one: a form or text body is what a page of another site can
+      // send without asking (no CORS preflight), so it is refused unread. A route reading raw bytes (the webhook
+      // ingress) is named in `rawBodyPaths`. Checked here, not in a parse hook: a parse function hides every body
+      // from the OpenAPI document.
+      if (
+        request.body &&
+        length !== 0 &&
+        !JSON_TYPE.test(request.headers.get('content-type') ?? '') &&
+        !rawBodyPaths.has(new URL(request.url).pathname)
+      ) {
+        const message = 'Send the body as application/json'
+        const res = json(415, { error: 'unsupported_media_type', message }, id)
+        res.headers.set('connection', 'close')
+        finish(tracked, request.method, undefined, 415)
+        return res
+      }
+    })
+    // After validation (so an anonymous caller has had its 401): a NUL would be cut off where it is stored.
+    .onBeforeHandle({ as: 'global' }, ({ body }) => {
+      const nul = typeof body === 'object' && body !== null ? nulPath(body) : undefined
+      if (nul !== undefined)
+        throw invalid('Invalid body', [{ in: 'body', path: nul, message: 'contains a NUL character' }])
     })
     // Every answer here is built with the request id, so nothing goes through `set.headers`.
     .onError({ as: 'global' }, (ctx) => {

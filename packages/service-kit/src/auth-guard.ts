@@ -16,6 +16,7 @@ import {
 import { hasScopes, type Scope } from '@bosun/contracts/scopes'
 import { Elysia } from 'elysia'
 import { createLocalJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose'
+import { assertSameOrigin } from './browser-origin'
 import type { Bus } from './bus'
 import { AppError, forbidden, unauthorized } from './errors'
 import { isValid } from './validate'
@@ -58,8 +59,15 @@ export function readCookie(header: string | null, name: string): string | undefi
   return undefined
 }
 
-/** Verifies session JWTs locally against auth's JWKS and API keys through auth over NATS, with short caches. */
-export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuard {
+/**
+ * Verifies session JWTs locally against auth's JWKS and API keys through auth over NATS, with short caches. A
+ * session cookie on a write or a WebSocket upgrade is only taken from `browserOrigins` (see `browserOrigins`).
+ */
+export function createAuthGuard(
+  bus: Pick<Bus, 'request' | 'onEvent'>,
+  opts: { browserOrigins?: readonly string[] } = {},
+): AuthGuard {
+  const allowedOrigins = new Set(opts.browserOrigins ?? [])
   let jwks: JWTVerifyGetKey | undefined
   let jwksFetchedAt = 0
   /**
@@ -182,7 +190,10 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
       return { kind: value.startsWith(API_KEY_PREFIX) ? 'key' : 'session', value }
     }
     const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
-    if (cookie) return { kind: 'session', value: cookie }
+    if (cookie) {
+      assertSameOrigin(request, allowedOrigins)
+      return { kind: 'session', value: cookie }
+    }
     throw unauthorized()
   }
 
@@ -208,13 +219,27 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
 
 /**
  * The route macro: `{ auth: ['team_members:read'] }` requires a caller holding those scopes and puts
- * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller.
+ * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller. The caller is settled
+ * before anything is validated (in `transform`: a parse function would hide the body from the OpenAPI document),
+ * so an anonymous caller learns 401, not what the route expects.
  */
 export function authPlugin(guard: AuthGuard) {
+  const settled = new WeakMap<Request, Promise<Principal>>()
+  const principalOf = (request: Request) => {
+    let principal = settled.get(request)
+    if (!principal) {
+      principal = guard.principal(request)
+      settled.set(request, principal)
+    }
+    return principal
+  }
   return new Elysia({ name: 'bosun-auth' }).macro({
     auth: (scopes: readonly Scope[]) => ({
+      async transform({ request }) {
+        await principalOf(request)
+      },
       async resolve({ request }) {
-        const principal = await guard.principal(request)
+        const principal = await principalOf(request)
         if (!hasScopes(principal.scopes, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
         return { principal }
       },

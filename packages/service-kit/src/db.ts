@@ -1,4 +1,4 @@
-import { fstatSync, mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync } from 'node:fs'
 import { type FileHandle, open } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { type Client, createClient, type InValue, type ResultSet } from '@libsql/client'
@@ -233,8 +233,20 @@ export function walSyncer(dbFile: string): { sync(): Promise<void>; close(): voi
 export function databaseUrl(dataDir: string, service: string, override?: string): string {
   if (override) return override
   const file = resolve(dataDir, `${service}.db`)
-  mkdirSync(dirname(file), { recursive: true })
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   return `file:${file}`
+}
+
+/**
+ * A local database file and its folder are this user's alone (0600, 0700): the file holds sessions, hashed keys
+ * and sealed secrets, and a world-readable copy is one backup away. SQLite gives the WAL and shared-memory files
+ * the database file's mode. Files made before this are narrowed at start; folders are made 0700.
+ */
+function restrictFile(file: string) {
+  // A folder that exists is left as it is: it may be shared (a temp folder), only files in it are ours.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
 }
 
 export async function openDatabase<S extends Schema>(opts: {
@@ -243,6 +255,7 @@ export async function openDatabase<S extends Schema>(opts: {
   migrationsFolder: string
 }): Promise<Database<S>> {
   if (opts.url.includes(':memory:')) throw new Error('In-memory databases are not supported; use a file')
+  if (opts.url.startsWith('file:')) restrictFile(filePath(opts.url))
   // busy_timeout covers a second process on the same file; within one process writes never contend.
   const config = { url: opts.url, timeout: 5000 } as Parameters<typeof createClient>[0]
   const client = createClient(config)

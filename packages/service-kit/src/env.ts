@@ -6,6 +6,8 @@ export const commonEnv = {
   NATS_URL: T.String({ default: 'nats://127.0.0.1:4222' }),
   BOSUN_DATA_DIR: T.String({ default: './data' }),
   BOSUN_SUBJECT_PREFIX: T.String({ default: 'bosun', pattern: '^[A-Za-z0-9_-]+$' }),
+  /** The URL people open: its origin is the one browsers may send cookie-authenticated writes from. */
+  BOSUN_PUBLIC_URL: T.String({ default: 'http://127.0.0.1:3000', pattern: '^https?://[^/]+$' }),
   BOSUN_EXTENSION_ORIGINS: T.String({
     default: '',
     description: 'Comma-separated origins allowed CORS with credentials',

@@ -1,6 +1,8 @@
 import { type AuthGuard, createAuthGuard } from './auth-guard'
+import { browserOrigins } from './browser-origin'
 import { type Bus, connectBus } from './bus'
 import { type Database, databaseUrl, openDatabase, type Schema } from './db'
+import { splitList } from './env'
 import type { Logger } from './log'
 import { type OutboxRelay, startOutboxRelay } from './outbox'
 
@@ -10,6 +12,8 @@ export type ServiceEnv = {
   BOSUN_DATA_DIR: string
   BOSUN_SUBJECT_PREFIX: string
   DATABASE_URL?: string
+  BOSUN_PUBLIC_URL: string
+  BOSUN_EXTENSION_ORIGINS: string
 }
 
 type OutboxOptions = false | { retainSentMs?: number }
@@ -55,7 +59,9 @@ export async function openService<S extends Schema, O extends OutboxOptions>(opt
   return {
     database,
     bus,
-    guard: createAuthGuard(bus),
+    guard: createAuthGuard(bus, {
+      browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
+    }),
     relay: relay as ServiceCore<S, O>['relay'],
     async close() {
       await relay?.stop()

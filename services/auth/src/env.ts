@@ -6,7 +6,6 @@ export const AuthEnv = T.Object({
   ...commonEnv,
   PORT: T.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
   DATABASE_URL: T.Optional(T.String()),
-  BOSUN_PUBLIC_URL: T.String({ default: 'http://127.0.0.1:3000', pattern: '^https?://[^/]+$' }),
   GITHUB_WEB_URL: T.String({ default: 'https://github.com', pattern: '^https?://' }),
   GITHUB_API_URL: T.String({ default: 'https://api.github.com', pattern: '^https?://' }),
   GITHUB_CLIENT_ID: T.String({ default: '' }),

@@ -24,14 +24,15 @@ export async function startAuth(env: AuthEnv, logger: Logger) {
     outbox: {},
   })
   const { database, bus, guard, relay } = core
+  const box = await createSecretBox(secretKeyOrFile(env.BOSUN_SECRET_KEY, env.BOSUN_DATA_DIR, 'auth', logger))
   const deps: AuthDeps = {
     env,
     database,
     bus,
     logger,
     guard,
-    keys: await loadSigningKeys(database),
-    box: await createSecretBox(secretKeyOrFile(env.BOSUN_SECRET_KEY, env.BOSUN_DATA_DIR, 'auth', logger)),
+    keys: await loadSigningKeys(database, box, logger),
+    box,
     adminLogins: splitList(env.BOSUN_ADMIN_LOGINS).map((l) => l.toLowerCase()),
   }
   const consumers = await wireBus(deps)

@@ -14,7 +14,10 @@ import { applyMembership, applyWorkspaceCreated } from './workspaces/memberships
 export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
   const { bus, database, logger } = deps
   const subject = bus.subjects.rt('dashboard', 'invalidate')
-  const sub = bus.onLive(subject, CacheInvalidation, (inv) => deps.freshness.invalidate(inv))
+  const sub = bus.onLive(subject, CacheInvalidation, (inv) => {
+    deps.freshness.invalidate(inv)
+    void deps.hub.githubChanged(inv)
+  })
   const common = { bus, database, logger }
   return Promise.all([
     consumeEvents({

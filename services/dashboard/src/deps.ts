@@ -10,6 +10,7 @@ import type { GitHubClient } from './github/client'
 import type { Freshness } from './github/freshness'
 import type { PullStore } from './github/pull-store'
 import type { Readers } from './github/readers'
+import type { DashboardHub } from './live/hub'
 import type { MembershipIndex } from './workspaces/memberships'
 import type { WorkspaceViews } from './workspaces/views'
 
@@ -29,4 +30,5 @@ export type DashboardDeps = {
   views: WorkspaceViews
   memberships: MembershipIndex
   answers: AnswerCache
+  hub: DashboardHub
 }

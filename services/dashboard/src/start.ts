@@ -13,6 +13,7 @@ import { createGitHubClient } from './github/client'
 import { createFreshness } from './github/freshness'
 import { createPullStore } from './github/pull-store'
 import { createReaders } from './github/readers'
+import { createDashboardHub } from './live/hub'
 import { createMembershipIndex } from './workspaces/memberships'
 import { createWorkspaceViews } from './workspaces/views'
 
@@ -45,6 +46,9 @@ export async function startDashboard(env: DashboardEnv, logger: Logger) {
     freshness,
     budget,
   })
+  const hub = createDashboardHub(async (id) =>
+    (await deps.views.get(id)).snapshot.repositories.map((r) => r.fullName),
+  )
   const deps: DashboardDeps = {
     env,
     database,
@@ -67,10 +71,12 @@ export async function startDashboard(env: DashboardEnv, logger: Logger) {
       onChange: (c) => {
         const login = (c.data as { login?: unknown } | null)?.login
         if (typeof login === 'string') memberships.forget(login)
+        hub.workspaceChanged(c)
       },
     }),
     memberships,
     answers: createAnswerCache(Math.min(ANSWER_TTL_MS, maxAgeMs)),
+    hub,
   }
   const consumers = await wireBus(deps)
   const stop = async () => {

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { IssuePage, PrItem, PrPage, RateLimit, VettedAuthor } from '@bosun/contracts/dashboard'
+import type {
+  DashboardChanged,
+  IssuePage,
+  PrItem,
+  PrPage,
+  RateLimit,
+  VettedAuthor,
+} from '@bosun/contracts/dashboard'
 import { githubWebhook } from '@bosun/contracts/github'
 import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { parseEnv } from '@bosun/service-kit/env'
@@ -397,6 +404,77 @@ describe('cost', () => {
       await other.srv.stop()
       await other.started.stop()
     }
+  })
+})
+
+describe('realtime', () => {
+  /** A socket on the dashboard's realtime route, collecting what it is told. */
+  async function listen(who: string, workspace: string) {
+    const socket = new WebSocket(
+      `${base.replace('http', 'ws')}/api/dashboard/realtime?workspace=${workspace}`,
+      {
+        headers: { authorization: `Bearer ${tokens[who] ?? who}` },
+      } as unknown as string[],
+    )
+    const got: DashboardChanged[] = []
+    socket.onmessage = (e) => got.push(JSON.parse(String(e.data)))
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve
+      socket.onerror = reject
+    })
+    return { got, close: () => socket.close() }
+  }
+
+  test('tells a member when GitHub changed one of the workspace repositories, or the workspace changed', async () => {
+    const alice = await listen('alice', WS)
+    try {
+      const data = {
+        deliveryId: crypto.randomUUID(),
+        event: 'issues',
+        action: 'opened',
+        repository: 'x/y',
+        redelivery: false,
+        payload: { action: 'opened', issue: { number: 1 } },
+      }
+      const id = crypto.randomUUID()
+      const envelope = {
+        id,
+        type: githubWebhook.type,
+        source: 'webhooks',
+        time: new Date().toISOString(),
+        data,
+      }
+      await nc
+        .jetstream()
+        .publish(`bosun.evt.${githubWebhook.subject(data)}`, JSON.stringify(envelope), { msgID: id })
+      const headSha = state().requirePull(REPO, nums.ready!).pull.head.sha
+      await publishCheckRunCompleted(1, headSha)
+      await waitFor(async () => alice.got.some((m) => m.cause === 'github'), 10_000, 'a github change')
+      expect(alice.got.filter((m) => m.cause === 'github').map((m) => m.repo)).toContain(REPO)
+      expect(alice.got.some((m) => m.repo === 'x/y')).toBe(false)
+
+      await ws('POST', `/${WS}/author-records`, { login: 'newcomer', status: 'unknown' })
+      await waitFor(async () => alice.got.some((m) => m.cause === 'workspace'), 10_000, 'a workspace change')
+      expect(alice.got.every((m) => m.type === 'changed' && m.workspace === WS)).toBe(true)
+      await ws('DELETE', `/${WS}/author-records/newcomer`)
+    } finally {
+      alice.close()
+    }
+  })
+
+  test('refuses the upgrade to a non-member (404) and to no credential (401)', async () => {
+    const upgrade = (auth?: string) =>
+      fetch(`${base}/api/dashboard/realtime?workspace=${WS}`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': btoa('0123456789abcdef'),
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+        },
+      })
+    expect((await upgrade(tokens.bob)).status).toBe(404)
+    expect((await upgrade()).status).toBe(401)
   })
 })
 

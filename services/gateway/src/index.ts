@@ -6,7 +6,7 @@ import { gatewayServer } from './server'
 
 const env = readEnvOrExit('gateway', readEnv)
 const logger = createLogger('gateway', env.LOG_LEVEL)
-const server = Bun.serve(gatewayServer({ env, app: createApp({ env, logger }), logger }))
+const server = Bun.serve(gatewayServer({ env, app: createApp({ logger }), logger }))
 logger.info('listening', { url: `http://${env.HOST}:${server.port}` })
 const stop = async () => {
   await server.stop()

@@ -35,6 +35,7 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
       deliveries: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT,
       bytes: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES,
       unsized: env.BOSUN_WEBHOOKS_MAX_UNSIZED,
+      slowMs: env.BOSUN_WEBHOOKS_SLOW_BODY_MS,
     }),
     verifier: createVerifier(webhookSecrets(env), logger),
   }

@@ -61,7 +61,7 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex('api_keys_hash_idx').on(t.hash), index('api_keys_user_id_idx').on(t.userId)],
 )
 
-/** Ed25519 signing keys; the newest signs, all unexpired ones are published in the JWKS. */
+/** Ed25519 signing keys (private key sealed under BOSUN_SECRET_KEY); the newest signs, all unexpired ones are published in the JWKS. */
 export const signingKeys = sqliteTable('signing_keys', {
   kid: text('kid').primaryKey(),
   privateJwk: text('private_jwk').notNull(),
