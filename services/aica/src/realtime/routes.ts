@@ -1,7 +1,8 @@
 import { RealtimeQuery, ThreadClientMessage, ThreadParams } from '@bosun/contracts/aica'
 import type { Principal } from '@bosun/contracts/principal'
 import { hasScopes } from '@bosun/contracts/scopes'
-import { AppError, forbidden } from '@bosun/service-kit/errors'
+import { authorize } from '@bosun/service-kit/auth-guard'
+import { AppError } from '@bosun/service-kit/errors'
 import { isValid, parseJson } from '@bosun/service-kit/validate'
 import { Elysia } from 'elysia'
 import type { AicaDeps } from '../deps'
@@ -27,8 +28,7 @@ export function realtimeRoutes(deps: AicaDeps) {
     query: RealtimeQuery,
     detail: { operationId: 'aicaThreadRealtime', tags: ['aica'], summary: 'Live thread items (WebSocket)' },
     async beforeHandle({ request, params }) {
-      const principal = await deps.guard.principal(request)
-      if (!hasScopes(principal.scopes, ['aica:read'])) throw forbidden('Requires scope aica:read')
+      const principal = await authorize(deps.guard, request, ['aica:read'])
       await visibleThread(deps, principal, params.id)
       principals.set(request, principal)
     },

@@ -1,6 +1,5 @@
-import { hasScopes } from '@bosun/contracts/scopes'
 import { RealtimeQuery, WorkspaceParams } from '@bosun/contracts/workspace'
-import { forbidden } from '@bosun/service-kit/errors'
+import { authorize } from '@bosun/service-kit/auth-guard'
 import { Elysia } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
 import { accessibleWorkspace } from '../workspaces/service'
@@ -23,9 +22,7 @@ export function realtimeRoutes(deps: WorkspaceDeps) {
       summary: 'Live workspace state (WebSocket)',
     },
     async beforeHandle({ request, params }) {
-      const principal = await deps.guard.principal(request)
-      if (!hasScopes(principal.scopes, ['team_members:read']))
-        throw forbidden('Requires scope team_members:read')
+      const principal = await authorize(deps.guard, request, ['team_members:read'])
       await accessibleWorkspace(deps, principal, params.id)
     },
     open(ws) {
