@@ -1,6 +1,5 @@
 import { WorkspaceParams } from '@bosun/contracts/artifacts'
-import { hasScopes } from '@bosun/contracts/scopes'
-import { forbidden } from '@bosun/service-kit/errors'
+import { authorize } from '@bosun/service-kit/auth-guard'
 import { Elysia } from 'elysia'
 import type { ArtifactsDeps } from '../deps'
 
@@ -20,9 +19,7 @@ export function liveRoutes(deps: ArtifactsDeps) {
       summary: 'Live artifact changes (WebSocket)',
     },
     async beforeHandle({ request, params }) {
-      const principal = await deps.guard.principal(request)
-      if (!hasScopes(principal.scopes, ['team_artifacts:read']))
-        throw forbidden('Requires scope team_artifacts:read')
+      const principal = await authorize(deps.guard, request, ['team_artifacts:read'])
       await deps.workspaces.forCaller(principal, params.id)
     },
     open(ws) {
