@@ -258,6 +258,21 @@ export type LiveThreadEvent = Static<typeof LiveThreadEvent>
 /** A final answer longer than this is cut in the status event (its items keep the whole text). */
 export const THREAD_ANSWER_MAX_CHARS = 200_000
 
+/**
+ * What auto-dispatch made of a GitHub delivery for one workspace, on `bosun.evt.aica.auto.outcome`: the thread
+ * it started, or why it started none. The webhooks service keeps these with the delivery.
+ */
+export const autoDispatchOutcome = defineEvent(
+  'aica.auto.outcome',
+  t.Object({
+    deliveryId: t.String(),
+    workspaceId: t.Union([WorkspaceId, t.Null()]),
+    threadId: t.Union([ThreadId, t.Null()]),
+    reason: t.String({ description: 'started, or why nothing was started' }),
+  }),
+)
+export type AutoDispatchOutcome = Static<typeof autoDispatchOutcome.data>
+
 /** Every status move of a thread, on `bosun.evt.aica.thread.status` (after its commit). */
 export const threadStatusChanged = defineEvent(
   'aica.thread.status',

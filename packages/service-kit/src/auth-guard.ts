@@ -19,6 +19,7 @@ import { createLocalJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { assertSameOrigin } from './browser-origin'
 import type { Bus } from './bus'
 import { AppError, forbidden, unauthorized } from './errors'
+import { clientAddress, createRateLimit } from './rate-limit'
 import { isValid } from './validate'
 
 const KEY_CACHE_MS = 30_000
@@ -65,9 +66,15 @@ export function readCookie(header: string | null, name: string): string | undefi
  */
 export function createAuthGuard(
   bus: Pick<Bus, 'request' | 'onEvent'>,
-  opts: { browserOrigins?: readonly string[] } = {},
+  opts: { browserOrigins?: readonly string[]; failedKeyLookupsPerMinute?: number } = {},
 ): AuthGuard {
   const allowedOrigins = new Set(opts.browserOrigins ?? [])
+  /** Guessing keys costs auth a lookup each: an address that keeps failing is refused before asking. */
+  const failedLookups = createRateLimit({
+    limit: opts.failedKeyLookupsPerMinute ?? 30,
+    windowMs: 60_000,
+    what: 'failed API-key lookups',
+  })
   let jwks: JWTVerifyGetKey | undefined
   let jwksFetchedAt = 0
   /**
@@ -159,12 +166,14 @@ export function createAuthGuard(
     return principal
   }
 
-  const verifyKey = async (key: string): Promise<Principal> => {
-    if (!API_KEY_SHAPE.test(key)) throw unauthorized('Invalid API key')
+  const verifyKey = async (key: string, address: string): Promise<Principal> => {
     const cached = keyCache.get(key)
-    if (cached && cached.until > Date.now()) {
-      if (!cached.principal) throw unauthorized('Invalid API key')
-      return cached.principal
+    const fresh = cached && cached.until > Date.now() ? cached : undefined
+    if (fresh?.principal) return fresh.principal
+    failedLookups.check(address)
+    if (fresh || !API_KEY_SHAPE.test(key)) {
+      failedLookups.record(address)
+      throw unauthorized('Invalid API key')
     }
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear()
     try {
@@ -173,6 +182,7 @@ export function createAuthGuard(
       return principal
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found') {
+        failedLookups.record(address)
         keyCache.set(key, { until: Date.now() + NEGATIVE_CACHE_MS })
         throw unauthorized('Invalid API key')
       }
@@ -212,7 +222,9 @@ export function createAuthGuard(
     },
     async principal(request) {
       const credential = credentialOf(request)
-      return credential.kind === 'key' ? verifyKey(credential.value) : verifySession(credential.value)
+      return credential.kind === 'key'
+        ? verifyKey(credential.value, clientAddress(request))
+        : verifySession(credential.value)
     },
   }
 }
@@ -244,8 +256,7 @@ const holds = (principal: Principal, scopes: readonly Scope[]) => hasScopes(prin
 /**
  * The route macro: `{ auth: ['team_members:read'] }` requires a caller holding those scopes and puts
  * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller. The caller is settled
- * before anything is validated (in `transform`: a parse function would hide the body from the OpenAPI document),
- * so an anonymous caller learns 401, not what the route expects.
+ * before anything is validated, so an anonymous caller learns 401, not what the route expects.
  */
 export function authPlugin(guard: AuthGuard) {
   const settled = new WeakMap<Request, Promise<Principal>>()
