@@ -122,6 +122,7 @@ const lines = [
       ]
     : []),
   `  Demo workspace  demo`,
+  `  Issue brief     curl -X POST -H "Authorization: Bearer <API key>" ${stack.publicUrl}/api/workspaces/demo/artifacts/issue/demo-org/demo-repo/1/start-generation`,
   `  API key         ${env.BOSUN_BOOTSTRAP_API_KEY ? '(BOSUN_BOOTSTRAP_API_KEY)' : `${bootstrapKey} (saved in ${dataDir}/bootstrap-api-key)`}`,
   `  NATS            ${natsUrlForDisplay(natsUrl)} (${ownNats ? 'started here, token-protected' : 'NATS_URL'})`,
   model

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '@bosun/testkit/launcher'
-import { type Stack, startStack } from '@bosun/testkit/stack'
+import { type ServiceName, type Stack, startStack } from '@bosun/testkit/stack'
 import { tempDir } from '@bosun/testkit/wait'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildWeb } from '../build'
@@ -11,12 +11,14 @@ export const REPO = 'demo-org/demo-repo'
 export const SCREENSHOTS = join(repoRoot, '.reports', 'screenshots')
 
 /** The real stack (services as processes, NATS, the GitHub emulator) serving a fresh build of the app. */
-export async function startWebStack(): Promise<Stack & { browser: Browser }> {
+export async function startWebStack(
+  more: { services?: readonly ServiceName[]; env?: Record<string, string> } = {},
+): Promise<Stack & { browser: Browser }> {
   const web = tempDir('bosun-web-')
   await buildWeb(web.path)
   const stack = await startStack({
-    services: ['auth', 'workspace', 'dashboard', 'aica', 'webhooks', 'gateway'],
-    env: { BOSUN_ADMIN_LOGINS: 'octo-admin', BOSUN_WEB_DIR: web.path },
+    services: ['auth', 'workspace', 'dashboard', 'aica', 'webhooks', 'gateway', ...(more.services ?? [])],
+    env: { BOSUN_ADMIN_LOGINS: 'octo-admin', BOSUN_WEB_DIR: web.path, ...more.env },
   })
   await seedDemo(stack)
   const chrome = await launchChromium()
