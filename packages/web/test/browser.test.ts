@@ -214,6 +214,30 @@ describe('a member', () => {
   })
 })
 
+describe('workspace picker', () => {
+  test('with several workspaces the person picks one, and every tab follows (kept on reload)', async () => {
+    const api = (path: string, body: unknown) =>
+      fetch(`${stack.publicUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.bootstrapKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    expect((await api('/api/workspaces', { id: 'second', name: 'Second team' })).status).toBe(201)
+    for (const login of ['octo-admin', 'octo-guest2'])
+      expect((await api('/api/workspaces/second/team-members', { login })).status).toBeLessThan(300)
+    const page = await admin.context.newPage()
+    await visit(page, '/members', 'Members of Demo team')
+    await page.getByLabel('Workspace').selectOption('second')
+    await page.getByRole('heading', { name: 'Members of Second team' }).waitFor()
+    await page.getByRole('list', { name: 'Members' }).getByText('octo-guest2', { exact: true }).waitFor()
+    await page.reload()
+    await page.getByRole('heading', { name: 'Members of Second team' }).waitFor()
+    await page.getByLabel('Workspace').selectOption('demo')
+    await page.getByRole('heading', { name: 'Members of Demo team' }).waitFor()
+    await page.close()
+  })
+})
+
 describe('keyboard', () => {
   test('the tabs are reachable with Tab and open with Enter', async () => {
     const { page } = admin
