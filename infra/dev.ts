@@ -10,11 +10,12 @@ import { DEMO_USERS, startGitHubEmulator } from '@bosun/testkit/github/emulator'
 import { startScriptedModel } from '@bosun/testkit/model/server'
 import { natsAnswers, startNats } from '@bosun/testkit/nats'
 import { DEV_PORTS, startStack } from '@bosun/testkit/stack'
+import { supervise } from '@bosun/testkit/supervise'
 import { buildWeb, WEB_DIST, watchWeb } from '@bosun/web/build'
 
 const env = process.env
 const dataDir = resolve(env.BOSUN_DATA_DIR || './data')
-mkdirSync(dataDir, { recursive: true })
+mkdirSync(dataDir, { recursive: true, mode: 0o700 })
 const gatewayPort = Number(env.PORT || DEV_PORTS.gateway)
 
 const wantedNats = env.NATS_URL || 'nats://127.0.0.1:4222'
@@ -64,6 +65,12 @@ const stack = await startStack({
   },
   echo: true,
 })
+
+// A service that dies is started again (with backoff) and the log says so; Ctrl-C stops the supervisor first.
+const supervisor = supervise(
+  Object.values(stack.services).filter((s) => s !== undefined),
+  { log: (line) => console.error(`[supervisor] ${line}`) },
+)
 
 const api = (method: string, path: string, body?: unknown) =>
   fetch(`${stack.publicUrl}${path}`, {
@@ -128,6 +135,7 @@ const stop = async () => {
   stopping = true
   console.log('Stopping Bosun…')
   webWatcher.close()
+  supervisor.stop()
   await stack.stop()
   await model?.stop()
   await ownNats?.stop()

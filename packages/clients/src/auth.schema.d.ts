@@ -155,6 +155,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in person's passkeys */
+        get: operations["authListPasskeys"];
+        put?: never;
+        /** Finish registering: verify the authenticator's answer and keep the passkey */
+        post: operations["authPasskeyRegister"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of your passkeys */
+        delete: operations["authDeletePasskey"];
+        options?: never;
+        head?: never;
+        /** Rename one of your passkeys */
+        patch: operations["authRenamePasskey"];
+        trace?: never;
+    };
+    "/api/auth/passkeys/registration-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start registering a passkey for the signed-in person */
+        post: operations["authPasskeyRegistrationOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkeys/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish signing in: verify the answer and set the same session cookie as GitHub sign-in. A refusal is 401 with details.reason: challenge_invalid, unknown_credential, not_invited or verification_failed */
+        post: operations["authPasskeySignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkeys/sign-in-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start signing in with a passkey (from /login) */
+        post: operations["authPasskeySignInOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/session": {
         parameters: {
             query?: never;
@@ -584,6 +671,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
         };
     };
     authListInvites: {
@@ -869,6 +970,755 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    authListPasskeys: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                direction?: "asc" | "ascending" | "desc" | "descending";
+                page_size?: string | number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pagination: {
+                            cursor: string;
+                            hasMore: boolean;
+                            nextCursor: string;
+                            pageSize: string | number;
+                            returnedCount: string | number;
+                            totalCount: string | number;
+                        };
+                        results: {
+                            /** @description Synced by its provider to other devices */
+                            backedUp: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** Format: date-time */
+                            lastUsedAt: string | null;
+                            name: string;
+                            transports: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    authPasskeyRegister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /**
+                     * RegistrationResponse
+                     * @description What startRegistration() resolves to
+                     */
+                    response: {
+                        /** @enum {string} */
+                        authenticatorAttachment?: "platform" | "cross-platform";
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        rawId: string;
+                        response: {
+                            attestationObject: string;
+                            authenticatorData?: string;
+                            clientDataJSON: string;
+                            publicKey?: string;
+                            publicKeyAlgorithm?: string | number;
+                            transports?: string[];
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                };
+                "application/x-www-form-urlencoded": {
+                    name?: string;
+                    /**
+                     * RegistrationResponse
+                     * @description What startRegistration() resolves to
+                     */
+                    response: {
+                        /** @enum {string} */
+                        authenticatorAttachment?: "platform" | "cross-platform";
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        rawId: string;
+                        response: {
+                            attestationObject: string;
+                            authenticatorData?: string;
+                            clientDataJSON: string;
+                            publicKey?: string;
+                            publicKeyAlgorithm?: string | number;
+                            transports?: string[];
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                };
+                "multipart/form-data": {
+                    name?: string;
+                    /**
+                     * RegistrationResponse
+                     * @description What startRegistration() resolves to
+                     */
+                    response: {
+                        /** @enum {string} */
+                        authenticatorAttachment?: "platform" | "cross-platform";
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        rawId: string;
+                        response: {
+                            attestationObject: string;
+                            authenticatorData?: string;
+                            clientDataJSON: string;
+                            publicKey?: string;
+                            publicKeyAlgorithm?: string | number;
+                            transports?: string[];
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Synced by its provider to other devices */
+                        backedUp: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** Format: date-time */
+                        lastUsedAt: string | null;
+                        name: string;
+                        transports: string[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    authDeletePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    authRenamePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    name: string;
+                };
+                "multipart/form-data": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Synced by its provider to other devices */
+                        backedUp: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** Format: date-time */
+                        lastUsedAt: string | null;
+                        name: string;
+                        transports: string[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    authPasskeyRegistrationOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hand to startRegistration({ optionsJSON }) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        attestation?: "none" | "indirect" | "direct" | "enterprise";
+                        authenticatorSelection?: {
+                            /** @enum {string} */
+                            authenticatorAttachment?: "platform" | "cross-platform";
+                            requireResidentKey?: boolean;
+                            /** @enum {string} */
+                            residentKey?: "required" | "preferred" | "discouraged";
+                            /** @enum {string} */
+                            userVerification?: "required" | "preferred" | "discouraged";
+                        };
+                        challenge: string;
+                        excludeCredentials?: {
+                            id: string;
+                            transports?: ("ble" | "cable" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb")[];
+                            /** @constant */
+                            type: "public-key";
+                        }[];
+                        extensions?: {
+                            credProps?: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        hints?: ("hybrid" | "security-key" | "client-device")[];
+                        pubKeyCredParams: {
+                            alg: string | number;
+                            /** @constant */
+                            type: "public-key";
+                        }[];
+                        rp: {
+                            id?: string;
+                            name: string;
+                        };
+                        timeout?: string | number;
+                        user: {
+                            displayName: string;
+                            id: string;
+                            name: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    authPasskeySignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Where to go once signed in (same-site path) */
+                    next?: string;
+                    /**
+                     * AuthenticationResponse
+                     * @description What startAuthentication() resolves to
+                     */
+                    response: {
+                        /** @enum {string} */
+                        authenticatorAttachment?: "platform" | "cross-platform";
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        rawId: string;
+                        response: {
+                            authenticatorData: string;
+                            clientDataJSON: string;
+                            signature: string;
+                            userHandle?: string;
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Where to go once signed in (same-site path) */
+                    next?: string;
+                    /**
+                     * AuthenticationResponse
+                     * @description What startAuthentication() resolves to
+                     */
+                    response: {
+                        /** @enum {string} */
+                        authenticatorAttachment?: "platform" | "cross-platform";
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        rawId: string;
+                        response: {
+                            authenticatorData: string;
+                            clientDataJSON: string;
+                            signature: string;
+                            userHandle?: string;
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                };
+                "multipart/form-data": {
+                    /** @description Where to go once signed in (same-site path) */
+                    next?: string;
+                    /**
+                     * AuthenticationResponse
+                     * @description What startAuthentication() resolves to
+                     */
+                    response: {
+                        /** @enum {string} */
+                        authenticatorAttachment?: "platform" | "cross-platform";
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        rawId: string;
+                        response: {
+                            authenticatorData: string;
+                            clientDataJSON: string;
+                            signature: string;
+                            userHandle?: string;
+                        };
+                        /** @constant */
+                        type: "public-key";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A same-site path to go to; `/` when none or an unsafe one was asked */
+                        next: string;
+                        /** User */
+                        user: {
+                            avatarUrl: string | null;
+                            id: string;
+                            login: string;
+                            name: string | null;
+                            /** @enum {string} */
+                            role: "viewer" | "member" | "admin";
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    authPasskeySignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hand to startAuthentication({ optionsJSON }) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowCredentials?: {
+                            id: string;
+                            transports?: ("ble" | "cable" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb")[];
+                            /** @constant */
+                            type: "public-key";
+                        }[];
+                        challenge: string;
+                        extensions?: {
+                            credProps?: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        hints?: ("hybrid" | "security-key" | "client-device")[];
+                        rpId?: string;
+                        timeout?: string | number;
+                        /** @enum {string} */
+                        userVerification?: "required" | "preferred" | "discouraged";
+                    };
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
             };
         };
     };

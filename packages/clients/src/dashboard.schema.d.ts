@@ -270,8 +270,23 @@ export interface operations {
                             updatedAt: string;
                             url: string;
                         }[];
-                        /** @description Workspace repositories that could not be read (not found or not visible to the caller) */
+                        /** @description Repositories answered from an earlier read because refreshing them would spend the caller's GitHub rate-limit reserve */
+                        stale: {
+                            ageSeconds: string | number;
+                            /** Format: date-time */
+                            asOf: string;
+                            /** @description owner/name */
+                            repo: string;
+                            /**
+                             * Format: date-time
+                             * @description When the caller's GitHub rate limit resets
+                             */
+                            resetAt: string | null;
+                        }[];
+                        /** @description Workspace repositories that could not be read (not found, not visible to the caller, or GitHub failed); the other repositories answer */
                         unavailableRepos: {
+                            /** @description The error code reading it gave (not_found, unavailable, rate_limited, ...) */
+                            error?: string;
                             reason: string;
                             /** @description owner/name */
                             repo: string;
@@ -477,8 +492,23 @@ export interface operations {
                             updatedAt: string;
                             url: string;
                         }[];
-                        /** @description Workspace repositories that could not be read (not found or not visible to the caller) */
+                        /** @description Repositories answered from an earlier read because refreshing them would spend the caller's GitHub rate-limit reserve */
+                        stale: {
+                            ageSeconds: string | number;
+                            /** Format: date-time */
+                            asOf: string;
+                            /** @description owner/name */
+                            repo: string;
+                            /**
+                             * Format: date-time
+                             * @description When the caller's GitHub rate limit resets
+                             */
+                            resetAt: string | null;
+                        }[];
+                        /** @description Workspace repositories that could not be read (not found, not visible to the caller, or GitHub failed); the other repositories answer */
                         unavailableRepos: {
+                            /** @description The error code reading it gave (not_found, unavailable, rate_limited, ...) */
+                            error?: string;
                             reason: string;
                             /** @description owner/name */
                             repo: string;
@@ -907,6 +937,19 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         identity: "user" | "app";
+                        /** @description What GitHub last said in answers to the dashboard for this identity, per resource */
+                        observed: {
+                            [key: string]: {
+                                limit: string | number;
+                                /** Format: date-time */
+                                observedAt: string;
+                                remaining: string | number;
+                                /** Format: date-time */
+                                resetAt: string;
+                            };
+                        };
+                        /** @description Points per resource the dashboard leaves unspent (BOSUN_DASHBOARD_RATE_RESERVE): near it, reads answer from cache, marked stale */
+                        reserve: string | number;
                         /** @description core, search, graphql, ... */
                         resources: {
                             [key: string]: {

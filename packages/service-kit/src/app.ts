@@ -2,9 +2,10 @@ import { SESSION_COOKIE } from '@bosun/contracts/principal'
 import { cors } from '@elysiajs/cors'
 import { openapi } from '@elysiajs/openapi'
 import { Elysia, t, ValidationError } from 'elysia'
-import { AppError } from './errors'
+import { AppError, invalid } from './errors'
 import { errorFields, type Logger } from './log'
 import { createMetrics } from './metrics'
+import { nulPath, urlHasNul } from './nul'
 import { cleanOpenApi } from './openapi-clean'
 
 export type ServiceAppOptions = {
@@ -25,9 +26,19 @@ export type ServiceAppOptions = {
    * The route's errors, CORS and validation stay the route's; a request carrying an Origin always goes there.
    */
   fastGets?: Record<string, (request: Bun.BunRequest) => Response | undefined>
+  /** Exact paths whose route reads the raw body itself (`parse: 'none'`): any content type reaches it. */
+  rawBodyPaths?: string[]
+  /** Gauges of the service's own, read when /metrics is rendered. */
+  gauges?: Record<string, () => number>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
+/** Whether a request carries a body: a Content-Length over 0, or a chunked one. */
+const hasBody = (request: Request) => {
+  const length = request.headers.get('content-length')
+  return length !== null ? length !== '0' : request.headers.has('transfer-encoding')
+}
+const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i
 const requestIdOf = (request: Request) => {
   const given = request.headers.get('x-request-id')
   return given && REQUEST_ID.test(given) ? given : nextRequestId()
@@ -46,6 +57,15 @@ const json = (status: number, body: unknown, requestId?: string) =>
       ? { 'content-type': 'application/json', 'x-request-id': requestId }
       : { 'content-type': 'application/json' },
   })
+
+/** Errors of requests whose body was left unread: their answer closes the connection instead of draining it. */
+const unreadBody = new WeakSet<object>()
+
+/** Marks an error thrown before the request's body was read; its answer closes the connection. */
+export function leftBodyUnread<E extends object>(error: E): E {
+  unreadBody.add(error)
+  return error
+}
 
 /**
  * What the hooks of one request share. Elysia hands every lifecycle hook the same context object, so it
@@ -76,8 +96,9 @@ function withId(response: Response, id: string | undefined, set?: { headers: Rec
  * per request, Prometheus metrics, health and readiness, CORS for the extension origins only.
  */
 export function createServiceApp(opts: ServiceAppOptions) {
-  const metrics = createMetrics(opts.name)
+  const metrics = createMetrics(opts.name, opts.gauges)
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024
+  const rawBodyPaths = new Set(opts.rawBodyPaths)
 
   /** Counts and logs a request once, with the status of its answer. */
   const finish = (tracked: TrackedRequest, method: string, route: string | undefined, status: number) => {
@@ -100,7 +121,10 @@ export function createServiceApp(opts: ServiceAppOptions) {
   const errorResponse = (code: unknown, error: unknown, id: string | undefined): Response => {
     if (error instanceof AppError) {
       const res = json(error.status, error.toBody(), id)
-      if (error.closeConnection) res.headers.set('connection', 'close')
+      if (unreadBody.has(error)) res.headers.set('connection', 'close')
+      const wait = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+      if (error.code === 'rate_limited' && typeof wait === 'number')
+        res.headers.set('retry-after', String(wait))
       return res
     }
     if (error instanceof ValidationError || code === 'VALIDATION') {
@@ -213,6 +237,23 @@ export function createServiceApp(opts: ServiceAppOptions) {
       const id = requestIdOf(request)
       const tracked = { id, at: performance.now() }
       ;(ctx as Tracked).bosunRequest = tracked
+      // Bodies are JSON wherever a schema describes one: a form or text body is what a page of another site can
+      // send without asking (no CORS preflight), so it is refused before it is read. Checked here, not in a parse
+      // hook: a parse hook of ours would hide every route's request body from the OpenAPI description.
+      if (hasBody(request) && !JSON_TYPE.test(request.headers.get('content-type') ?? '')) {
+        if (!rawBodyPaths.has(new URL(request.url).pathname)) {
+          const body = { error: 'unsupported_media_type', message: 'Send the body as application/json' }
+          const res = json(415, body, id)
+          res.headers.set('connection', 'close')
+          finish(tracked, request.method, undefined, 415)
+          return res
+        }
+      }
+      if (urlHasNul(request.url)) {
+        const details = [{ in: 'url', path: '/', message: 'contains a NUL character' }]
+        finish(tracked, request.method, undefined, 400)
+        return json(400, { error: 'invalid_request', message: 'Invalid URL', details }, id)
+      }
       const length = Number(request.headers.get('content-length') ?? 0)
       if (length > maxBody) {
         const limit = opts.maxBodyBytesByPath?.[new URL(request.url).pathname] ?? maxBody
@@ -225,10 +266,20 @@ export function createServiceApp(opts: ServiceAppOptions) {
         }
       }
     })
+    // After validation (so an anonymous caller has had its 401): a NUL would be cut off where it is stored.
+    .onBeforeHandle({ as: 'global' }, ({ body }) => {
+      const nul = typeof body === 'object' && body !== null ? nulPath(body) : undefined
+      if (nul !== undefined)
+        throw invalid('Invalid body', [{ in: 'body', path: nul, message: 'contains a NUL character' }])
+    })
     // Every answer here is built with the request id, so nothing goes through `set.headers`.
     .onError({ as: 'global' }, (ctx) => {
       const tracked = (ctx as Tracked).bosunRequest
-      const response = errorResponse(ctx.code, ctx.error, tracked?.id)
+      // The client went away (mid-upload, say): nobody reads the answer, and it is no fault of ours. Counted as
+      // 499, nginx's "client closed request", never as a 500.
+      const response = ctx.request.signal.aborted
+        ? json(499, { error: 'invalid_request', message: 'The client closed the request' }, tracked?.id)
+        : errorResponse(ctx.code, ctx.error, tracked?.id)
       if (tracked) finish(tracked, ctx.request.method, ctx.route, response.status)
       return response
     })

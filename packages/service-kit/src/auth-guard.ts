@@ -16,8 +16,10 @@ import {
 import { hasScopes, type Scope } from '@bosun/contracts/scopes'
 import { Elysia } from 'elysia'
 import { createLocalJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose'
+import { assertSameOrigin } from './browser-origin'
 import type { Bus } from './bus'
 import { AppError, forbidden, unauthorized } from './errors'
+import { clientAddress, createRateLimit } from './rate-limit'
 import { isValid } from './validate'
 
 const KEY_CACHE_MS = 30_000
@@ -58,8 +60,21 @@ export function readCookie(header: string | null, name: string): string | undefi
   return undefined
 }
 
-/** Verifies session JWTs locally against auth's JWKS and API keys through auth over NATS, with short caches. */
-export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuard {
+/**
+ * Verifies session JWTs locally against auth's JWKS and API keys through auth over NATS, with short caches. A
+ * session cookie on a write or a WebSocket upgrade is only taken from `browserOrigins` (see `browserOrigins`).
+ */
+export function createAuthGuard(
+  bus: Pick<Bus, 'request' | 'onEvent'>,
+  opts: { browserOrigins?: readonly string[]; failedKeyLookupsPerMinute?: number } = {},
+): AuthGuard {
+  const allowedOrigins = new Set(opts.browserOrigins ?? [])
+  /** Guessing keys costs auth a lookup each: an address that keeps failing is refused before asking. */
+  const failedLookups = createRateLimit({
+    limit: opts.failedKeyLookupsPerMinute ?? 30,
+    windowMs: 60_000,
+    what: 'failed API-key lookups',
+  })
   let jwks: JWTVerifyGetKey | undefined
   let jwksFetchedAt = 0
   /**
@@ -151,12 +166,14 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
     return principal
   }
 
-  const verifyKey = async (key: string): Promise<Principal> => {
-    if (!API_KEY_SHAPE.test(key)) throw unauthorized('Invalid API key')
+  const verifyKey = async (key: string, address: string): Promise<Principal> => {
     const cached = keyCache.get(key)
-    if (cached && cached.until > Date.now()) {
-      if (!cached.principal) throw unauthorized('Invalid API key')
-      return cached.principal
+    const fresh = cached && cached.until > Date.now() ? cached : undefined
+    if (fresh?.principal) return fresh.principal
+    failedLookups.check(address)
+    if (fresh || !API_KEY_SHAPE.test(key)) {
+      failedLookups.record(address)
+      throw unauthorized('Invalid API key')
     }
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear()
     try {
@@ -165,6 +182,7 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
       return principal
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found') {
+        failedLookups.record(address)
         keyCache.set(key, { until: Date.now() + NEGATIVE_CACHE_MS })
         throw unauthorized('Invalid API key')
       }
@@ -182,7 +200,10 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
       return { kind: value.startsWith(API_KEY_PREFIX) ? 'key' : 'session', value }
     }
     const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
-    if (cookie) return { kind: 'session', value: cookie }
+    if (cookie) {
+      assertSameOrigin(request, allowedOrigins)
+      return { kind: 'session', value: cookie }
+    }
     throw unauthorized()
   }
 
@@ -201,22 +222,59 @@ export function createAuthGuard(bus: Pick<Bus, 'request' | 'onEvent'>): AuthGuar
     },
     async principal(request) {
       const credential = credentialOf(request)
-      return credential.kind === 'key' ? verifyKey(credential.value) : verifySession(credential.value)
+      return credential.kind === 'key'
+        ? verifyKey(credential.value, clientAddress(request))
+        : verifySession(credential.value)
     },
   }
 }
 
 /**
+ * The one authorization rule of a request: a signed-in caller (else 401) holding `scopes` (else 403). Routes
+ * reach it through the `auth` macro; sockets and service macros call it themselves.
+ */
+export async function authorize(guard: AuthGuard, request: Request, scopes: readonly Scope[]) {
+  return permitted(await guard.principal(request), scopes)
+}
+
+const permitted = (principal: Principal, scopes: readonly Scope[]) => {
+  if (!holds(principal, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
+  return principal
+}
+
+/**
+ * What `authorize` resolves to when that is known without waiting (the credential was verified recently), for a
+ * fast path; `undefined` otherwise, refusals included, which the route then gives through `authorize`.
+ */
+export function authorizedNow(guard: AuthGuard, request: Request, scopes: readonly Scope[]) {
+  const principal = guard.cachedPrincipal(request)
+  return principal && holds(principal, scopes) ? principal : undefined
+}
+
+const holds = (principal: Principal, scopes: readonly Scope[]) => hasScopes(principal.scopes, scopes)
+
+/**
  * The route macro: `{ auth: ['team_members:read'] }` requires a caller holding those scopes and puts
- * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller.
+ * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller. The caller is settled
+ * before anything is validated, so an anonymous caller learns 401, not what the route expects.
  */
 export function authPlugin(guard: AuthGuard) {
+  const settled = new WeakMap<Request, Promise<Principal>>()
+  const principalOf = (request: Request) => {
+    let principal = settled.get(request)
+    if (!principal) {
+      principal = guard.principal(request)
+      settled.set(request, principal)
+    }
+    return principal
+  }
   return new Elysia({ name: 'bosun-auth' }).macro({
     auth: (scopes: readonly Scope[]) => ({
+      async transform({ request }) {
+        await principalOf(request)
+      },
       async resolve({ request }) {
-        const principal = await guard.principal(request)
-        if (!hasScopes(principal.scopes, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
-        return { principal }
+        return { principal: permitted(await principalOf(request), scopes) }
       },
     }),
   })

@@ -6,10 +6,16 @@ export const commonEnv = {
   NATS_URL: T.String({ default: 'nats://127.0.0.1:4222' }),
   BOSUN_DATA_DIR: T.String({ default: './data' }),
   BOSUN_SUBJECT_PREFIX: T.String({ default: 'bosun', pattern: '^[A-Za-z0-9_-]+$' }),
+  /** The URL people open: its origin is the one browsers may send cookie-authenticated writes from. */
+  BOSUN_PUBLIC_URL: T.String({ default: 'http://127.0.0.1:3000', pattern: '^https?://[^/]+$' }),
   BOSUN_EXTENSION_ORIGINS: T.String({
     default: '',
     description: 'Comma-separated origins allowed CORS with credentials',
   }),
+  /** Failed API-key lookups one client address may cause per minute, per service; then 429. */
+  BOSUN_RATE_FAILED_KEY_LOOKUPS: T.Integer({ default: 30, minimum: 1 }),
+  /** Realtime sockets one person may hold open at once, per service instance; then 429. */
+  BOSUN_RATE_SOCKETS_PER_PERSON: T.Integer({ default: 20, minimum: 1 }),
   LOG_LEVEL: T.Union(
     [T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')],
     {

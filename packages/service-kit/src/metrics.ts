@@ -3,8 +3,8 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 /** Per bucket counts are kept non-cumulative (one increment per request) and summed when rendered. */
 type Series = { labels: string; byStatus: Map<number, number>; buckets: number[]; sum: number; count: number }
 
-/** Request counts and latency histograms by route and status, rendered as Prometheus text. */
-export function createMetrics(service: string) {
+/** Request counts and latency histograms by route and status, plus the service's own gauges, as Prometheus text. */
+export function createMetrics(service: string, gauges: Record<string, () => number> = {}) {
   // Keyed by method and route; every request observes, so the label text is built once per series.
   const series = new Map<string, Series>()
   const label = (v: string) => v.replace(/["\\\n]/g, '_')
@@ -52,6 +52,8 @@ export function createMetrics(service: string) {
         out.push(`http_request_duration_seconds_sum{${s.labels}} ${s.sum}`)
         out.push(`http_request_duration_seconds_count{${s.labels}} ${s.count}`)
       }
+      for (const [name, read] of Object.entries(gauges))
+        out.push(`# TYPE ${name} gauge`, `${name}{service="${label(service)}"} ${read()}`)
       return `${out.join('\n')}\n`
     },
   }

@@ -6,7 +6,8 @@ export function decodeCursor(cursor: string | undefined): number {
   if (!cursor) return 0
   try {
     const { o } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { o: unknown }
-    if (typeof o === 'number' && Number.isInteger(o) && o >= 0) return o
+    // A forged offset past what SQL binds as an integer (1e300 is an "integer") would be a 500, not a 400.
+    if (typeof o === 'number' && Number.isSafeInteger(o) && o >= 0) return o
   } catch {}
   throw invalid('Invalid cursor', [{ in: 'query', path: '/cursor', message: 'not a cursor from this list' }])
 }
@@ -55,7 +56,9 @@ export function decodeKeyCursor(
     const { s, k } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { s: unknown; k: unknown }
     // The key is bound into SQL one value per column: a forged short one would bind `undefined` (a 500).
     const fits = Array.isArray(k) && k.length === arity
-    if (s === order && fits && k.every((v) => typeof v === 'string' || typeof v === 'number')) return k
+    const bindable = (v: unknown) =>
+      typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v))
+    if (s === order && fits && k.every(bindable)) return k
   } catch {}
   throw invalid('Invalid cursor', [
     { in: 'query', path: '/cursor', message: 'not a cursor from this list and sort' },

@@ -26,7 +26,7 @@ export function natsServerBinary(): string {
  */
 export async function startNats(opts: { port?: number; dataDir?: string } = {}): Promise<NatsServer> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'bosun-nats-'))
-  mkdirSync(dir, { recursive: true })
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
   const port = opts.port ?? (await freePort())
   // Every connection must authenticate: a sandboxed agent shares the host's loopback, and without a
   // credential it could read other threads' replies or publish work on the bus.

@@ -68,7 +68,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   )
   const ownDir = opts.dataDir ? undefined : tempDir('bosun-stack-')
   const dataDir = opts.dataDir ?? ownDir!.path
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const nats: NatsServer | undefined = opts.natsUrl ? undefined : await startNats()
   const natsUrl = opts.natsUrl ?? nats!.url
   let github: GitHubEmulator | undefined

@@ -6,7 +6,6 @@ export const AuthEnv = T.Object({
   ...commonEnv,
   PORT: T.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
   DATABASE_URL: T.Optional(T.String()),
-  BOSUN_PUBLIC_URL: T.String({ default: 'http://127.0.0.1:3000', pattern: '^https?://[^/]+$' }),
   GITHUB_WEB_URL: T.String({ default: 'https://github.com', pattern: '^https?://' }),
   GITHUB_API_URL: T.String({ default: 'https://api.github.com', pattern: '^https?://' }),
   GITHUB_CLIENT_ID: T.String({ default: '' }),
@@ -17,6 +16,8 @@ export const AuthEnv = T.Object({
     T.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: '32 bytes, base64' }),
   ),
   BOSUN_SESSION_TTL_SECONDS: T.Integer({ default: 43200, minimum: 1, maximum: 30 * 86400 }),
+  /** GitHub sign-in callbacks one client address may make per minute (each costs a call to GitHub); then 429. */
+  BOSUN_RATE_OAUTH_CALLBACKS_PER_MINUTE: T.Integer({ default: 20, minimum: 1 }),
 })
 export type AuthEnv = Static<typeof AuthEnv>
 

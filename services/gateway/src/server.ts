@@ -28,8 +28,12 @@ export function gatewayServer(opts: { env: GatewayEnv; app: Handler; logger: Log
       const area = areaFor(url.pathname)
       const upstream = area && targets[area.service]
       if (!area || !upstream) return errorResponse(404, 'not_found', 'No such API area', requestId)
-      if (Number(req.headers.get('content-length') ?? 0) > area.maxBodyBytes)
-        return errorResponse(413, 'payload_too_large', `Body over ${area.maxBodyBytes} bytes`, requestId)
+      if (Number(req.headers.get('content-length') ?? 0) > area.maxBodyBytes) {
+        const res = errorResponse(413, 'payload_too_large', `Body over ${area.maxBodyBytes} bytes`, requestId)
+        // The body is never read, so the connection must not be reused.
+        res.headers.set('connection', 'close')
+        return res
+      }
       if (req.headers.get('upgrade')?.toLowerCase() === 'websocket') {
         const up = await connectUpstream(req, upstream, requestId, opts.env.BOSUN_GATEWAY_UPSTREAM_CONNECT_MS)
         if (!up.ok) return up.response

@@ -17,6 +17,8 @@ export function createApp(deps: WebhooksDeps) {
     ready: { db: () => deps.database.ping(), nats: () => deps.bus.nc.flush() },
     maxBodyBytes: 64 * 1024,
     maxBodyBytesByPath: { [INGRESS_PATH]: MAX_WEBHOOK_BYTES },
+    rawBodyPaths: [INGRESS_PATH],
+    gauges: { bosun_webhooks_bodies_arriving: () => deps.admission.reading() },
   })
     .use(ingressRoutes(deps))
     .use(deliveryRoutes(deps))

@@ -18,6 +18,8 @@ export const WebhooksEnv = T.Object({
   BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES: T.Integer({ default: 256 * 1024 * 1024, minimum: MAX_WEBHOOK_BYTES }),
   /** Of those, deliveries without a Content-Length (chunked; each may grow to 25 MB). GitHub sends none. */
   BOSUN_WEBHOOKS_MAX_UNSIZED: T.Integer({ default: 2, minimum: 0 }),
+  /** A body still arriving this long after admission gives its slot up to a delivery that needs one. */
+  BOSUN_WEBHOOKS_SLOW_BODY_MS: T.Integer({ default: 1000, minimum: 0 }),
 })
 export type WebhooksEnv = Static<typeof WebhooksEnv>
 

@@ -387,6 +387,8 @@ describe('overload', () => {
         NATS_URL: stack.natsUrl,
         DATABASE_URL: dbUrl(own.path),
         GITHUB_WEBHOOK_SECRET: SECRET,
+        // No slot is given up to a newcomer here: these are the bounds alone.
+        BOSUN_WEBHOOKS_SLOW_BODY_MS: '600000',
         ...limit,
       })
       try {
@@ -415,9 +417,11 @@ describe('overload', () => {
             },
           }),
         })
-        // An unsigned probe is 401 while the slot is free and 503 once the slow delivery holds it.
+        // A probe signed with a wrong secret is 401 while the slot is free and 503 once the slow delivery holds it.
         await waitFor(
-          async () => (await deliver(tight.base, { event: 'issues', body, chunked })).status === 503,
+          async () =>
+            (await deliver(tight.base, { event: 'issues', body, chunked, secret: 'not-the-secret' }))
+              .status === 503,
           10_000,
           'the slow delivery to hold the slot',
         )
@@ -453,6 +457,7 @@ describe('slow senders', () => {
       GITHUB_WEBHOOK_SECRET: SECRET,
       BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1',
       BOSUN_WEBHOOKS_BODY_TIMEOUT_MS: '300',
+      BOSUN_WEBHOOKS_SLOW_BODY_MS: '600000',
     })
 
   test('a declared body not received within the deadline is refused, its connection closed and its slot freed', async () => {

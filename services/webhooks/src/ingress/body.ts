@@ -1,23 +1,37 @@
-import { AppError } from '@bosun/service-kit/errors'
+import { leftBodyUnread } from '@bosun/service-kit/app'
+import { AppError, invalid } from '@bosun/service-kit/errors'
 
 /** The body did not arrive in time; it is left unread, so the answer closes the connection. */
-const tooSlow = (deadlineMs: number) =>
-  new AppError('invalid_request', `Body not received within ${deadlineMs} ms`, undefined, true)
+const tooSlow = (deadlineMs: number) => leftBodyUnread(invalid(`Body not received within ${deadlineMs} ms`))
+
+/** The slot was given to a delivery that needed it while this body was still arriving. */
+const outwaited = () =>
+  leftBodyUnread(
+    new AppError('unavailable', 'Body still arriving while other deliveries waited; send it at once'),
+  )
 
 /**
  * Reads a body whose Content-Length was declared (and checked against the limit before) whole, within
  * `deadlineMs`: one read instead of a chunk at a time. A late body is answered at the deadline; the answer closes
  * the connection, which ends the read and frees what it held.
  */
-export async function readDeclared(request: Request, deadlineMs: number): Promise<Uint8Array> {
+export async function readDeclared(
+  request: Request,
+  deadlineMs: number,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
   let timer: ReturnType<typeof setTimeout> | undefined
+  let onAbort = () => {}
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(tooSlow(deadlineMs)), deadlineMs)
+    onAbort = () => reject(outwaited())
+    signal.addEventListener('abort', onAbort, { once: true })
   })
   try {
     return new Uint8Array(await Promise.race([request.arrayBuffer(), late]))
   } finally {
     clearTimeout(timer)
+    signal.removeEventListener('abort', onAbort)
   }
 }
 
@@ -30,6 +44,7 @@ export async function readLimited(
   body: ReadableStream<Uint8Array> | null,
   max: number,
   deadlineMs: number,
+  signal: AbortSignal,
 ): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0)
   const reader = body.getReader()
@@ -38,6 +53,8 @@ export async function readLimited(
     late = true
     reader.cancel().catch(() => {})
   }, deadlineMs)
+  const onAbort = () => reader.cancel().catch(() => {})
+  signal.addEventListener('abort', onAbort, { once: true })
   const chunks: Uint8Array[] = []
   let size = 0
   try {
@@ -53,7 +70,9 @@ export async function readLimited(
     }
   } finally {
     clearTimeout(timer)
+    signal.removeEventListener('abort', onAbort)
   }
+  if (signal.aborted) throw outwaited()
   if (late) throw tooSlow(deadlineMs)
   if (chunks.length === 1) return chunks[0]!
   const out = new Uint8Array(size)

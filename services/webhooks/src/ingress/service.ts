@@ -2,6 +2,7 @@ import { type DeliveryAccepted, type DeliveryDuplicate, MAX_WEBHOOK_BYTES } from
 import { unavailable } from '@bosun/service-kit/errors'
 import type { WebhooksDeps } from '../deps'
 import { webhookSecrets } from '../env'
+import type { Admitted } from './admission'
 import { readDeclared, readLimited } from './body'
 import { redactHeaders } from './headers'
 import { bodyKind } from './payload'
@@ -28,23 +29,31 @@ export type ReceiveResult = ({ duplicate: false } & DeliveryAccepted) | Delivery
  * any copy of it (concurrent, or after a restart) a duplicate.
  */
 export function receiveDelivery(deps: WebhooksDeps, input: IncomingDelivery): Promise<ReceiveResult> {
+  // Checked before a slot is taken: a caller that does not even claim a signature holds nothing.
+  const signature = assertSignatureShape(input.signature)
   // A body without Content-Length (chunked) may grow to the limit: it takes one of the few slots kept for those.
   const length = Number(input.contentLength ?? Number.NaN)
   const declared = Number.isSafeInteger(length) && length >= 0 ? length : undefined
   const bytes = declared === undefined ? undefined : Math.min(declared, MAX_WEBHOOK_BYTES)
-  return deps.admission.run(bytes, () => receive(deps, input, declared !== undefined))
+  return deps.admission.run(bytes, (admitted) =>
+    receive(deps, input, { sized: declared !== undefined, signature, admitted }),
+  )
 }
 
-async function receive(deps: WebhooksDeps, input: IncomingDelivery, sized: boolean): Promise<ReceiveResult> {
+async function receive(
+  deps: WebhooksDeps,
+  input: IncomingDelivery,
+  { sized, signature, admitted }: { sized: boolean; signature: string; admitted: Admitted },
+): Promise<ReceiveResult> {
   const receivedAt = Date.now()
   const secrets = webhookSecrets(deps.env)
   if (secrets.length === 0) throw unavailable('GITHUB_WEBHOOK_SECRET is not configured')
   const kind = bodyKind(input.contentType)
-  const signature = assertSignatureShape(input.signature)
   const deadlineMs = deps.env.BOSUN_WEBHOOKS_BODY_TIMEOUT_MS
   const raw = sized
-    ? await readDeclared(input.request, deadlineMs)
-    : await readLimited(input.request.body, MAX_WEBHOOK_BYTES, deadlineMs)
+    ? await readDeclared(input.request, deadlineMs, admitted.signal)
+    : await readLimited(input.request.body, MAX_WEBHOOK_BYTES, deadlineMs, admitted.signal)
+  admitted.received()
   const { meta, json, zstd } = await deps.verifier.verify({
     // A view into a larger buffer would take all of that buffer to the verifier's thread.
     raw: ownsBuffer(raw) ? raw : raw.slice(),
