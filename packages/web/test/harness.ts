@@ -13,7 +13,7 @@ export const SCREENSHOTS = join(repoRoot, '.reports', 'screenshots')
 /** The real stack (services as processes, NATS, the GitHub emulator) serving a fresh build of the app. */
 export async function startWebStack(
   more: { services?: readonly ServiceName[]; env?: Record<string, string> } = {},
-): Promise<Stack & { browser: Browser }> {
+): Promise<Stack & { browser: Browser; webDir: string }> {
   const web = tempDir('bosun-web-')
   await buildWeb(web.path)
   const stack = await startStack({
@@ -26,6 +26,7 @@ export async function startWebStack(
   return {
     ...stack,
     browser: chrome.browser,
+    webDir: web.path,
     async stop() {
       await chrome.stop()
       await stack.stop()
@@ -130,7 +131,7 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
 export async function axeFindings(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axeSource })
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
     return (await axe.run()).violations
   })
   return violations
@@ -147,4 +148,10 @@ export async function screenshot(page: Page, name: string) {
 
 /** True when the page scrolls sideways at its current width. */
 export const scrollsSideways = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)
+  page.evaluate(() => {
+    // Typed by hand: this file is also compiled where the DOM's types are not loaded (tests/bench).
+    const root = (
+      globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+    ).document.documentElement
+    return root.scrollWidth > root.clientWidth
+  })
