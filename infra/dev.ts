@@ -11,6 +11,7 @@ import { startScriptedModel } from '@bosun/testkit/model/server'
 import { natsAnswers, startNats } from '@bosun/testkit/nats'
 import { DEV_PORTS, startStack } from '@bosun/testkit/stack'
 import { supervise } from '@bosun/testkit/supervise'
+import { buildWeb, WEB_DIST, watchWeb } from '@bosun/web/build'
 
 const env = process.env
 const dataDir = resolve(env.BOSUN_DATA_DIR || './data')
@@ -35,6 +36,10 @@ const bootstrapKey = (() => {
   return key
 })()
 
+/** The web app: built before the gateway starts, rebuilt on every change to packages/web/src. */
+await buildWeb(WEB_DIST, { minify: false })
+const webWatcher = watchWeb(WEB_DIST)
+
 const useEmulator = !env.GITHUB_CLIENT_ID
 const github = useEmulator ? await startGitHubEmulator({ port: 3100, seed: 'demo' }) : false
 /** A personal token for octo-dev on the emulator, so a person can open and label issues with curl. */
@@ -56,6 +61,7 @@ const stack = await startStack({
       ? { BOSUN_ADMIN_LOGINS: env.BOSUN_ADMIN_LOGINS || 'octo-admin', LOG_LEVEL: env.LOG_LEVEL || 'info' }
       : {}),
     ...(model ? { BOSUN_MODEL_BASE_URL: model.url } : {}),
+    BOSUN_WEB_DIR: WEB_DIST,
   },
   echo: true,
 })
@@ -128,6 +134,7 @@ const stop = async () => {
   if (stopping) return
   stopping = true
   console.log('Stopping Bosun…')
+  webWatcher.close()
   supervisor.stop()
   await stack.stop()
   await model?.stop()

@@ -1,11 +1,11 @@
 /**
  * Runs every benchmark, one after another (each in its own process, with its own bare baseline measured in the
  * same run), prints each one's output, then one table of every measured row. It reports, it does not assert.
- * `bun tests/bench/all.ts [foundation|webhooks|dashboard ...]`
+ * `npm run bench [foundation|webhooks|dashboard|dashboard-scale ...]` (installs wrk first), or `bun tests/bench/all.ts ...`
  */
 import { join } from 'node:path'
 
-const BENCHES = ['foundation', 'webhooks', 'dashboard']
+const BENCHES = ['foundation', 'webhooks', 'dashboard', 'dashboard-scale']
 const chosen = process.argv.slice(2).filter((b) => BENCHES.includes(b))
 const load = async () =>
   (
@@ -33,3 +33,5 @@ for (const bench of chosen.length ? chosen : BENCHES) {
   if (proc.exitCode !== 0) rows.push(`   ${bench} exited with ${proc.exitCode}`)
 }
 console.log(`\n===== summary\n${rows.join('\n')}`)
+// A row that failed (errors, unexpected non-2xx) or a bench that crashed makes the run fail.
+process.exit(rows.some((r) => r.includes('FAILED') || r.includes('exited with')) ? 1 : 0)

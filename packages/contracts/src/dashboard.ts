@@ -204,11 +204,28 @@ export const IssueItem = t.Object(
 )
 export type IssueItem = Static<typeof IssueItem>
 
-const RepoProblem = t.Object({ repo: RepoFullName, reason: t.String() })
+const RepoProblem = t.Object({
+  repo: RepoFullName,
+  reason: t.String(),
+  error: t.Optional(
+    t.String({ description: 'The error code reading it gave (not_found, unavailable, rate_limited, ...)' }),
+  ),
+})
+const StaleRepo = t.Object({
+  repo: RepoFullName,
+  asOf: Time,
+  ageSeconds: t.Integer({ minimum: 0 }),
+  resetAt: t.Union([Time, t.Null()], { description: "When the caller's GitHub rate limit resets" }),
+})
 const listExtras = {
   workspace: WorkspaceId,
   unavailableRepos: t.Array(RepoProblem, {
-    description: 'Workspace repositories that could not be read (not found or not visible to the caller)',
+    description:
+      'Workspace repositories that could not be read (not found, not visible to the caller, or GitHub failed); the other repositories answer',
+  }),
+  stale: t.Array(StaleRepo, {
+    description:
+      "Repositories answered from an earlier read because refreshing them would spend the caller's GitHub rate-limit reserve",
   }),
 }
 export const PrPage = t.Object(
@@ -281,6 +298,17 @@ export const RateLimit = t.Object(
       description: "user: the caller's GitHub token; app: the GitHub App installation (API-key callers)",
     }),
     resources: t.Record(t.String(), RateResource, { description: 'core, search, graphql, ...' }),
+    reserve: t.Integer({
+      description:
+        'Points per resource the dashboard leaves unspent (BOSUN_DASHBOARD_RATE_RESERVE): near it, reads answer from cache, marked stale',
+    }),
+    observed: t.Record(
+      t.String(),
+      t.Object({ limit: t.Integer(), remaining: t.Integer(), resetAt: Time, observedAt: Time }),
+      {
+        description: 'What GitHub last said in answers to the dashboard for this identity, per resource',
+      },
+    ),
   },
   { title: 'RateLimit' },
 )
@@ -298,5 +326,25 @@ export const CacheInvalidation = t.Object({
     t.Literal('threads'),
   ]),
   number: t.Optional(t.Integer()),
+  /** A commit (check runs and statuses name one, not a pull request): stales the pull requests it heads. */
+  sha: t.Optional(t.String({ pattern: '^[0-9a-f]{40}$' })),
 })
 export type CacheInvalidation = Static<typeof CacheInvalidation>
+
+/** `GET /api/dashboard/realtime?workspace=` (WebSocket): which workspace's socket. */
+export const DashboardRealtimeQuery = t.Object({ workspace: WorkspaceId })
+/**
+ * What the dashboard socket sends when the buckets of its workspace may read differently now: GitHub changed
+ * one of its repositories (a webhook) or the workspace changed (members, author records, policies,
+ * repositories). The client reads the buckets again; the cache has already been told.
+ */
+export const DashboardChanged = t.Object(
+  {
+    type: t.Literal('changed'),
+    workspace: WorkspaceId,
+    cause: t.Union([t.Literal('github'), t.Literal('workspace')]),
+    repo: t.Optional(t.String()),
+  },
+  { title: 'DashboardChanged' },
+)
+export type DashboardChanged = Static<typeof DashboardChanged>

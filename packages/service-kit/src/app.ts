@@ -58,6 +58,15 @@ const json = (status: number, body: unknown, requestId?: string) =>
       : { 'content-type': 'application/json' },
   })
 
+/** Errors of requests whose body was left unread: their answer closes the connection instead of draining it. */
+const unreadBody = new WeakSet<object>()
+
+/** Marks an error thrown before the request's body was read; its answer closes the connection. */
+export function leftBodyUnread<E extends object>(error: E): E {
+  unreadBody.add(error)
+  return error
+}
+
 /**
  * What the hooks of one request share. Elysia hands every lifecycle hook the same context object, so it
  * rides there (a WeakMap keyed by the Request cost more than the route it measured). Hooks read it as
@@ -112,7 +121,7 @@ export function createServiceApp(opts: ServiceAppOptions) {
   const errorResponse = (code: unknown, error: unknown, id: string | undefined): Response => {
     if (error instanceof AppError) {
       const res = json(error.status, error.toBody(), id)
-      if (error.closeConnection) res.headers.set('connection', 'close')
+      if (unreadBody.has(error)) res.headers.set('connection', 'close')
       const wait = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
       if (error.code === 'rate_limited' && typeof wait === 'number')
         res.headers.set('retry-after', String(wait))

@@ -259,6 +259,30 @@ export function createAuthGuard(
 }
 
 /**
+ * The one authorization rule of a request: a signed-in caller (else 401) holding `scopes` (else 403). Routes
+ * reach it through the `auth` macro; sockets and service macros call it themselves.
+ */
+export async function authorize(guard: AuthGuard, request: Request, scopes: readonly Scope[]) {
+  return permitted(await guard.principal(request), scopes)
+}
+
+const permitted = (principal: Principal, scopes: readonly Scope[]) => {
+  if (!holds(principal, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
+  return principal
+}
+
+/**
+ * What `authorize` resolves to when that is known without waiting (the credential was verified recently), for a
+ * fast path; `undefined` otherwise, refusals included, which the route then gives through `authorize`.
+ */
+export function authorizedNow(guard: AuthGuard, request: Request, scopes: readonly Scope[]) {
+  const principal = guard.cachedPrincipal(request)
+  return principal && holds(principal, scopes) ? principal : undefined
+}
+
+const holds = (principal: Principal, scopes: readonly Scope[]) => hasScopes(principal.scopes, scopes)
+
+/**
  * The route macro: `{ auth: ['team_members:read'] }` requires a caller holding those scopes and puts
  * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller. The caller is settled
  * before anything is validated, so an anonymous caller learns 401, not what the route expects.
@@ -279,9 +303,7 @@ export function authPlugin(guard: AuthGuard) {
         await principalOf(request)
       },
       async resolve({ request }) {
-        const principal = await principalOf(request)
-        if (!hasScopes(principal.scopes, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
-        return { principal }
+        return { principal: permitted(await principalOf(request), scopes) }
       },
     }),
   })

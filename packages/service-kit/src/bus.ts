@@ -24,7 +24,7 @@ import {
 import { AppError } from './errors'
 import { errorFields, type Logger } from './log'
 import { createStreamPublisher, type StreamPublisher } from './stream-publisher'
-import { assertValid, isValid } from './validate'
+import { assertValid, parseJson, parseValid } from './validate'
 
 export type Bus = {
   nc: NatsConnection
@@ -123,7 +123,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       })
       const code = reply.headers?.get('Nats-Service-Error-Code')
       if (code) {
-        const body = safeJson(reply.string()) as { error?: string; message?: string } | undefined
+        const body = parseJson(reply.data) as { error?: string; message?: string } | undefined
         const message = reply.headers?.get('Nats-Service-Error') ?? 'service error'
         throw new AppError(
           (body?.error as AppError['code'] | undefined) ?? (code === '404' ? 'not_found' : 'internal'),
@@ -140,7 +140,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
           handler: async (err, msg) => {
             if (err) return opts.logger.error('nats endpoint failed', errorFields(err))
             try {
-              const input = assertValid(def.request, safeJson(msg.string()), `${def.op} request`)
+              const input = assertValid(def.request, parseJson(msg.data), `${def.op} request`)
               const out = await handler(input)
               msg.respond(JSON.stringify(assertValid(def.response, out, `${def.op} response`)))
             } catch (e) {
@@ -170,13 +170,8 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       const sub = nc.subscribe(subject)
       ;(async () => {
         for await (const m of sub) {
-          let value: unknown
-          try {
-            value = m.json()
-          } catch {
-            value = undefined
-          }
-          if (!isValid(schema, value)) {
+          const value = parseValid(schema, m.data)
+          if (value === undefined) {
             opts.logger.warn('dropped an invalid live message', { subject: m.subject })
             continue
           }
@@ -237,12 +232,4 @@ export function eventHeaders(id: string, traceparent?: string, encoding?: typeof
 /** The parsed JSON of an event message (inflated when it travels compressed). Throws on bad data. */
 export function readEnvelope(m: Pick<Msg, 'data' | 'headers'>): unknown {
   return decodeEventData(m.data, m.headers?.get(EVENT_ENCODING_HEADER) || undefined)
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }

@@ -4,12 +4,11 @@ import type { Static } from '@sinclair/typebox'
 import { and, eq, lt } from 'drizzle-orm'
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from 'nats'
 import { type Bus, readEnvelope } from './bus'
-import { type Database, statements, type Tx } from './db'
+import { type Database, type Schema, statements, type Tx } from './db'
 import { errorFields, type Logger } from './log'
 import { processedEvents } from './outbox-table'
+import { perTick } from './per-tick'
 import { isValid } from './validate'
-
-type AnyTx = Tx<Record<string, unknown>>
 
 export type EventConsumer = { stop(): Promise<void> }
 
@@ -20,7 +19,7 @@ const PRUNE_EVERY_MS = 3600 * 1000
 const MAX_IN_FLIGHT = 256
 
 /** Forgets the event ids a consumer applied before `before` (epoch ms). */
-export function pruneProcessed(database: Database<Record<string, unknown>>, durable: string, before: number) {
+export function pruneProcessed<S extends Schema>(database: Database<S>, durable: string, before: number) {
   return database.write((tx) =>
     tx
       .delete(processedEvents)
@@ -34,9 +33,9 @@ export function pruneProcessed(database: Database<Record<string, unknown>>, dura
  * and acked only after that commit. Invalid messages are terminated, never retried forever. Events that
  * arrive together are applied in one job, in stream order.
  */
-export async function consumeEvents<E extends EventDef>(opts: {
+export async function consumeEvents<E extends EventDef, S extends Schema>(opts: {
   bus: Bus
-  database: Database<Record<string, unknown>>
+  database: Database<S>
   logger: Logger
   /** Durable name; letters, digits, '-' and '_' only. */
   durable: string
@@ -44,7 +43,7 @@ export async function consumeEvents<E extends EventDef>(opts: {
   /** Subject tail under `<prefix>.evt.`; defaults to the event type. May use wildcards. */
   filter?: string
   deliverNew?: boolean
-  handler: (tx: AnyTx, event: Envelope<Static<E['data']>>) => Promise<void>
+  handler: (tx: Tx<S>, event: Envelope<Static<E['data']>>) => Promise<void>
 }): Promise<EventConsumer> {
   const { bus, database, logger, def } = opts
   const filter = bus.subjects.evt(opts.filter ?? def.type)
@@ -64,37 +63,25 @@ export async function consumeEvents<E extends EventDef>(opts: {
   let messages: ConsumerMessages | undefined
   let stopped = false
   type Received = { m: JsMsg; event: Envelope<Static<E['data']>> }
-  /** Events read and not yet handed to a write: those that arrive together are applied as one job. */
-  let gathered: Received[] = []
   const inFlight = new Set<Promise<void>>()
-  let inFlightEvents = 0
 
   /**
-   * Applies events once each, in one job of the next group commit, in stream order; acks after that commit.
-   * Their ids are recorded by one statement first, which makes a second copy a no-op; a failing handler rolls
-   * the record back with it. When one event fails, each is applied alone, so only the failing one comes back.
+   * Applies the events that arrive together once each, in one job of the next group commit, in stream order.
+   * Their ids are recorded by one statement first, which makes a second copy a no-op; a failing handler rolls the
+   * record back with it (and `perTick` then applies each alone, so only the failing one comes back).
    */
-  const apply = async (batch: Received[]): Promise<void> => {
-    try {
-      await database.write(async (tx) => {
-        const fresh = await recordApplied(
-          tx,
-          batch.map((r) => r.event.id),
-        )
-        for (const { event } of batch) if (fresh.delete(event.id)) await opts.handler(tx, event)
-      })
-      for (const { m } of batch) m.ack()
-    } catch (err) {
-      if (batch.length > 1) {
-        await Promise.all(batch.map((one) => apply([one])))
-        return
-      }
-      logger.warn('event handler failed; will be redelivered', { durable: opts.durable, ...errorFields(err) })
-      batch[0]?.m.nak(1000)
-    }
-  }
+  const applyTogether = perTick<Received, void>(async (batch) => {
+    await database.write(async (tx) => {
+      const fresh = await recordApplied(
+        tx,
+        batch.map((r) => r.event.id),
+      )
+      for (const { event } of batch) if (fresh.delete(event.id)) await opts.handler(tx, event)
+    })
+    return batch.map(() => undefined)
+  })
 
-  const recordApplied = async (tx: AnyTx, ids: string[]): Promise<Set<string>> => {
+  const recordApplied = async (tx: Tx<S>, ids: string[]): Promise<Set<string>> => {
     const at = Date.now()
     const { rows } = await statements(tx).execute({
       sql: `insert into processed_events (consumer, event_id, processed_at) values ${ids.map(() => '(?, ?, ?)').join(', ')} on conflict do nothing returning event_id`,
@@ -103,16 +90,20 @@ export async function consumeEvents<E extends EventDef>(opts: {
     return new Set(rows.map((r) => String(r.event_id)))
   }
 
-  /** Hands what was gathered to a write. Not awaited: the write queue runs jobs in the order they were queued. */
-  const flush = () => {
-    const batch = gathered
-    gathered = []
-    if (batch.length === 0) return
-    inFlightEvents += batch.length
-    const applying: Promise<void> = apply(batch).finally(() => {
-      inFlight.delete(applying)
-      inFlightEvents -= batch.length
-    })
+  /** Acks after the commit; a failure comes back after a second. Not awaited: writes run in the order queued. */
+  const apply = (received: Received) => {
+    const applying: Promise<void> = applyTogether(received)
+      .then(
+        () => received.m.ack(),
+        (err) => {
+          logger.warn('event handler failed; will be redelivered', {
+            durable: opts.durable,
+            ...errorFields(err),
+          })
+          received.m.nak(1000)
+        },
+      )
+      .finally(() => inFlight.delete(applying))
     inFlight.add(applying)
   }
 
@@ -132,13 +123,9 @@ export async function consumeEvents<E extends EventDef>(opts: {
           m.term()
           continue
         }
-        // The messages of one read from the socket are iterated before the next turn of the loop.
-        if (gathered.length === 0) setImmediate(flush)
-        gathered.push({ m, event: event as Envelope<Static<E['data']>> })
-        if (inFlightEvents + gathered.length >= MAX_IN_FLIGHT) {
-          flush()
-          await Promise.race(inFlight)
-        }
+        // The messages of one read from the socket are iterated in one turn, so they are applied together.
+        apply({ m, event: event as Envelope<Static<E['data']>> })
+        if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight)
       }
     }
   })().catch((err) => {
@@ -158,7 +145,6 @@ export async function consumeEvents<E extends EventDef>(opts: {
       stopped = true
       await messages?.close()
       await run
-      flush()
       await Promise.allSettled([...inFlight])
     },
   }

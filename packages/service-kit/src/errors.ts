@@ -6,8 +6,6 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
-    /** The request's body was left unread: its answer closes the connection instead of draining it. */
-    readonly closeConnection = false,
   ) {
     super(message)
     this.name = 'AppError'

@@ -3,7 +3,7 @@ import type { InValue } from '@libsql/client'
 import type { Static } from '@sinclair/typebox'
 import { and, isNotNull, lt } from 'drizzle-orm'
 import { type Bus, eventHeaders } from './bus'
-import { type Database, insertAtCommit, statements } from './db'
+import { type Database, insertAtCommit, type Schema, statements } from './db'
 import { errorFields, type Logger } from './log'
 import { outbox } from './outbox-table'
 import { assertValid } from './validate'
@@ -121,8 +121,8 @@ const SWEEP_MS = 1000
  * published straight from the commit (no read back); a sweep finds what a crash or a failed publish left. A crash
  * between the ack and the mark republishes the same id, which the stream's duplicate window drops.
  */
-export function startOutboxRelay(opts: {
-  database: Database<Record<string, unknown>>
+export function startOutboxRelay<S extends Schema>(opts: {
+  database: Database<S>
   bus: Bus
   logger: Logger
   batchSize?: number

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { AppError } from './errors'
+import type { Logger } from './log'
 
 /**
  * AES-256-GCM with a random 96-bit IV per write and additional data binding the ciphertext to its row,
@@ -46,3 +49,17 @@ export async function createSecretBox(base64Key: string): Promise<SecretBox> {
 
 export const generateKeyBase64 = () =>
   Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')
+
+/**
+ * The key given (BOSUN_SECRET_KEY), else one generated once into `<dataDir>/<service>-secret.key`, readable by
+ * this user only.
+ */
+export function secretKeyOrFile(given: string | undefined, dataDir: string, service: string, logger: Logger) {
+  if (given) return given
+  const file = join(dataDir, `${service}-secret.key`)
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const key = generateKeyBase64()
+  writeFileSync(file, key, { mode: 0o600 })
+  logger.warn('BOSUN_SECRET_KEY is unset: generated one into the data folder', { file })
+  return key
+}

@@ -28,3 +28,20 @@ export function assertValid<S extends TSchema>(schema: S, value: unknown, what: 
     .map((e) => ({ path: e.path || '/', message: e.message }))
   throw invalid(`${what} does not match its schema`, details)
 }
+
+const decoder = new TextDecoder()
+
+/** The value of a JSON text (or its UTF-8 bytes), or `undefined` when it is not JSON. */
+export function parseJson(text: string | Uint8Array): unknown {
+  try {
+    return JSON.parse(typeof text === 'string' ? text : decoder.decode(text))
+  } catch {
+    return undefined
+  }
+}
+
+/** A message received as JSON, checked against its contract: `undefined` when it is not JSON or does not match. */
+export function parseValid<S extends TSchema>(schema: S, text: string | Uint8Array): Static<S> | undefined {
+  const value = parseJson(text)
+  return isValid(schema, value) ? value : undefined
+}

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineEvent } from '@bosun/contracts/envelope'
 import { errors } from '@bosun/contracts/errors'
@@ -10,11 +9,11 @@ import { tempDir, waitFor } from '@bosun/testkit/wait'
 import { Type } from '@sinclair/typebox'
 import { count, eq } from 'drizzle-orm'
 import { Elysia, t } from 'elysia'
-import type { Msg } from 'nats'
+import { AckPolicy, DeliverPolicy, type Msg } from 'nats'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus, eventHeaders, readEnvelope } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
-import { commitScope, type Database, insertAtCommit, openDatabase, statements, walSyncer } from '../src/db'
+import { commitScope, type Database, insertAtCommit, openDatabase, statements } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
 import { createLogger } from '../src/log'
@@ -47,7 +46,7 @@ beforeAll(async () => {
     migrationsFolder: join(import.meta.dir, 'fixture/drizzle'),
   })
   bus = await connectBus({ url: nats.url, name: 'kit-test', version: '0.0.0', prefix: 'bosun', logger })
-  relay = startOutboxRelay({ database: database as never, bus, logger })
+  relay = startOutboxRelay({ database, bus, logger })
 })
 
 afterAll(async () => {
@@ -169,35 +168,6 @@ describe('database', () => {
     expect(rows.map((r) => r.id).sort()).toEqual([kept1, kept2, nested, direct].sort())
   })
 
-  test('the WAL sync falls back to the database file when another connection closing it removed the WAL', async () => {
-    using own = tempDir()
-    const file = join(own.path, 'alone.db')
-    await Bun.write(file, 'x')
-    await expect(walSyncer(file).sync()).resolves.toBeUndefined()
-    await expect(walSyncer(join(own.path, 'missing.db')).sync()).rejects.toThrow('ENOENT')
-    // A WAL synced through a handle kept open, then removed (and written again) behind it, is opened afresh.
-    const kept = walSyncer(file)
-    await Bun.write(`${file}-wal`, 'one')
-    await kept.sync()
-    const heldWal = () =>
-      readdirSync('/proc/self/fd').filter((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${file}-wal`)
-        } catch {
-          return false
-        }
-      }).length
-    expect(heldWal()).toBe(1)
-    rmSync(`${file}-wal`)
-    await expect(kept.sync()).resolves.toBeUndefined()
-    await Bun.sleep(10)
-    expect(heldWal()).toBe(0)
-    await Bun.write(`${file}-wal`, 'two')
-    await expect(kept.sync()).resolves.toBeUndefined()
-    expect(heldWal()).toBe(1)
-    kept.close()
-  })
-
   test("commit listeners get the rows inserted at that commit, never a failed job's", async () => {
     const seen: string[] = []
     database.onCommit((inserted) => {
@@ -315,7 +285,7 @@ describe('outbox and consumer', () => {
       schema,
       migrationsFolder: join(import.meta.dir, 'fixture/drizzle'),
     })
-    const deleting = startOutboxRelay({ database: db as never, bus, logger, retainSentMs: 0 })
+    const deleting = startOutboxRelay({ database: db, bus, logger, retainSentMs: 0 })
     try {
       const env = await db.write((tx) =>
         enqueueEvent(tx, bus, noteAdded, { id: 'deleted-on-ack', body: 'x' }),
@@ -408,8 +378,8 @@ describe('outbox and consumer', () => {
     expect(rows).toEqual([])
     const consumer = await bus.jsm.consumers.add(EVENTS_STREAM, {
       filter_subject: 'bosun.evt.test.note.added',
-      deliver_policy: 'all' as never,
-      ack_policy: 'none' as never,
+      deliver_policy: DeliverPolicy.All,
+      ack_policy: AckPolicy.None,
     })
     const c = await bus.js.consumers.get(EVENTS_STREAM, consumer.name)
     const bodies = new Map<string, string>()
@@ -438,7 +408,7 @@ describe('outbox and consumer', () => {
     const seen: string[] = []
     const consumer = await consumeEvents({
       bus,
-      database: database as never,
+      database,
       logger,
       durable: 'kit-test-notes',
       def: noteAdded,
@@ -476,7 +446,7 @@ describe('outbox and consumer', () => {
     let attempts = 0
     const consumer = await consumeEvents({
       bus,
-      database: database as never,
+      database,
       logger,
       durable: `kit-batch-${tag.slice(-8)}`,
       def: noteAdded,
@@ -533,7 +503,7 @@ describe('outbox and consumer', () => {
         { consumer: 'kit-other', eventId: 'old', processedAt: 1_000 },
       ]),
     )
-    await pruneProcessed(database as never, 'kit-prune', 2_000)
+    await pruneProcessed(database, 'kit-prune', 2_000)
     expect((await ids('kit-prune')).map((r) => r.id)).toEqual(['recent'])
     expect((await ids('kit-other')).map((r) => r.id)).toEqual(['old'])
   })

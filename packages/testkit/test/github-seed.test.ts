@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { type GitHubEmulator, startGitHubEmulator } from '../src/github/emulator'
-import { REVIEW_THREADS_QUERY } from '../src/github/routes/graphql'
+
+const REVIEW_THREADS_QUERY =
+  'query($owner:String!,$name:String!,$number:Int!){ repository(owner:$owner,name:$name){ pullRequest(number:$number){ reviewThreads(first:100){ nodes { isResolved comments(first:100){ nodes { createdAt } } } } } } }'
 
 const REPO = 'demo-org/demo-repo'
 let gh: GitHubEmulator

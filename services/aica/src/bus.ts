@@ -74,7 +74,7 @@ export async function wireBus(deps: AicaDeps): Promise<EventConsumer[]> {
 
   const known = await consumeEvents({
     bus: deps.bus,
-    database: deps.database as never,
+    database: deps.database,
     logger: deps.logger,
     durable: 'aica-known-workspaces',
     def: workspaceCreated,

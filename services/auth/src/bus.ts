@@ -16,7 +16,7 @@ export async function wireBus(deps: AuthDeps): Promise<EventConsumer[]> {
   }))
   bus.serve(revokedSessionsRpc, async () => ({ sessions: await revokedSessions(database) }))
   bus.serve(githubTokenRpc, async ({ userId }) => ({ token: await githubToken(database, deps.box, userId) }))
-  const common = { bus, database: database as never, logger }
+  const common = { bus, database, logger }
   return Promise.all([
     consumeEvents({
       ...common,

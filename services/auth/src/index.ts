@@ -1,21 +1,6 @@
-import { EnvError } from '@bosun/service-kit/env'
-import { serve } from '@bosun/service-kit/lifecycle'
-import { createLogger } from '@bosun/service-kit/log'
+import { runService } from '@bosun/service-kit/lifecycle'
 import { createApp } from './app'
 import { readEnv } from './env'
 import { startAuth } from './start'
 
-const env = (() => {
-  try {
-    return readEnv()
-  } catch (err) {
-    if (err instanceof EnvError) {
-      console.error(`auth: ${err.message}`)
-      process.exit(1)
-    }
-    throw err
-  }
-})()
-const logger = createLogger('auth', env.LOG_LEVEL)
-const { deps, stop } = await startAuth(env, logger)
-serve({ app: createApp(deps), port: env.PORT, hostname: env.HOST, logger, onStop: stop })
+await runService({ name: 'auth', readEnv, start: startAuth, app: createApp })

@@ -1,11 +1,10 @@
 import { join } from 'node:path'
 import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
 import { createLogger } from '@bosun/service-kit/log'
-import { createSecretBox } from '@bosun/service-kit/secret-box'
+import { createSecretBox, secretKeyOrFile } from '@bosun/service-kit/secret-box'
 import * as schema from './db/schema'
 import { readEnv } from './env'
 import { addSigningKey } from './session/keys'
-import { secretKey } from './start'
 
 // Adds a new signing key (sealed) with auth's own configuration; auth signs with it from its next start, and
 // sessions signed by older keys stay valid because every key stays in the JWKS. See docs/keys.md.
@@ -16,6 +15,9 @@ const database = await openDatabase({
   schema,
   migrationsFolder: join(import.meta.dir, '../drizzle'),
 })
-const kid = await addSigningKey(database, await createSecretBox(secretKey(env, logger)))
+const kid = await addSigningKey(
+  database,
+  await createSecretBox(secretKeyOrFile(env.BOSUN_SECRET_KEY, env.BOSUN_DATA_DIR, 'auth', logger)),
+)
 database.close()
 console.log(`added signing key ${kid}; restart auth to sign with it`)

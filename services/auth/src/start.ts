@@ -1,13 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createAuthGuard } from '@bosun/service-kit/auth-guard'
-import { guardOptions } from '@bosun/service-kit/browser-origin'
-import { connectBus } from '@bosun/service-kit/bus'
-import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
 import { splitList } from '@bosun/service-kit/env'
 import type { Logger } from '@bosun/service-kit/log'
-import { startOutboxRelay } from '@bosun/service-kit/outbox'
-import { createSecretBox, generateKeyBase64 } from '@bosun/service-kit/secret-box'
+import { createSecretBox, secretKeyOrFile } from '@bosun/service-kit/secret-box'
+import { openService } from '@bosun/service-kit/service'
 import { ensureBootstrapKey } from './api-keys/service'
 import { VERSION } from './app'
 import { wireBus } from './bus'
@@ -19,26 +14,23 @@ import { ensureServiceUser } from './users/service'
 
 /** Opens everything auth needs; index.ts and tests share it so tests run what production runs. */
 export async function startAuth(env: AuthEnv, logger: Logger) {
-  const database = await openDatabase({
-    url: databaseUrl(env.BOSUN_DATA_DIR, 'auth', env.DATABASE_URL),
-    schema,
-    migrationsFolder: join(import.meta.dir, '../drizzle'),
-  })
-  const bus = await connectBus({
-    url: env.NATS_URL,
+  const core = await openService({
     name: 'auth',
     version: VERSION,
-    prefix: env.BOSUN_SUBJECT_PREFIX,
+    env,
     logger,
+    schema,
+    migrationsFolder: join(import.meta.dir, '../drizzle'),
+    outbox: {},
   })
-  const relay = startOutboxRelay({ database: database as never, bus, logger })
-  const box = await createSecretBox(secretKey(env, logger))
+  const { database, bus, guard, relay } = core
+  const box = await createSecretBox(secretKeyOrFile(env.BOSUN_SECRET_KEY, env.BOSUN_DATA_DIR, 'auth', logger))
   const deps: AuthDeps = {
     env,
     database,
     bus,
     logger,
-    guard: createAuthGuard(bus, guardOptions(env)),
+    guard,
     keys: await loadSigningKeys(database, box, logger),
     box,
     adminLogins: splitList(env.BOSUN_ADMIN_LOGINS).map((l) => l.toLowerCase()),
@@ -50,20 +42,7 @@ export async function startAuth(env: AuthEnv, logger: Logger) {
   }
   const stop = async () => {
     for (const c of consumers) await c.stop()
-    await relay.stop()
-    await bus.close()
-    database.close()
+    await core.close()
   }
   return { deps, relay, stop }
-}
-
-/** BOSUN_SECRET_KEY; without it a key is generated once into the data folder, readable by this user only. */
-export function secretKey(env: AuthEnv, logger: Logger): string {
-  if (env.BOSUN_SECRET_KEY) return env.BOSUN_SECRET_KEY
-  const file = join(env.BOSUN_DATA_DIR, 'auth-secret.key')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  const key = generateKeyBase64()
-  writeFileSync(file, key, { mode: 0o600 })
-  logger.warn('BOSUN_SECRET_KEY is unset: generated one into the data folder', { file })
-  return key
 }

@@ -3,6 +3,7 @@ import { splitList } from '@bosun/service-kit/env'
 import { authorRoutes } from './authors/routes'
 import { bucketRoutes } from './buckets/routes'
 import type { DashboardDeps } from './deps'
+import { liveRoutes } from './live/routes'
 import { metaRoutes } from './meta/routes'
 
 export const VERSION = '0.1.0'
@@ -21,4 +22,5 @@ export function createApp(deps: DashboardDeps) {
     .use(bucketRoutes(deps))
     .use(authorRoutes(deps))
     .use(metaRoutes(deps))
+    .use(liveRoutes(deps))
 }

@@ -1,21 +1,24 @@
 import { CacheInvalidation } from '@bosun/contracts/dashboard'
 import { githubWebhook } from '@bosun/contracts/github'
-import { memberAdded, memberRemoved } from '@bosun/contracts/workspace'
+import { memberAdded, memberRemoved, workspaceCreated } from '@bosun/contracts/workspace'
 import { consumeEvents, type EventConsumer } from '@bosun/service-kit/consumer'
 import type { DashboardDeps } from './deps'
 import { invalidationsFor } from './github/events'
-import { applyMembership } from './workspaces/memberships'
+import { applyMembership, applyWorkspaceCreated } from './workspaces/memberships'
 
 /**
  * Webhook events are taken once per deployment (a shared durable consumer) and fanned out to every instance
  * on `bosun.rt.dashboard.invalidate`, since each instance holds its own cache. Membership events feed the
- * projection that picks a caller's default workspace.
+ * projection that picks a caller's default workspace; workspace.created, an admin's when there is one.
  */
 export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
   const { bus, database, logger } = deps
   const subject = bus.subjects.rt('dashboard', 'invalidate')
-  const sub = bus.onLive(subject, CacheInvalidation, (inv) => deps.freshness.invalidate(inv))
-  const common = { bus, database: database as never, logger }
+  const sub = bus.onLive(subject, CacheInvalidation, (inv) => {
+    deps.freshness.invalidate(inv)
+    void deps.hub.githubChanged(inv)
+  })
+  const common = { bus, database, logger }
   return Promise.all([
     consumeEvents({
       ...common,
@@ -32,8 +35,16 @@ export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
       durable: 'dashboard-member-added',
       def: memberAdded,
       handler: async (tx, e) => {
-        await applyMembership(tx as never, e.data, true)
+        await applyMembership(tx, e.data, true)
         deps.memberships.forget(e.data.login)
+      },
+    }),
+    consumeEvents({
+      ...common,
+      durable: 'dashboard-workspace-created',
+      def: workspaceCreated,
+      handler: async (tx, e) => {
+        await applyWorkspaceCreated(tx, e.data)
       },
     }),
     consumeEvents({
@@ -41,7 +52,7 @@ export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
       durable: 'dashboard-member-removed',
       def: memberRemoved,
       handler: async (tx, e) => {
-        await applyMembership(tx as never, e.data, false)
+        await applyMembership(tx, e.data, false)
         deps.memberships.forget(e.data.login)
       },
     }),

@@ -5,9 +5,12 @@ import type { Logger } from '@bosun/service-kit/log'
 import type { AnswerCache } from './buckets/answers'
 import type * as schema from './db/schema'
 import type { DashboardEnv } from './env'
+import type { Budget } from './github/budget'
 import type { GitHubClient } from './github/client'
 import type { Freshness } from './github/freshness'
+import type { PullStore } from './github/pull-store'
 import type { Readers } from './github/readers'
+import type { DashboardHub } from './live/hub'
 import type { MembershipIndex } from './workspaces/memberships'
 import type { WorkspaceViews } from './workspaces/views'
 
@@ -20,9 +23,12 @@ export type DashboardDeps = {
   guard: AuthGuard
   logger: Logger
   gh: GitHubClient
+  budget: Budget
+  pulls: PullStore
   freshness: Freshness
   readers: Readers
   views: WorkspaceViews
   memberships: MembershipIndex
   answers: AnswerCache
+  hub: DashboardHub
 }

@@ -15,6 +15,8 @@ export const DashboardEnv = T.Object({
   BOSUN_DASHBOARD_CACHE_ENTRIES: T.Integer({ default: 20_000, minimum: 100 }),
   /** GitHub requests in flight at once per GitHub identity (a user, or the App installation). */
   BOSUN_DASHBOARD_GITHUB_CONCURRENCY: T.Integer({ default: 8, minimum: 1, maximum: 64 }),
+  /** Rate-limit points per identity and resource the dashboard leaves unspent; near it, cached answers are served. */
+  BOSUN_DASHBOARD_RATE_RESERVE: T.Integer({ default: 200, minimum: 0 }),
 })
 export type DashboardEnv = Static<typeof DashboardEnv>
 

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { IssuePage, PrItem, PrPage, RateLimit, VettedAuthor } from '@bosun/contracts/dashboard'
+import type {
+  DashboardChanged,
+  IssuePage,
+  PrItem,
+  PrPage,
+  RateLimit,
+  VettedAuthor,
+} from '@bosun/contracts/dashboard'
 import { githubWebhook } from '@bosun/contracts/github'
 import { natsConnectOptions } from '@bosun/contracts/nats-url'
 import { parseEnv } from '@bosun/service-kit/env'
@@ -12,6 +20,7 @@ import { connect, type NatsConnection } from 'nats'
 import { createApp } from '../src/app'
 import { DashboardEnv } from '../src/env'
 import { startDashboard } from '../src/start'
+import { type DemoAnswers, demoAnswers, strip } from './demo-answers'
 
 /**
  * Auth and workspace as real processes, dashboard in-process, GitHub the testkit emulator. One repository is
@@ -86,15 +95,15 @@ const calls = async <T>(fn: () => Promise<T>) => {
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000)
 
-/** What the webhooks service publishes for a `check_run.completed` delivery. */
-async function publishCheckRunCompleted(runId: number, headSha: string) {
+/** What the webhooks service publishes for a delivery of `event`.`action`. */
+async function publishWebhook(event: string, action: string, payload: Record<string, unknown>) {
   const data = {
     deliveryId: crypto.randomUUID(),
-    event: 'check_run',
-    action: 'completed',
+    event,
+    action,
     repository: REPO,
     redelivery: false,
-    payload: { action: 'completed', check_run: { id: runId, head_sha: headSha } },
+    payload: { action, ...payload },
   }
   const id = crypto.randomUUID()
   const envelope = { id, type: githubWebhook.type, source: 'webhooks', time: new Date().toISOString(), data }
@@ -102,6 +111,8 @@ async function publishCheckRunCompleted(runId: number, headSha: string) {
     .jetstream()
     .publish(`bosun.evt.${githubWebhook.subject(data)}`, JSON.stringify(envelope), { msgID: id })
 }
+const publishCheckRunCompleted = (runId: number, headSha: string) =>
+  publishWebhook('check_run', 'completed', { check_run: { id: runId, head_sha: headSha } })
 
 function seedRepository() {
   const s = state()
@@ -262,6 +273,34 @@ describe('pull-request buckets', () => {
   })
 })
 
+describe('the demo seed', () => {
+  /** Written once from the per-PR REST read path (BOSUN_WRITE_FIXTURE=1), before reads moved to GraphQL. */
+  const FIXTURE = join(import.meta.dir, 'fixtures/demo-buckets.json')
+
+  test('every bucket answers what the per-PR REST read path answered', async () => {
+    const demo = `demo-${uid}`
+    await ws('POST', '', { id: demo, name: 'Demo' })
+    await ws('POST', `/${demo}/team-members`, { login: 'octo-dev' })
+    await ws('POST', `/${demo}/repositories`, { fullName: 'demo-org/demo-repo' })
+    await ws('POST', `/${demo}/check-policies`, { name: 'ci', requiredChecks: ['build', 'test', 'ci/*'] })
+    await ws('POST', `/${demo}/author-records`, { login: 'octo-new', status: 'unknown' })
+    const read = async (path: string) => {
+      const res = await get(path, 'boss')
+      expect({ path, status: res.status }).toEqual({ path, status: 200 })
+      return (await res.json()) as PrPage
+    }
+    const answers = await demoAnswers(read, demo, 'octo-dev')
+    if (process.env.BOSUN_WRITE_FIXTURE === '1')
+      await Bun.write(FIXTURE, `${JSON.stringify(answers, null, 2)}\n`)
+    expect(existsSync(FIXTURE)).toBe(true)
+    const recorded = strip(await Bun.file(FIXTURE).json()) as DemoAnswers
+    expect(answers).toEqual(recorded)
+    // The seed puts a pull request in every bucket, so an empty answer cannot pass for a right one.
+    for (const [bucket, rows] of Object.entries(recorded))
+      if (bucket.startsWith('prs:')) expect({ bucket, n: rows.length > 0 }).toEqual({ bucket, n: true })
+  })
+})
+
 describe('issue buckets', () => {
   test('triage, assigned, unassigned, mine, stale and the unassigned=1 filter', async () => {
     expect(titles(await issues('triage'))).toEqual(['untriaged'])
@@ -288,7 +327,7 @@ describe('cost', () => {
     const own = await startOwnDashboard({ BOSUN_DASHBOARD_MAX_AGE_SECONDS: '0' })
     try {
       // A fresh database: its membership projection starts empty, so the workspace is named.
-      const path = `/api/dashboard/prs?bucket=ready&workspace=${WS}`
+      const path = `/api/dashboard/issues?bucket=triage&workspace=${WS}`
       expect((await get(path, 'alice', own.url)).status).toBe(200)
       const { value: res, requests } = await calls(() => get(path, 'alice', own.url))
       expect(res.status).toBe(200)
@@ -347,9 +386,44 @@ describe('cost', () => {
       ),
     )
     expect(titles(moved.value!)).toEqual(['changes', 'pending', 'ready'])
-    // Only checks were asked again; pull requests, reviews and threads came from the cache.
-    const paths = new Set(moved.requests.map((r) => r.path.replace(/[0-9a-f]{40}/, '<sha>')))
-    for (const p of paths) expect(p).toMatch(/\/commits\/<sha>\/(check-runs|status)$/)
+    // Only that pull request was asked again: one GraphQL call; the others came from the cache.
+    expect(moved.requests.map((r) => r.path)).toEqual(['/graphql'])
+  })
+
+  test('a pull request opened or closed, delivered as an event, costs one call for that pull request', async () => {
+    await prs('drafts')
+    const s = state()
+    const opened = s.addPull(REPO, { title: 'late', head: 'b/late', author: 'stranger', draft: true })
+    const seen = await calls(async () => {
+      await publishWebhook('pull_request', 'opened', { pull_request: { number: opened.number } })
+      return waitFor(
+        async () => {
+          const page = await prs('drafts')
+          return titles(page).includes('late') ? page : undefined
+        },
+        10_000,
+        'the opened PR',
+      )
+    })
+    expect(titles(seen.value!)).toEqual(['draft', 'late'])
+    expect(seen.requests.map((r) => r.path)).toEqual(['/graphql'])
+    const quiet = await calls(() => prs('drafts'))
+    expect(quiet.requests).toEqual([])
+
+    s.setIssueState(s.requireRepo(REPO), opened, 'closed')
+    const gone = await calls(async () => {
+      await publishWebhook('pull_request', 'closed', { pull_request: { number: opened.number } })
+      return waitFor(
+        async () => {
+          const page = await prs('drafts')
+          return titles(page).includes('late') ? undefined : page
+        },
+        10_000,
+        'the closed PR',
+      )
+    })
+    expect(titles(gone.value!)).toEqual(['draft'])
+    expect(gone.requests.map((r) => r.path)).toEqual(['/graphql'])
   })
 
   test('every instance drops its cache, though one instance takes the event', async () => {
@@ -368,6 +442,77 @@ describe('cost', () => {
       await other.srv.stop()
       await other.started.stop()
     }
+  })
+})
+
+describe('realtime', () => {
+  /** A socket on the dashboard's realtime route, collecting what it is told. */
+  async function listen(who: string, workspace: string) {
+    const socket = new WebSocket(
+      `${base.replace('http', 'ws')}/api/dashboard/realtime?workspace=${workspace}`,
+      {
+        headers: { authorization: `Bearer ${tokens[who] ?? who}` },
+      } as unknown as string[],
+    )
+    const got: DashboardChanged[] = []
+    socket.onmessage = (e) => got.push(JSON.parse(String(e.data)))
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve
+      socket.onerror = reject
+    })
+    return { got, close: () => socket.close() }
+  }
+
+  test('tells a member when GitHub changed one of the workspace repositories, or the workspace changed', async () => {
+    const alice = await listen('alice', WS)
+    try {
+      const data = {
+        deliveryId: crypto.randomUUID(),
+        event: 'issues',
+        action: 'opened',
+        repository: 'x/y',
+        redelivery: false,
+        payload: { action: 'opened', issue: { number: 1 } },
+      }
+      const id = crypto.randomUUID()
+      const envelope = {
+        id,
+        type: githubWebhook.type,
+        source: 'webhooks',
+        time: new Date().toISOString(),
+        data,
+      }
+      await nc
+        .jetstream()
+        .publish(`bosun.evt.${githubWebhook.subject(data)}`, JSON.stringify(envelope), { msgID: id })
+      const headSha = state().requirePull(REPO, nums.ready!).pull.head.sha
+      await publishCheckRunCompleted(1, headSha)
+      await waitFor(async () => alice.got.some((m) => m.cause === 'github'), 10_000, 'a github change')
+      expect(alice.got.filter((m) => m.cause === 'github').map((m) => m.repo)).toContain(REPO)
+      expect(alice.got.some((m) => m.repo === 'x/y')).toBe(false)
+
+      await ws('POST', `/${WS}/author-records`, { login: 'newcomer', status: 'unknown' })
+      await waitFor(async () => alice.got.some((m) => m.cause === 'workspace'), 10_000, 'a workspace change')
+      expect(alice.got.every((m) => m.type === 'changed' && m.workspace === WS)).toBe(true)
+      await ws('DELETE', `/${WS}/author-records/newcomer`)
+    } finally {
+      alice.close()
+    }
+  })
+
+  test('refuses the upgrade to a non-member (404) and to no credential (401)', async () => {
+    const upgrade = (auth?: string) =>
+      fetch(`${base}/api/dashboard/realtime?workspace=${WS}`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': btoa('0123456789abcdef'),
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+        },
+      })
+    expect((await upgrade(tokens.bob)).status).toBe(404)
+    expect((await upgrade()).status).toBe(401)
   })
 })
 
@@ -437,6 +582,12 @@ describe('access', () => {
       await own.srv.stop()
       await own.started.stop()
     }
+  })
+
+  test('an admin API key without workspace=: 400 naming the parameter when there are several', async () => {
+    const res = await get('/api/dashboard/prs?bucket=ready', stack.bootstrapKey)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'invalid_request', details: [{ path: '/workspace' }] })
   })
 
   test('several workspaces: 400 without workspace=, the chosen one with it', async () => {
@@ -525,6 +676,91 @@ describe('many checks', () => {
     ])
     expect(item.ready).toBe(false)
     expect(titles(await prs('failing-checks', `&workspace=${wide}`, 'boss'))).toEqual(['wide'])
+  })
+})
+
+describe('the rate limit as a budget', () => {
+  test('near the limit the cache answers, marked stale with its age; with nothing cached, 429 with the reset', async () => {
+    const own = await startOwnDashboard({
+      BOSUN_DASHBOARD_MAX_AGE_SECONDS: '0',
+      BOSUN_DASHBOARD_RATE_RESERVE: '100',
+    })
+    const user = state().user('alice')!
+    const bucket = gh().rateLimits.bucket(`user:${user.id}`, 'graphql')
+    const before = bucket.used
+    try {
+      const path = `/api/dashboard/prs?bucket=ready&workspace=${WS}`
+      const fresh = (await (await get(path, 'alice', own.url)).json()) as PrPage
+      expect(fresh.stale).toEqual([])
+      // The next refresh leaves under 61 points, below the reserve of 100, and GitHub says so in its answer.
+      bucket.used = bucket.limit - 61
+      expect((await get(path, 'alice', own.url)).status).toBe(200)
+      const { value, requests } = await calls(() => get(path, 'alice', own.url))
+      const page = (await value.json()) as PrPage
+      expect(requests).toEqual([])
+      expect(titles(page)).toEqual(titles(fresh))
+      expect(page.stale).toEqual([
+        { repo: REPO, asOf: expect.any(String), ageSeconds: expect.any(Number), resetAt: expect.any(String) },
+      ])
+      expect(Date.parse(page.stale[0]!.resetAt!)).toBe(bucket.reset * 1000)
+      const rate = (await (await get('/api/rate-limit', 'alice', own.url)).json()) as RateLimit
+      expect(rate.observed.graphql).toMatchObject({
+        remaining: bucket.limit - bucket.used,
+        limit: bucket.limit,
+      })
+      expect(rate.reserve).toBe(100)
+
+      // A repository never read has no cache to fall back on.
+      const other = `acme-${uid}/budget`
+      state().addRepo(other)
+      const budgetWs = `budget-${uid}`
+      await ws('POST', '', { id: budgetWs, name: 'Budget' })
+      await ws('POST', `/${budgetWs}/team-members`, { login: 'alice' })
+      await ws('POST', `/${budgetWs}/repositories`, { fullName: other })
+      const res = await get(`/api/dashboard/prs?bucket=ready&workspace=${budgetWs}`, 'alice', own.url)
+      expect(res.status).toBe(429)
+      const body = (await res.json()) as { error: string; details: { resetAt: string } }
+      expect(body.error).toBe('rate_limited')
+      expect(Date.parse(body.details.resetAt)).toBe(bucket.reset * 1000)
+      await ws('DELETE', `/${budgetWs}/team-members/alice`)
+    } finally {
+      bucket.used = before
+      await own.srv.stop()
+      await own.started.stop()
+    }
+  })
+})
+
+describe('several repositories', () => {
+  test('one repository of five failing is reported; the other four answer', async () => {
+    const many = `many-${uid}`
+    const repos = [1, 2, 3, 4, 5].map((n) => `acme-${uid}/part-${n}`)
+    await ws('POST', '', { id: many, name: 'Many' })
+    for (const repo of repos) {
+      state().addRepo(repo)
+      state().addPull(repo, {
+        title: `work in ${repo}`,
+        head: 'b/work',
+        author: 'trusty',
+        createdAt: hoursAgo(2),
+      })
+      await ws('POST', `/${many}/repositories`, { fullName: repo })
+    }
+    gh().faults.set(repos[2]!.toLowerCase(), 502)
+    try {
+      const page = await prs('needs-review', `&workspace=${many}`, 'boss')
+      expect(titles(page)).toEqual(
+        repos
+          .filter((_, i) => i !== 2)
+          .map((r) => `work in ${r}`)
+          .sort(),
+      )
+      expect(page.unavailableRepos).toEqual([
+        { repo: repos[2]!, reason: expect.any(String), error: 'unavailable' },
+      ])
+    } finally {
+      gh().faults.clear()
+    }
   })
 })
 

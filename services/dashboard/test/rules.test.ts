@@ -105,14 +105,27 @@ describe('cache invalidation', () => {
     payload,
   })
 
-  test('a check run stales only checks; a review stales that pull request; unknown events the repository', () => {
+  test('a check run stales its head commit; a review that pull request; unknown events the repository', () => {
+    const sha = 'a'.repeat(40)
+    expect(invalidationsFor(event('check_run', { check_run: { head_sha: sha } }))).toEqual([
+      { repo: 'Acme/Api', scope: 'checks', sha },
+    ])
+    expect(invalidationsFor(event('status', { sha }))).toEqual([{ repo: 'Acme/Api', scope: 'checks', sha }])
     expect(invalidationsFor(event('check_run'))).toEqual([{ repo: 'Acme/Api', scope: 'checks' }])
     expect(invalidationsFor(event('pull_request_review', { pull_request: { number: 7 } }))).toEqual([
-      { repo: 'Acme/Api', scope: 'pulls' },
       { repo: 'Acme/Api', scope: 'reviews', number: 7 },
       { repo: 'Acme/Api', scope: 'threads', number: 7 },
     ])
-    expect(invalidationsFor(event('push'))).toEqual([{ repo: 'Acme/Api', scope: 'pulls' }])
+    const pr = (action: string) => ({ ...event('pull_request', { pull_request: { number: 7 } }), action })
+    expect(invalidationsFor(pr('labeled'))).toEqual([
+      { repo: 'Acme/Api', scope: 'issues' },
+      { repo: 'Acme/Api', scope: 'pulls', number: 7 },
+    ])
+    expect(invalidationsFor(pr('opened'))).toEqual([
+      { repo: 'Acme/Api', scope: 'issues' },
+      { repo: 'Acme/Api', scope: 'pulls', number: 7 },
+    ])
+    expect(invalidationsFor(event('push'))).toEqual([])
     expect(invalidationsFor(event('repository'))).toEqual([{ repo: 'Acme/Api', scope: 'repo' }])
     expect(invalidationsFor(event('star'))).toEqual([])
     expect(invalidationsFor({ ...event('issues'), repository: undefined })).toEqual([])
@@ -130,6 +143,23 @@ describe('cache invalidation', () => {
     f.invalidate({ repo: 'acme/api', scope: 'repo' })
     expect(f.stamp({ repo: 'acme/api', scope: 'checks' })).not.toBe(checks)
     expect(f.stamp({ repo: 'acme/web', scope: 'checks' })).toBe(0)
+  })
+
+  test("a pull request is stale after an event naming it or its head commit, not another's", () => {
+    const f = createFreshness()
+    const [a, b] = ['a'.repeat(40), 'b'.repeat(40)]
+    const seven = f.pull('acme/api', 7, a)
+    const eight = f.pull('acme/api', 8, b)
+    const all = f.pullsOf('acme/api')
+    f.invalidate({ repo: 'Acme/Api', scope: 'checks', sha: a })
+    expect(f.pull('acme/api', 7, a)).not.toBe(seven)
+    expect(f.pull('acme/api', 8, b)).toBe(eight)
+    expect(f.pullsOf('acme/api')).toBe(all)
+    f.invalidate({ repo: 'acme/api', scope: 'pulls', number: 8 })
+    expect(f.pull('acme/api', 8, b)).not.toBe(eight)
+    expect([...f.named('ACME/api').keys()]).toEqual([8])
+    f.invalidate({ repo: 'acme/api', scope: 'pulls' })
+    expect(f.pullsOf('acme/api')).not.toBe(all)
   })
 })
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { commonEnv, parseEnv } from '@bosun/service-kit/env'
 import { type Static, Type as T } from '@sinclair/typebox'
 
@@ -15,6 +16,8 @@ export const GatewayEnv = T.Object({
   BOSUN_WEBHOOKS_URL: upstream(3006),
   /** How long a WebSocket upgrade may wait for its service to open the socket (or say why not): then 503. */
   BOSUN_GATEWAY_UPSTREAM_CONNECT_MS: T.Integer({ default: 10_000, minimum: 100 }),
+  /** The web app's build (packages/web: `index.html` and `assets/`). */
+  BOSUN_WEB_DIR: T.String({ default: resolve(import.meta.dir, '../../../packages/web/dist'), minLength: 1 }),
 })
 export type GatewayEnv = Static<typeof GatewayEnv>
 

@@ -1,22 +1,12 @@
-import { EnvError } from '@bosun/service-kit/env'
+import { readEnvOrExit } from '@bosun/service-kit/lifecycle'
 import { createLogger } from '@bosun/service-kit/log'
 import { createApp } from './app'
 import { readEnv } from './env'
 import { gatewayServer } from './server'
 
-const env = (() => {
-  try {
-    return readEnv()
-  } catch (err) {
-    if (err instanceof EnvError) {
-      console.error(`gateway: ${err.message}`)
-      process.exit(1)
-    }
-    throw err
-  }
-})()
+const env = readEnvOrExit('gateway', readEnv)
 const logger = createLogger('gateway', env.LOG_LEVEL)
-const server = Bun.serve(gatewayServer({ env, app: createApp({ env, logger }), logger }))
+const server = Bun.serve(gatewayServer({ env, app: createApp({ logger }), logger }))
 logger.info('listening', { url: `http://${env.HOST}:${server.port}` })
 const stop = async () => {
   await server.stop()

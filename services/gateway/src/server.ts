@@ -3,15 +3,18 @@ import type { GatewayEnv } from './env'
 import { errorResponse, proxyHttp } from './proxy/http'
 import { connectUpstream, type SocketData, websocketHandlers } from './proxy/ws'
 import { areaFor, MAX_BODY_BYTES, upstreams } from './routes-table'
+import { webApp } from './web/static'
 
 type Handler = { handle(request: Request): Promise<Response> | Response }
 
 /**
  * The gateway's Bun.serve options: `/api/*` is proxied by the routes table (HTTP and WebSocket) on a hot path
- * without a framework; everything else (page, ops, swagger) is the Elysia app.
+ * without a framework; the web app's files and shell are served from its build; ops and swagger are the
+ * Elysia app.
  */
 export function gatewayServer(opts: { env: GatewayEnv; app: Handler; logger: Logger }) {
   const targets = upstreams(opts.env)
+  const web = webApp(opts.env.BOSUN_WEB_DIR)
   return {
     port: opts.env.PORT,
     hostname: opts.env.HOST,
@@ -19,7 +22,7 @@ export function gatewayServer(opts: { env: GatewayEnv; app: Handler; logger: Log
     websocket: websocketHandlers,
     async fetch(req: Request, server: Bun.Server<SocketData>): Promise<Response | undefined> {
       const url = new URL(req.url)
-      if (!url.pathname.startsWith('/api/')) return opts.app.handle(req)
+      if (!url.pathname.startsWith('/api/')) return (await web(req, url.pathname)) ?? opts.app.handle(req)
       const given = req.headers.get('x-request-id')
       const requestId = given && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : Bun.randomUUIDv7()
       const area = areaFor(url.pathname)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { parseEnv } from '@bosun/service-kit/env'
 import { createLogger } from '@bosun/service-kit/log'
-import { freePort, waitFor } from '@bosun/testkit/wait'
+import { freePort, tempDir, waitFor } from '@bosun/testkit/wait'
 import { createApp } from '../src/app'
 import { GatewayEnv } from '../src/env'
 import { gatewayServer } from '../src/server'
@@ -47,6 +47,16 @@ const silent = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} 
 let gateway: ReturnType<typeof Bun.serve>
 let base: string
 
+/** A web build as packages/web leaves it: the shell and hashed assets, one with its gzip beside it. */
+const web = tempDir('gateway-web-')
+const SHELL =
+  '<!doctype html><title>Bosun</title><script type="module" src="/assets/main-abc123.js"></script>'
+const JS = 'console.log("bosun")'
+await Bun.write(`${web.path}/index.html`, SHELL)
+await Bun.write(`${web.path}/assets/main-abc123.js`, JS)
+await Bun.write(`${web.path}/assets/main-abc123.js.gz`, Bun.gzipSync(JS))
+await Bun.write(`${web.path}/assets/main-def456.css`, 'body{}')
+
 beforeAll(async () => {
   const dead = await freePort()
   const env = parseEnv(GatewayEnv, {
@@ -57,8 +67,9 @@ beforeAll(async () => {
     BOSUN_DASHBOARD_URL: `http://127.0.0.1:${dead}`,
     BOSUN_AICA_URL: `http://127.0.0.1:${silent.port}`,
     BOSUN_GATEWAY_UPSTREAM_CONNECT_MS: '300',
+    BOSUN_WEB_DIR: web.path,
   })
-  gateway = Bun.serve(gatewayServer({ env, app: createApp({ env, logger }), logger }) as never)
+  gateway = Bun.serve(gatewayServer({ env, app: createApp({ logger }), logger }) as never)
   base = `http://127.0.0.1:${gateway.port}`
 })
 
@@ -66,6 +77,7 @@ afterAll(() => {
   gateway.stop(true)
   for (const u of Object.values(ups)) u.stop(true)
   silent.stop(true)
+  web[Symbol.dispose]()
 })
 
 describe('HTTP routing', () => {
@@ -122,10 +134,51 @@ describe('HTTP routing', () => {
     expect(await chunked.json()).toMatchObject({ error: 'payload_too_large' })
   })
 
-  test('the page, health and swagger are the gateway’s own', async () => {
-    expect(await (await fetch(`${base}/`)).text()).toContain('Sign in with GitHub')
+  test('health and swagger are the gateway’s own', async () => {
     expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' })
     expect((await fetch(`${base}/swagger/json`)).status).toBe(200)
+  })
+})
+
+describe('the web app', () => {
+  test('every non-API page is the shell, never cached, so deep links work', async () => {
+    for (const path of [
+      '/',
+      '/login?next=%2Fprs',
+      '/prs',
+      '/dashboard/vetted-author/octo-dev',
+      '/no/such/page',
+    ]) {
+      const res = await fetch(`${base}${path}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('cache-control')).toBe('no-cache')
+      expect(res.headers.get('content-type')).toContain('text/html')
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
+      expect(await res.text()).toBe(SHELL)
+    }
+    expect((await fetch(`${base}/prs`, { method: 'POST' })).status).toBe(404)
+  })
+
+  test('hashed assets are immutable, gzipped when asked and available; unknown ones are 404', async () => {
+    const js = await fetch(`${base}/assets/main-abc123.js`, { headers: { 'accept-encoding': 'identity' } })
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    expect(js.headers.get('content-type')).toContain('javascript')
+    expect(js.headers.get('content-encoding')).toBeNull()
+    expect(await js.text()).toBe(JS)
+    const gz = await fetch(`${base}/assets/main-abc123.js`, {
+      headers: { 'accept-encoding': 'gzip' },
+      decompress: false,
+    } as RequestInit)
+    expect(gz.headers.get('content-encoding')).toBe('gzip')
+    expect(new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(await gz.arrayBuffer())))).toBe(JS)
+    const css = await fetch(`${base}/assets/main-def456.css`)
+    expect(css.headers.get('content-type')).toContain('text/css')
+    expect(css.headers.get('cache-control')).toContain('immutable')
+    for (const path of ['/assets/main-zzz999.js', '/assets/..%2Findex.html']) {
+      const res = await fetch(`${base}${path}`)
+      expect(res.status).toBe(404)
+      expect(res.headers.get('cache-control')).toBeNull()
+    }
   })
 })
 

@@ -1,10 +1,6 @@
 import { join } from 'node:path'
-import { createAuthGuard } from '@bosun/service-kit/auth-guard'
-import { guardOptions } from '@bosun/service-kit/browser-origin'
-import { connectBus } from '@bosun/service-kit/bus'
-import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
 import type { Logger } from '@bosun/service-kit/log'
-import { startOutboxRelay } from '@bosun/service-kit/outbox'
+import { openService } from '@bosun/service-kit/service'
 import { VERSION } from './app'
 import * as schema from './db/schema'
 import { consumeOutcomes } from './deliveries/outcomes'
@@ -18,26 +14,23 @@ import { createVerifier } from './ingress/verifier'
 
 /** Opens everything webhooks needs; index.ts and tests share it. */
 export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
-  const database = await openDatabase({
-    url: databaseUrl(env.BOSUN_DATA_DIR, 'webhooks', env.DATABASE_URL),
-    schema,
-    migrationsFolder: join(import.meta.dir, '../drizzle'),
-  })
-  const bus = await connectBus({
-    url: env.NATS_URL,
+  const core = await openService({
     name: 'webhooks',
     version: VERSION,
-    prefix: env.BOSUN_SUBJECT_PREFIX,
+    env,
     logger,
+    schema,
+    migrationsFolder: join(import.meta.dir, '../drizzle'),
+    // Events carry whole payloads; marking each sent row would rewrite it, so sent rows go at once.
+    outbox: { retainSentMs: 0 },
   })
-  // Events carry whole payloads; marking each sent row would rewrite it, so sent rows go at once.
-  const relay = startOutboxRelay({ database: database as never, bus, logger, retainSentMs: 0 })
+  const { database, bus, guard, relay } = core
   const deps: WebhooksDeps = {
     env,
     database,
     bus,
     logger,
-    guard: createAuthGuard(bus, guardOptions(env)),
+    guard,
     recorder: createRecorder(database, bus),
     admission: createAdmission({
       deliveries: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT,
@@ -53,9 +46,7 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     clearInterval(pruner)
     await outcomes.stop()
     deps.verifier.close()
-    await relay.stop()
-    await bus.close()
-    database.close()
+    await core.close()
   }
   return { deps, relay, stop }
 }

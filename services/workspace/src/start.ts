@@ -1,10 +1,6 @@
 import { join } from 'node:path'
-import { createAuthGuard } from '@bosun/service-kit/auth-guard'
-import { guardOptions } from '@bosun/service-kit/browser-origin'
-import { connectBus } from '@bosun/service-kit/bus'
-import { databaseUrl, openDatabase } from '@bosun/service-kit/db'
 import type { Logger } from '@bosun/service-kit/log'
-import { startOutboxRelay } from '@bosun/service-kit/outbox'
+import { openService } from '@bosun/service-kit/service'
 import { VERSION } from './app'
 import { wireBus } from './bus'
 import * as schema from './db/schema'
@@ -17,38 +13,25 @@ import { snapshot } from './workspaces/service'
 
 /** Opens everything workspace needs; index.ts and tests share it. */
 export async function startWorkspace(env: WorkspaceEnv, logger: Logger) {
-  const database = await openDatabase({
-    url: databaseUrl(env.BOSUN_DATA_DIR, 'workspace', env.DATABASE_URL),
-    schema,
-    migrationsFolder: join(import.meta.dir, '../drizzle'),
-  })
-  const bus = await connectBus({
-    url: env.NATS_URL,
+  const core = await openService({
     name: 'workspace',
     version: VERSION,
-    prefix: env.BOSUN_SUBJECT_PREFIX,
+    env,
     logger,
+    schema,
+    migrationsFolder: join(import.meta.dir, '../drizzle'),
+    outbox: {},
   })
-  const relay = startOutboxRelay({ database: database as never, bus, logger })
+  const { database, bus, guard, relay } = core
   const cache = createSnapshotCache((id) => snapshot(database, id))
   const hub = createLiveHub(bus, (change) => cache.invalidate(change.workspaceId))
-  const deps: WorkspaceDeps = {
-    env,
-    database,
-    bus,
-    logger,
-    guard: createAuthGuard(bus, guardOptions(env)),
-    hub,
-    cache,
-  }
+  const deps: WorkspaceDeps = { env, database, bus, logger, guard, hub, cache }
   wireBus(deps)
   const pruner = startChangePruner(database, env.BOSUN_WORKSPACE_CHANGES_RETAIN)
   const stop = async () => {
     clearInterval(pruner)
     deps.hub.close()
-    await relay.stop()
-    await bus.close()
-    database.close()
+    await core.close()
   }
   return { deps, relay, stop }
 }

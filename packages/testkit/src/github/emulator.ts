@@ -27,7 +27,9 @@ import { repoRoutes } from './routes/repos'
 import { searchRoutes } from './routes/search'
 import { userRoutes } from './routes/users'
 import { seedDemo } from './seed'
-import { GitHubState, iso } from './state'
+import { seedLarge } from './seed-large'
+import { fullName } from './shapes'
+import { type GhRepo, GitHubState, iso } from './state'
 import { type Delivery, WebhookSender } from './webhooks'
 
 export type RequestLogEntry = {
@@ -55,6 +57,10 @@ export type GitHubEmulator = {
   /** Resolves when every webhook sent so far has been answered or has failed. */
   webhooksSettled(): Promise<void>
   rateLimits: RateLimits
+  /** Repositories (full names, lower case) whose every API call fails with this status, as an outage would. */
+  faults: Map<string, number>
+  /** Milliseconds every API answer is held back, as when GitHub is far away; settable at any time. */
+  latencyMs: number
   stop(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
 }
@@ -62,7 +68,9 @@ export type GitHubEmulator = {
 export type EmulatorOptions = {
   port?: number
   oauth?: { clientId: string; clientSecret: string }
-  seed?: 'demo' | 'none'
+  seed?: 'demo' | 'large' | 'none'
+  /** Milliseconds every API answer is held back (e.g. 150, the real API from far away). */
+  latencyMs?: number
   webhook?: { url: string; secret: string }
   rateLimit?: Partial<RateLimitConfig>
 }
@@ -121,7 +129,7 @@ const matchesEtag = (header: string | null, etag: string) =>
 
 /**
  * A real HTTP server that answers like github.com (OAuth, git smart HTTP) and api.github.com (REST, the
- * one GraphQL query Bosun sends) at one root, for what Bosun uses, and sends GitHub App webhooks.
+ * GraphQL API over GitHub's published schema) at one root, for what Bosun uses, and sends GitHub App webhooks.
  */
 export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<GitHubEmulator> {
   const gitDir = tempDir('bosun-github-')
@@ -130,6 +138,9 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
   const oauth = opts.oauth ?? { clientId: 'bosun-dev', clientSecret: 'bosun-dev-secret' }
   state.oauthApps.set(oauth.clientId, oauth)
   if (opts.seed === 'demo') seedDemo(state)
+  if (opts.seed === 'large') seedLarge(state)
+  const faults = new Map<string, number>()
+  const failing = (repo: GhRepo) => faults.has(fullName(repo).toLowerCase())
   const limits = new RateLimits({ ...DEFAULT_LIMITS, ...opts.rateLimit })
   const requests: RequestLogEntry[] = []
   let url = ''
@@ -170,10 +181,22 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     if (remaining(bucket) === 0 && !conditional) return withRate(exceeded(principal, bucket))
 
     const match = router.match(req.method, path)
+    const fault = faults.get(/^\/repos\/([^/]+\/[^/]+)/.exec(path)?.[1]?.toLowerCase() ?? '')
     let res: Response
-    if (!match) res = ghError(404, 'Not Found')
+    if (fault) res = ghError(fault, 'Server Error')
+    else if (!match) res = ghError(404, 'Not Found')
     else {
-      const ctx: Ctx = { req, url: reqUrl, base, params: match.params, principal, state, webhooks }
+      const ctx: Ctx = {
+        req,
+        url: reqUrl,
+        base,
+        params: match.params,
+        principal,
+        state,
+        webhooks,
+        rate: bucket,
+        failing,
+      }
       try {
         res = await match.handler(ctx)
       } catch (err) {
@@ -196,7 +219,8 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
       headers.set('vary', 'Accept, Authorization, Cookie, X-GitHub-OTP')
       res = new Response(req.method === 'HEAD' ? null : body, { status: 200, headers })
     }
-    bucket.used++
+    // GraphQL charges its points itself, before it runs.
+    if (bucket.resource !== 'graphql') bucket.used++
     return withRate(res)
   }
 
@@ -214,6 +238,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
         res = await accessToken(state, req)
       else if (isGitPath(reqUrl.pathname)) res = await serveGit(state, req, reqUrl, ip)
       else res = await api(req, reqUrl, ip, token)
+      if (emulator.latencyMs > 0) await Bun.sleep(emulator.latencyMs)
       requests.push({
         method: req.method,
         path: reqUrl.pathname,
@@ -229,7 +254,7 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     await server.stop(true)
     rmSync(gitDir.path, { recursive: true, force: true })
   }
-  return {
+  const emulator: GitHubEmulator = {
     url,
     state,
     oauthClient: oauth,
@@ -245,9 +270,12 @@ export async function startGitHubEmulator(opts: EmulatorOptions = {}): Promise<G
     redeliver: (id) => webhooks.redeliver(id),
     webhooksSettled: () => webhooks.settled(),
     rateLimits: limits,
+    faults,
+    latencyMs: opts.latencyMs ?? 0,
     stop,
     [Symbol.asyncDispose]: stop,
   }
+  return emulator
 }
 
 function exceeded(p: Principal, b: Bucket): Response {

@@ -1,3 +1,4 @@
+import type { Bucket } from './ratelimit'
 import type { GhApp, GhInstallation, GhRepo, GhUser, GitHubState, InstallationToken } from './state'
 import type { WebhookSender } from './webhooks'
 
@@ -22,6 +23,10 @@ export type Ctx = {
   principal: Principal
   state: GitHubState
   webhooks: WebhookSender
+  /** The caller's rate-limit bucket for this request's resource; GraphQL charges its points to it. */
+  rate: Bucket
+  /** A repository a test made fail (`emulator.faults`): GitHub answers 502 or a GraphQL error for it. */
+  failing(repo: GhRepo): boolean
 }
 
 type Handler = (ctx: Ctx) => Response | Promise<Response>

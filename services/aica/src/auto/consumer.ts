@@ -50,8 +50,9 @@ function refusal(from: AutoTriggerFrom, sender: string | undefined, snap: Snapsh
 export async function startAutoDispatch(deps: AicaDeps): Promise<EventConsumer[]> {
   const handler = async (tx: Tx<typeof schema>, event: Envelope<GithubWebhook>) => {
     const { repository, deliveryId, action } = event.data
-    const outcome = (workspaceId: string | null, reason: string, threadId: string | null = null) =>
-      enqueueEvent(tx, deps.bus, autoDispatchOutcome, { deliveryId, workspaceId, threadId, reason })
+    const outcome = async (workspaceId: string | null, reason: string, threadId: string | null = null) => {
+      await enqueueEvent(tx, deps.bus, autoDispatchOutcome, { deliveryId, workspaceId, threadId, reason })
+    }
     if (!repository) return outcome(null, 'the payload names no repository')
     const targets = await tx
       .select({
@@ -152,14 +153,13 @@ export async function startAutoDispatch(deps: AicaDeps): Promise<EventConsumer[]
     consumers.push(
       await consumeEvents({
         bus: deps.bus,
-        database: deps.database as never,
+        database: deps.database,
         logger: deps.logger,
         durable: `aica-auto-issues-${action}`,
         def: githubWebhook,
         filter: `github.issues.${action}`,
         deliverNew: true,
-        // The kit types the transaction loosely (any service's schema); this handler needs aica's.
-        handler: handler as never,
+        handler,
       }),
     )
   return consumers

@@ -1,7 +1,7 @@
 import type { ExtraEnv } from '@bosun/contracts/aica'
 import { ExtraEnv as ExtraEnvSchema, ExtraEnvTake } from '@bosun/contracts/aica'
 import type { Bus } from '@bosun/service-kit/bus'
-import { isValid } from '@bosun/service-kit/validate'
+import { parseValid } from '@bosun/service-kit/validate'
 import type { AicaDeps } from '../deps'
 import type { ExtraEnvStore } from './extra-env'
 
@@ -26,8 +26,7 @@ export async function takeExtraEnv(deps: AicaDeps, threadId: string): Promise<Ex
     const reply = await deps.bus.nc.request(subject(deps.bus), JSON.stringify({ threadId }), {
       timeout: 1000,
     })
-    const env = reply.json() as unknown
-    return isValid(ExtraEnvSchema, env) ? env : undefined
+    return parseValid(ExtraEnvSchema, reply.data)
   } catch {
     return undefined
   }

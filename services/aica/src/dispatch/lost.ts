@@ -1,7 +1,7 @@
 import { AICA_WORK_STREAM, WorkEnvelope } from '@bosun/contracts/relay'
 import type { Bus } from '@bosun/service-kit/bus'
 import { errorFields, type Logger } from '@bosun/service-kit/log'
-import { isValid } from '@bosun/service-kit/validate'
+import { parseValid } from '@bosun/service-kit/validate'
 
 /**
  * When JetStream gives up on a work message (every runner that took it died or never acked), the
@@ -18,8 +18,8 @@ export function watchLostWork(bus: Bus, logger: Logger, fail: (threadId: string)
         const { stream_seq } = m.json() as { stream_seq?: number }
         if (typeof stream_seq !== 'number') continue
         const stored = await bus.jsm.streams.getMessage(AICA_WORK_STREAM, { seq: stream_seq })
-        const envelope = stored.json() as unknown
-        if (isValid(WorkEnvelope, envelope)) await fail(envelope.data.threadId)
+        const envelope = parseValid(WorkEnvelope, stored.data)
+        if (envelope) await fail(envelope.data.threadId)
         await bus.jsm.streams.deleteMessage(AICA_WORK_STREAM, stream_seq).catch(() => false)
       } catch (err) {
         logger.warn('lost-work advisory not handled', errorFields(err))

@@ -1,10 +1,10 @@
 import { RealtimeQuery, ThreadClientMessage, ThreadParams } from '@bosun/contracts/aica'
 import type { Principal } from '@bosun/contracts/principal'
 import { hasScopes } from '@bosun/contracts/scopes'
-import { isRevoked } from '@bosun/service-kit/auth-guard'
-import { AppError, forbidden } from '@bosun/service-kit/errors'
+import { authorize, isRevoked } from '@bosun/service-kit/auth-guard'
+import { AppError } from '@bosun/service-kit/errors'
 import { createConcurrencyLimit } from '@bosun/service-kit/rate-limit'
-import { isValid } from '@bosun/service-kit/validate'
+import { isValid, parseJson } from '@bosun/service-kit/validate'
 import { Elysia } from 'elysia'
 import type { AicaDeps } from '../deps'
 import { visibleThread } from '../threads/access'
@@ -46,8 +46,7 @@ export function realtimeRoutes(deps: AicaDeps) {
     query: RealtimeQuery,
     detail: { operationId: 'aicaThreadRealtime', tags: ['aica'], summary: 'Live thread items (WebSocket)' },
     async beforeHandle({ request, params }) {
-      const principal = await deps.guard.principal(request)
-      if (!hasScopes(principal.scopes, ['aica:read'])) throw forbidden('Requires scope aica:read')
+      const principal = await authorize(deps.guard, request, ['aica:read'])
       await visibleThread(deps, principal, params.id)
       sockets.check(principal.userId)
       principals.set(request, principal)
@@ -84,7 +83,7 @@ export function realtimeRoutes(deps: AicaDeps) {
         ws.send(JSON.stringify({ type: 'error', error, message }))
       if (ws.data.query.role === 'viewer') return send('forbidden', 'This socket is read-only (role=viewer)')
       const principal = principals.get(ws.data.request)
-      const msg = typeof raw === 'string' ? safeParse(raw) : raw
+      const msg = typeof raw === 'string' ? parseJson(raw) : raw
       if (!principal || !isValid(ThreadClientMessage, msg)) return send('invalid_request', 'Unknown message')
       if (!hasScopes(principal.scopes, ['aica:write'])) return send('forbidden', 'Requires scope aica:write')
       const apply = async () => {
@@ -112,12 +111,4 @@ export function realtimeRoutes(deps: AicaDeps) {
       streams.delete(ws.id)
     },
   })
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }

@@ -2,6 +2,7 @@ import { ThreadParams, WorktreeParams } from '@bosun/contracts/aica'
 import { type AicaMessage, RELAY_PROTOCOL_VERSION, RELAY_TOKEN_PREFIX } from '@bosun/contracts/relay'
 import { notFound, unauthorized } from '@bosun/service-kit/errors'
 import { errorFields } from '@bosun/service-kit/log'
+import { parseJson } from '@bosun/service-kit/validate'
 import { Elysia, t } from 'elysia'
 import type { AicaDeps } from '../deps'
 import { threadWorktreeId } from '../threads/queries'
@@ -57,7 +58,7 @@ export function relayRoutes(deps: AicaDeps) {
       const scope = scopes.get(ws.data.request)
       if (!scope) return
       const send = (msg: AicaMessage) => ws.send(JSON.stringify(msg))
-      const frame = typeof raw === 'string' ? safeParse(raw) : raw
+      const frame = typeof raw === 'string' ? parseJson(raw) : raw
       const apply = async () => {
         try {
           for (const reply of await handleFrame(deps, scope, frame)) send(reply)
@@ -114,12 +115,4 @@ export function relayRoutes(deps: AicaDeps) {
         scopes.set(request, { worktreeId, threadId: null })
       },
     })
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }

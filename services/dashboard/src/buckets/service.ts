@@ -1,18 +1,18 @@
 import type { IssueItem, IssueQuery, PrItem, PrQuery } from '@bosun/contracts/dashboard'
 import { isDescending } from '@bosun/contracts/pagination'
 import type { Principal } from '@bosun/contracts/principal'
+import { AppError } from '@bosun/service-kit/errors'
 import { paginate } from '@bosun/service-kit/paging'
 import type { DashboardDeps } from '../deps'
 import { GitHubMissing } from '../github/errors'
 import type { Reader } from '../github/readers'
-import { loadIssues, loadPulls, mapLimit } from '../github/repo-data'
+import { loadIssues, mapLimit } from '../github/repo-data'
 import { resolveWorkspace } from '../workspaces/service'
 import type { WorkspaceView } from '../workspaces/views'
 import type { Context } from './context'
 import { issueBuckets, toIssueItem } from './issues'
 import { LOGIN_BUCKETS, prBuckets, toPrItem } from './pulls'
 
-const REPO_CONCURRENCY = 4
 const DAY_MS = 24 * 3600 * 1000
 
 type Row = { repo: string; number: number; createdAt: string; updatedAt: string; author: { login: string } }
@@ -45,19 +45,43 @@ const contextOf = (view: WorkspaceView, deps: DashboardDeps): Context => ({
   staleMs: deps.env.BOSUN_DASHBOARD_STALE_DAYS * DAY_MS,
 })
 
-/** Loads every repository of the workspace; one GitHub does not show the caller is reported, not fatal. */
-async function perRepo<T>(view: WorkspaceView, load: (repo: string) => Promise<T[]>) {
-  const unavailableRepos: Array<{ repo: string; reason: string }> = []
-  const lists = await mapLimit(view.snapshot.repositories, REPO_CONCURRENCY, async (r) => {
+type Stale = { repo: string; asOf: string; ageSeconds: number; resetAt: string | null }
+
+const problemOf = (repo: string, err: unknown) => {
+  if (err instanceof GitHubMissing)
+    return { repo, reason: `not found or not visible (GitHub ${err.status})`, error: 'not_found' }
+  if (err instanceof AppError) return { repo, reason: err.message, error: err.code }
+  return { repo, reason: 'reading it failed', error: 'internal' }
+}
+
+/**
+ * Loads every repository of the workspace, a bounded number at once. One that fails is reported beside the
+ * others' answers; only when every repository fails does the read fail, with the first repository's error.
+ */
+async function perRepo<T>(
+  deps: DashboardDeps,
+  view: WorkspaceView,
+  load: (repo: string) => Promise<{ items: T[]; stale?: Omit<Stale, 'repo'> }>,
+) {
+  const repos = view.snapshot.repositories.map((r) => r.fullName)
+  const failures: Array<{ repo: string; err: unknown }> = []
+  const stale: Stale[] = []
+  const lists = await mapLimit(repos, deps.env.BOSUN_DASHBOARD_GITHUB_CONCURRENCY, async (repo) => {
     try {
-      return await load(r.fullName)
+      const got = await load(repo)
+      if (got.stale) stale.push({ repo, ...got.stale })
+      return got.items
     } catch (err) {
-      if (!(err instanceof GitHubMissing)) throw err
-      unavailableRepos.push({ repo: r.fullName, reason: `not found or not visible (GitHub ${err.status})` })
+      failures.push({ repo, err })
       return []
     }
   })
-  return { items: lists.flat(), unavailableRepos }
+  const first = failures[0]
+  if (first && failures.length === repos.length && !(first.err instanceof GitHubMissing)) throw first.err
+  const unavailableRepos = failures
+    .map((f) => problemOf(f.repo, f.err))
+    .sort((a, b) => a.repo.localeCompare(b.repo))
+  return { items: lists.flat(), unavailableRepos, stale: stale.sort((a, b) => a.repo.localeCompare(b.repo)) }
 }
 
 async function answer(
@@ -84,11 +108,14 @@ const narrow = <T extends Row>(items: T[], bucket: string, login: string | undef
 
 export function listPulls(deps: DashboardDeps, principal: Principal, q: PrQuery): Promise<string> {
   return answer(deps, principal, q, 'prs', async (view, reader, login) => {
-    const { items, unavailableRepos } = await perRepo(view, (repo) => loadPulls(deps.gh, reader, repo))
+    const { items, ...extras } = await perRepo(deps, view, async (repo) => {
+      const got = await deps.pulls.get(reader, repo)
+      return { items: got.pulls, stale: got.stale }
+    })
     const ctx = contextOf(view, deps)
     const rows: PrItem[] = items.map((d) => toPrItem(d, ctx)).filter((i) => prBuckets[q.bucket](i, login))
     const page = paginate(order(narrow(rows, q.bucket, q.login), q), q)
-    return { ...page, workspace: view.id, unavailableRepos }
+    return { ...page, workspace: view.id, ...extras }
   })
 }
 
@@ -101,9 +128,9 @@ export function listIssues(deps: DashboardDeps, principal: Principal, q: IssueQu
     { ...q, bucket: `${q.bucket}:${truthy(q.unassigned)}` },
     'issues',
     async (view, reader, login) => {
-      const { items, unavailableRepos } = await perRepo(view, async (repo) =>
-        (await loadIssues(deps.gh, reader, repo)).map((issue) => ({ repo, issue })),
-      )
+      const { items, ...extras } = await perRepo(deps, view, async (repo) => ({
+        items: (await loadIssues(deps.gh, reader, repo)).map((issue) => ({ repo, issue })),
+      }))
       const ctx = contextOf(view, deps)
       const rows: IssueItem[] = items
         .map(({ repo, issue }) => toIssueItem(repo, issue, ctx))
@@ -111,7 +138,7 @@ export function listIssues(deps: DashboardDeps, principal: Principal, q: IssueQu
           (i) => issueBuckets[q.bucket](i, login) && (!truthy(q.unassigned) || i.assignees.length === 0),
         )
       const page = paginate(order(narrow(rows, q.bucket, q.login), q), q)
-      return { ...page, workspace: view.id, unavailableRepos }
+      return { ...page, workspace: view.id, ...extras }
     },
   )
 }

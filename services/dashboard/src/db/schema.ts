@@ -14,3 +14,6 @@ export const memberships = sqliteTable(
     index('memberships_login_key_idx').on(t.loginKey),
   ],
 )
+
+/** Workspaces that exist, projected from workspace.created: an admin's default when there is only one. */
+export const workspaces = sqliteTable('workspaces', { id: text('id').primaryKey() })

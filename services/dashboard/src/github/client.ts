@@ -1,6 +1,8 @@
 import { unavailable } from '@bosun/service-kit/errors'
+import type { Budget } from './budget'
 import { fromGitHub, GitHubMissing, rateLimited } from './errors'
 import type { Freshness, Tag } from './freshness'
+import type { GqlRate } from './queries'
 import type { Reader } from './readers'
 
 type Entry = {
@@ -21,6 +23,7 @@ export type GitHubClientOptions = {
   maxAgeMs: number
   maxEntries: number
   freshness: Freshness
+  budget: Budget
   fetch?: typeof fetch
 }
 
@@ -90,6 +93,7 @@ export function createGitHubClient(opts: GitHubClientOptions) {
       } catch {
         throw unavailable('GitHub is unreachable')
       }
+      opts.budget.fromHeaders(reader.key, res.headers)
       // A cached token may have been replaced or revoked since: one retry with a fresh one.
       if (res.status === 401 && attempt === 0) {
         await res.body?.cancel()
@@ -196,32 +200,36 @@ export function createGitHubClient(opts: GitHubClientOptions) {
       return out
     },
 
-    /** A GraphQL query; GitHub offers no ETags there, so only events and max age decide when it is asked again. */
-    async graphql<T>(
+    /**
+     * A GraphQL query, not cached here (GitHub offers no ETags for it; the pull-request store keeps what it
+     * reads). A repository GitHub does not show the caller is GitHubMissing; its rate limit, rate_limited.
+     */
+    async query<T extends { rateLimit?: GqlRate }>(
       reader: Reader,
       repo: string,
-      tag: Tag,
       query: string,
       variables: Record<string, unknown>,
     ): Promise<T> {
-      const key = `${reader.key} POST /graphql ${JSON.stringify(variables)} ${query}`
-      const entry = await cached(tag, key, async () => {
-        const res = await send(reader, repo, { method: 'POST', path: '/graphql', body: { query, variables } })
-        if (!res.ok) {
-          await res.body?.cancel()
-          throw fromGitHub(res, '/graphql', reader.kind)
-        }
-        const body = (await res.json()) as {
-          data?: unknown
-          errors?: Array<{ type?: string; message?: string }>
-        }
-        // GraphQL reports its rate limit in the body of a 200.
-        if (body.errors?.some((e) => e.type === 'RATE_LIMITED'))
-          throw rateLimited(res, 'GitHub GraphQL rate limit')
-        if (!body.data) throw new GitHubMissing(404, `/graphql (${body.errors?.[0]?.message ?? 'no data'})`)
-        return { etag: null, body: body.data, next: null }
-      })
-      return entry.body as T
+      const res = await send(reader, repo, { method: 'POST', path: '/graphql', body: { query, variables } })
+      if (!res.ok) {
+        await res.body?.cancel()
+        throw fromGitHub(res, '/graphql', reader.kind)
+      }
+      const body = (await res.json()) as {
+        data?: T | null
+        errors?: Array<{ type?: string; message?: string; path?: unknown[] }>
+      }
+      opts.budget.fromGraphql(reader.key, body.data?.rateLimit)
+      // GraphQL reports its rate limit in the body of a 200.
+      if (body.errors?.some((e) => e.type === 'RATE_LIMITED'))
+        throw rateLimited(res, 'GitHub GraphQL rate limit')
+      const failure = body.errors?.find((e) => e.type !== 'NOT_FOUND')
+      if (failure || !body.data)
+        throw unavailable(
+          `GitHub GraphQL failed for ${repo}: ${failure?.message ?? body.errors?.[0]?.message ?? 'no data'}`,
+        )
+      if (body.errors?.some((e) => e.path?.length === 1)) throw new GitHubMissing(404, `/graphql (${repo})`)
+      return body.data
     },
 
     /** Never cached: GitHub does not count `/rate_limit` against the limit. */

@@ -1,6 +1,24 @@
 import type { CacheInvalidation } from '@bosun/contracts/dashboard'
 import type { GithubWebhook } from '@bosun/contracts/github'
 
+/** The head commit a check or status event is about (check runs name a commit, not a pull request). */
+const shaOf = (payload: unknown): string | undefined => {
+  const p = payload as {
+    sha?: unknown
+    check_run?: { head_sha?: unknown }
+    check_suite?: { head_sha?: unknown }
+    workflow_run?: { head_sha?: unknown }
+    workflow_job?: { head_sha?: unknown }
+  } | null
+  const sha =
+    p?.sha ??
+    p?.check_run?.head_sha ??
+    p?.check_suite?.head_sha ??
+    p?.workflow_run?.head_sha ??
+    p?.workflow_job?.head_sha
+  return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? sha : undefined
+}
+
 const numberOf = (payload: unknown): number | undefined => {
   const p = payload as { pull_request?: { number?: unknown }; issue?: { number?: unknown } } | null
   const n = p?.pull_request?.number ?? p?.issue?.number
@@ -17,35 +35,33 @@ export function invalidationsFor(e: GithubWebhook): CacheInvalidation[] {
   const number = numberOf(e.payload)
   const one = (scope: CacheInvalidation['scope'], n?: number): CacheInvalidation =>
     n === undefined ? { repo, scope } : { repo, scope, number: n }
+  const sha = shaOf(e.payload)
   switch (e.event) {
     case 'check_run':
     case 'check_suite':
     case 'status':
     case 'workflow_run':
     case 'workflow_job':
-      return [one('checks')]
-    // A push moves heads (new shas mean new check URLs); threads and reviews follow `synchronize`.
+      return [sha ? { repo, scope: 'checks', sha } : one('checks')]
+    // A pull request's head moves with its own `synchronize`; a push elsewhere changes no pull request.
     case 'push':
     case 'create':
     case 'delete':
-      return [one('pulls')]
+      return []
     case 'pull_request':
-      return [
-        one('pulls'),
-        one('issues'),
-        ...(number === undefined ? [] : [one('reviews', number), one('threads', number)]),
-      ]
+      // Opened, closed, edited, synchronized: that one pull request is read again (or added, or dropped).
+      return [one('issues'), one('pulls', number)]
     case 'pull_request_review':
-      return [one('pulls'), one('reviews', number), one('threads', number)]
+      return [one('reviews', number), one('threads', number)]
     case 'pull_request_review_comment':
     case 'pull_request_review_thread':
       return [one('threads', number)]
     case 'issues':
+    case 'issue_comment':
+      return [one('issues')]
     case 'label':
     case 'milestone':
       return [one('issues'), one('pulls')]
-    case 'issue_comment':
-      return [one('issues'), one('pulls'), ...(number === undefined ? [] : [one('threads', number)])]
     case 'ping':
     case 'deployment':
     case 'deployment_status':

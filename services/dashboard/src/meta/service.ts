@@ -67,5 +67,13 @@ export async function rateLimit(
       resetAt: new Date(r.reset * 1000).toISOString(),
     }
   }
-  return { identity: reader.kind, resources }
+  const observed: RateLimit['observed'] = {}
+  for (const [name, o] of Object.entries(deps.budget.observed(reader.key)))
+    observed[name] = {
+      limit: o.limit,
+      remaining: o.remaining,
+      resetAt: new Date(o.resetAt).toISOString(),
+      observedAt: new Date(o.observedAt).toISOString(),
+    }
+  return { identity: reader.kind, resources, reserve: deps.budget.reserve, observed }
 }

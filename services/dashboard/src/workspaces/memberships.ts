@@ -24,6 +24,11 @@ export async function applyMembership(
     )
 }
 
+/** Applies a workspace.created event to the projection (idempotent). */
+export async function applyWorkspaceCreated(tx: Tx<typeof schema>, change: { workspaceId: string }) {
+  await tx.insert(schema.workspaces).values({ id: change.workspaceId }).onConflictDoNothing()
+}
+
 const TTL_MS = 5_000
 
 /** Workspaces a login belongs to, from the projection, remembered briefly (membership events drop it). */
@@ -42,6 +47,15 @@ export function createMembershipIndex(database: Db) {
       if (cache.size > 10_000) cache.clear()
       cache.set(key, { ids, at: Date.now() })
       return ids
+    },
+    /** Every workspace of the installation (at most `limit`, sorted): an admin's choice when they name none. */
+    async allWorkspaces(limit: number): Promise<string[]> {
+      const rows = await database.db
+        .select({ id: schema.workspaces.id })
+        .from(schema.workspaces)
+        .orderBy(schema.workspaces.id)
+        .limit(limit)
+      return rows.map((r) => r.id)
     },
     forget(login: string) {
       cache.delete(login.toLowerCase())

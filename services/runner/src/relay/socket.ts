@@ -5,8 +5,7 @@ import {
   type RunnerMessage,
 } from '@bosun/contracts/relay'
 import { errorFields, type Logger } from '@bosun/service-kit/log'
-import { isValid } from '@bosun/service-kit/validate'
-import type { Static } from 'elysia'
+import { parseValid } from '@bosun/service-kit/validate'
 
 type Welcome = Extract<AicaMessage, { type: 'welcome' }>
 type Outgoing = RunnerMessage extends infer M ? (M extends { v: 1 } ? Omit<M, 'v'> : never) : never
@@ -99,14 +98,8 @@ export function connectRelay(opts: {
       raw({ type: 'hello', runnerId: opts.runnerId, runId: opts.runId })
     }
     socket.onmessage = (ev) => {
-      let msg: unknown
-      try {
-        msg = JSON.parse(String(ev.data))
-      } catch {
-        return
-      }
-      if (!isValid(AicaMessage, msg)) return
-      const m = msg as Static<typeof AicaMessage>
+      const m = parseValid(AicaMessage, String(ev.data))
+      if (!m) return
       switch (m.type) {
         case 'welcome': {
           attempts = 0

@@ -9,7 +9,7 @@ import {
 import { ensureAicaWorkQueue } from '@bosun/service-kit/aica-work-queue'
 import type { Bus } from '@bosun/service-kit/bus'
 import { errorFields, type Logger } from '@bosun/service-kit/log'
-import { isValid } from '@bosun/service-kit/validate'
+import { parseValid } from '@bosun/service-kit/validate'
 import type { JsMsg } from 'nats'
 
 const NS = 1_000_000
@@ -76,13 +76,8 @@ export async function startWorkLoop(opts: {
   const run = async (m: JsMsg) => {
     const beat = setInterval(() => m.working(), heartbeatMs)
     try {
-      let data: unknown
-      try {
-        data = m.json()
-      } catch {
-        data = undefined
-      }
-      if (!isValid(WorkEnvelope, data)) {
+      const data = parseValid(WorkEnvelope, m.data)
+      if (!data) {
         logger.warn('terminated invalid work message', { subject: m.subject })
         m.term()
         return

@@ -1,16 +1,13 @@
-import { AppError } from '@bosun/service-kit/errors'
+import { leftBodyUnread } from '@bosun/service-kit/app'
+import { AppError, invalid } from '@bosun/service-kit/errors'
 
 /** The body did not arrive in time; it is left unread, so the answer closes the connection. */
-const tooSlow = (deadlineMs: number) =>
-  new AppError('invalid_request', `Body not received within ${deadlineMs} ms`, undefined, true)
+const tooSlow = (deadlineMs: number) => leftBodyUnread(invalid(`Body not received within ${deadlineMs} ms`))
 
 /** The slot was given to a delivery that needed it while this body was still arriving. */
 const outwaited = () =>
-  new AppError(
-    'unavailable',
-    'Body still arriving while other deliveries waited; send it at once',
-    undefined,
-    true,
+  leftBodyUnread(
+    new AppError('unavailable', 'Body still arriving while other deliveries waited; send it at once'),
   )
 
 /**

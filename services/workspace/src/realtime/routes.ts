@@ -1,8 +1,6 @@
 import type { Principal } from '@bosun/contracts/principal'
-import { hasScopes } from '@bosun/contracts/scopes'
 import { memberRemoved, RealtimeQuery, WorkspaceParams } from '@bosun/contracts/workspace'
-import { isRevoked } from '@bosun/service-kit/auth-guard'
-import { forbidden } from '@bosun/service-kit/errors'
+import { authorize, isRevoked } from '@bosun/service-kit/auth-guard'
 import { createConcurrencyLimit } from '@bosun/service-kit/rate-limit'
 import { Elysia } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
@@ -54,9 +52,7 @@ export function realtimeRoutes(deps: WorkspaceDeps) {
       summary: 'Live workspace state (WebSocket)',
     },
     async beforeHandle({ request, params }) {
-      const principal = await deps.guard.principal(request)
-      if (!hasScopes(principal.scopes, ['team_members:read']))
-        throw forbidden('Requires scope team_members:read')
+      const principal = await authorize(deps.guard, request, ['team_members:read'])
       await accessibleWorkspace(deps, principal, params.id)
       sockets.check(principal.userId)
       people.set(request, principal)

@@ -1,12 +1,17 @@
-import { type Ctx, canSee, json, type Router, readJson } from '../http'
+import { createCommitDates } from '../graphql/commits'
+import { queryCost } from '../graphql/cost'
+import { prepare, run } from '../graphql/execute'
+import type { GqlContext } from '../graphql/nodes'
+import { githubSchema } from '../graphql/schema'
+import { type Ctx, json, type Router, readJson } from '../http'
+import { remaining } from '../ratelimit'
 
-/** The one query Bosun sends (INTERFACES.md): review threads with their resolution state. */
-export const REVIEW_THREADS_QUERY =
-  'query($owner:String!,$name:String!,$number:Int!){ repository(owner:$owner,name:$name){ pullRequest(number:$number){ reviewThreads(first:100){ nodes { isResolved comments(first:100){ nodes { createdAt } } } } } } }'
+const commitDates = createCommitDates()
 
-// Whitespace and commas carry no meaning in GraphQL, so any spacing of the query matches.
-const normalize = (q: string) => q.replace(/[\s,]+/g, '')
-
+/**
+ * GitHub's GraphQL API over the emulator's state: the query is validated against GitHub's published schema and
+ * run by graphql-js; it costs points as GitHub counts them, charged before it runs.
+ */
 async function graphql(ctx: Ctx): Promise<Response> {
   if (ctx.principal.kind === 'anonymous' || ctx.principal.kind === 'app')
     return json(
@@ -17,39 +22,41 @@ async function graphql(ctx: Ctx): Promise<Response> {
       },
       401,
     )
-  const body = await readJson<{ query: string; variables: Record<string, unknown> }>(ctx)
-  if (typeof body.query !== 'string' || normalize(body.query) !== normalize(REVIEW_THREADS_QUERY))
-    return json({ errors: [{ message: 'The GitHub emulator answers only the review-threads query.' }] })
-  const v = body.variables ?? {}
-  const repo = ctx.state.repo(`${v.owner}/${v.name}`)
-  if (!repo || !canSee(ctx.principal, repo))
+  const body = await readJson<{ query: string; variables: Record<string, unknown>; operationName: string }>(
+    ctx,
+  )
+  if (typeof body.query !== 'string')
+    return json({ errors: [{ message: 'A query attribute must be specified and must be a string.' }] })
+  const prepared = prepare(body.query)
+  if ('errors' in prepared) return json({ errors: prepared.errors })
+  const variables = body.variables ?? {}
+  const bucket = ctx.rate
+  const cost = queryCost(githubSchema(), prepared.document, body.operationName, variables)
+  if (cost > remaining(bucket))
     return json({
-      data: { repository: null },
       errors: [
         {
-          type: 'NOT_FOUND',
-          path: ['repository'],
-          message: `Could not resolve to a Repository with the name '${v.owner}/${v.name}'.`,
+          type: 'RATE_LIMITED',
+          message: `API rate limit exceeded for ${ctx.principal.key}. The query costs ${cost} points; ${remaining(bucket)} remain.`,
         },
       ],
     })
-  const issue = repo.issues.get(Number(v.number))
-  if (!issue?.pull)
-    return json({
-      data: { repository: { pullRequest: null } },
-      errors: [
-        {
-          type: 'NOT_FOUND',
-          path: ['repository', 'pullRequest'],
-          message: `Could not resolve to a PullRequest with the number of ${v.number}.`,
-        },
-      ],
-    })
-  const nodes = issue.pull.threads.slice(0, 100).map((t) => ({
-    isResolved: t.resolved,
-    comments: { nodes: t.comments.slice(0, 100).map((c) => ({ createdAt: c.createdAt })) },
-  }))
-  return json({ data: { repository: { pullRequest: { reviewThreads: { nodes } } } } })
+  bucket.used += cost
+  const gctx: GqlContext = {
+    state: ctx.state,
+    principal: ctx.principal,
+    base: ctx.base,
+    rate: {
+      cost,
+      limit: bucket.limit,
+      remaining: remaining(bucket),
+      used: bucket.used,
+      resetAt: new Date(bucket.reset * 1000).toISOString(),
+    },
+    commitDates,
+    failing: (repo) => ctx.failing(repo),
+  }
+  return json(await run(prepared.document, variables, body.operationName, gctx))
 }
 
 export function graphqlRoutes(r: Router) {

@@ -1,0 +1,25 @@
+import type { ComponentType } from 'react'
+import { AccountSection } from './sections/account'
+import { ApiKeysSection } from './sections/api-keys'
+import { AutoTriggerSection } from './sections/auto-trigger'
+import { RepositoriesSection } from './sections/repositories'
+import { SharedCredsSection } from './sections/shared-creds'
+import { WebhookDeliveriesSection } from './sections/webhook-deliveries'
+
+export type SettingsSection = {
+  id: string
+  title: string
+  /** Shown to admins only (the API refuses everyone else as well). */
+  admin: boolean
+  Component: ComponentType
+}
+
+/** The sections of /settings, in order; a feature with settings adds its own file and one line here. */
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  { id: 'account', title: 'Account', admin: false, Component: AccountSection },
+  { id: 'api-keys', title: 'API keys', admin: false, Component: ApiKeysSection },
+  { id: 'repositories', title: 'Repositories', admin: true, Component: RepositoriesSection },
+  { id: 'auto-trigger', title: 'Auto-trigger repositories', admin: true, Component: AutoTriggerSection },
+  { id: 'shared-credentials', title: 'Team shared credentials', admin: true, Component: SharedCredsSection },
+  { id: 'webhook-deliveries', title: 'Webhook deliveries', admin: true, Component: WebhookDeliveriesSection },
+]

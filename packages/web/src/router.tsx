@@ -1,0 +1,153 @@
+import type { QueryClient } from '@tanstack/react-query'
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  Outlet,
+  redirect,
+} from '@tanstack/react-router'
+import { isUnauthorized } from './api/errors'
+import { AppLayout } from './app/layout'
+import { sessionQuery } from './data/auth'
+import { AgentSessionPage } from './pages/agent-sessions/page'
+import { AuthorsPage } from './pages/authors/page'
+import { BundlePage, validateBundleSearch } from './pages/bundle/page'
+import { VettedAuthorPage } from './pages/dashboard/vetted-author/page'
+import { IssuesPage, validateIssuesSearch } from './pages/issues/page'
+import { LoginPage, safeNext } from './pages/login/page'
+import { MembersPage } from './pages/members/page'
+import { NotFoundPage } from './pages/not-found/page'
+import { PoliciesPage } from './pages/policies/page'
+import { PrsPage, validatePrsSearch } from './pages/prs/page'
+import { SettingsPage } from './pages/settings/page'
+import { StarredPage } from './pages/starred/page'
+
+const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined)
+
+const root = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: Outlet,
+  notFoundComponent: NotFoundPage,
+})
+
+/** The session, or null when signed out; other failures are the error page's. */
+async function sessionOrNull(queryClient: QueryClient) {
+  try {
+    return await queryClient.ensureQueryData(sessionQuery())
+  } catch (err) {
+    if (isUnauthorized(err)) return null
+    throw err
+  }
+}
+
+const login = createRoute({
+  getParentRoute: () => root,
+  path: '/login',
+  beforeLoad: async ({ context, search }) => {
+    if (await sessionOrNull(context.queryClient)) throw redirect({ href: safeNext(search.next) })
+  },
+  validateSearch: (s: Record<string, unknown>): { next?: string; error?: string } => ({
+    next: text(s.next),
+    error: text(s.error),
+  }),
+  component: function Login() {
+    const search = login.useSearch()
+    return <LoginPage next={search.next} error={search.error} />
+  },
+})
+
+/** Every page inside the signed-in frame (session, workspace, tabs). */
+const app = createRoute({
+  getParentRoute: () => root,
+  id: 'app',
+  beforeLoad: async ({ context, location }) => {
+    if (!(await sessionOrNull(context.queryClient)))
+      throw redirect({ to: '/login', search: { next: location.href } })
+  },
+  component: AppLayout,
+})
+
+const index = createRoute({
+  getParentRoute: () => app,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/prs', search: { bucket: 'ready' } })
+  },
+})
+
+const prs = createRoute({
+  getParentRoute: () => app,
+  path: '/prs',
+  validateSearch: validatePrsSearch,
+  component: function Prs() {
+    return <PrsPage search={prs.useSearch()} />
+  },
+})
+
+const vettedAuthor = createRoute({
+  getParentRoute: () => app,
+  path: '/dashboard/vetted-author/$login',
+  component: function Author() {
+    return <VettedAuthorPage login={vettedAuthor.useParams().login} />
+  },
+})
+
+const issues = createRoute({
+  getParentRoute: () => app,
+  path: '/issues',
+  validateSearch: validateIssuesSearch,
+  component: function Issues() {
+    return <IssuesPage search={issues.useSearch()} />
+  },
+})
+
+const page = <P extends string>(path: P, Component: () => React.ReactNode) =>
+  createRoute({ getParentRoute: () => app, path, component: Component })
+
+const bundle = createRoute({
+  getParentRoute: () => app,
+  path: '/bundle',
+  validateSearch: validateBundleSearch,
+  component: function Bundle() {
+    return <BundlePage search={bundle.useSearch()} />
+  },
+})
+
+const agentSession = createRoute({
+  getParentRoute: () => app,
+  path: '/agent-sessions/$id',
+  component: function AgentSession() {
+    return <AgentSessionPage id={agentSession.useParams().id} />
+  },
+})
+
+const routeTree = root.addChildren([
+  login,
+  app.addChildren([
+    index,
+    prs,
+    issues,
+    page('/members', MembersPage),
+    page('/authors', AuthorsPage),
+    page('/policies', PoliciesPage),
+    page('/starred', StarredPage),
+    bundle,
+    page('/settings', SettingsPage),
+    vettedAuthor,
+    agentSession,
+  ]),
+])
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: 'intent',
+    defaultNotFoundComponent: NotFoundPage,
+  })
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>
+  }
+}

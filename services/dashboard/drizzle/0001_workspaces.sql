@@ -1,0 +1,3 @@
+CREATE TABLE `workspaces` (
+	`id` text PRIMARY KEY NOT NULL
+);
