@@ -36,6 +36,14 @@ export const apiKeyRevoked = defineEvent(
   'auth.api_key.revoked',
   t.Object({ keyId: t.String(), userId: t.String() }),
 )
+/**
+ * A user's role changed (or the user lost access): every service drops what it cached of the user's principal
+ * and closes the user's live sockets, so the change holds within a second, not when a cache expires.
+ */
+export const principalChanged = defineEvent(
+  'auth.principal.changed',
+  t.Object({ userId: t.String(), login: t.String(), role: t.String() }),
+)
 export const sessionRevoked = defineEvent(
   'auth.session.revoked',
   t.Object({ sessionId: t.String(), expiresAt: t.String({ format: 'date-time' }) }),

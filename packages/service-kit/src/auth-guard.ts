@@ -1,6 +1,7 @@
 import {
   apiKeyRevoked,
   jwksRpc,
+  principalChanged,
   revokedSessionsRpc,
   sessionRevoked,
   verifyKeyRpc,
@@ -38,7 +39,18 @@ export type AuthGuard = {
    */
   cachedPrincipal(request: Request): Principal | undefined
   verifySession(token: string): Promise<Principal>
+  /**
+   * Calls `listener` when a credential is revoked (`credentialId`) or a user's role changes (`userId`), as heard
+   * from auth: live sockets opened with them close. Returns the unsubscribe.
+   */
+  onRevoked(listener: (revoked: Revoked) => void): () => void
 }
+
+export type Revoked = { userId?: string; credentialId?: string }
+
+/** Whether a socket's principal is what `revoked` ends. */
+export const isRevoked = (principal: Principal, revoked: Revoked) =>
+  principal.userId === revoked.userId || principal.credentialId === revoked.credentialId
 
 export function sha256Hex(value: string): string {
   return new Bun.CryptoHasher('sha256').update(value).digest('hex')
@@ -86,11 +98,24 @@ export function createAuthGuard(
   /** Sessions already verified, by exact token: the signature check is skipped, expiry and revocation are not. */
   const sessionCache = new Map<string, { principal: Principal; expMs: number }>()
 
+  const listeners = new Set<(revoked: Revoked) => void>()
+  const tell = (revoked: Revoked) => {
+    for (const listener of listeners) listener(revoked)
+  }
   bus.onEvent(apiKeyRevoked, ({ keyId }) => {
     for (const [key, entry] of keyCache) if (entry.principal?.credentialId === keyId) keyCache.delete(key)
+    tell({ credentialId: keyId })
   })
   bus.onEvent(sessionRevoked, ({ sessionId, expiresAt }) => {
     revokedSessions.set(sessionId, Date.parse(expiresAt))
+    tell({ credentialId: sessionId })
+  })
+  // A key's principal carries the user's role: the next request asks auth again instead of using the cache.
+  bus.onEvent(principalChanged, ({ userId }) => {
+    for (const [key, entry] of keyCache) if (entry.principal?.userId === userId) keyCache.delete(key)
+    for (const [token, entry] of sessionCache)
+      if (entry.principal.userId === userId) sessionCache.delete(token)
+    tell({ userId })
   })
 
   const loadJwks = async (force: boolean) => {
@@ -209,6 +234,10 @@ export function createAuthGuard(
 
   return {
     verifySession,
+    onRevoked(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
     cachedPrincipal(request) {
       let credential: ReturnType<typeof credentialOf>
       try {

@@ -46,6 +46,7 @@ export function gatewayServer(opts: { env: GatewayEnv; app: Handler; logger: Log
         requestId,
         logger: opts.logger,
         service: area.service,
+        maxBodyBytes: area.maxBodyBytes,
       })
     },
   }

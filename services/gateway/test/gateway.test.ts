@@ -118,6 +118,20 @@ describe('HTTP routing', () => {
     const big = await fetch(`${base}/api/auth/x`, { method: 'POST', body: 'x'.repeat(3 * 1024 * 1024) })
     expect(big.status).toBe(413)
     expect(await big.json()).toMatchObject({ error: 'payload_too_large' })
+    // Chunked, so no Content-Length says how large it is: counted as it streams through.
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024))
+    let sent = 0
+    const chunked = await fetch(`${base}/api/auth/x`, {
+      method: 'POST',
+      body: new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 64) controller.enqueue(chunk)
+          else controller.close()
+        },
+      }),
+    })
+    expect(chunked.status).toBe(413)
+    expect(await chunked.json()).toMatchObject({ error: 'payload_too_large' })
   })
 
   test('health and swagger are the gateway’s own', async () => {

@@ -1,7 +1,7 @@
 import { RealtimeQuery, ThreadClientMessage, ThreadParams } from '@bosun/contracts/aica'
 import type { Principal } from '@bosun/contracts/principal'
 import { hasScopes } from '@bosun/contracts/scopes'
-import { authorize } from '@bosun/service-kit/auth-guard'
+import { authorize, isRevoked } from '@bosun/service-kit/auth-guard'
 import { AppError } from '@bosun/service-kit/errors'
 import { createConcurrencyLimit } from '@bosun/service-kit/rate-limit'
 import { isValid, parseJson } from '@bosun/service-kit/validate'
@@ -21,9 +21,22 @@ const HEARTBEAT_MS = 5000
 export function realtimeRoutes(deps: AicaDeps) {
   const streams = new Map<
     string,
-    { stream: ThreadStream; timer: ReturnType<typeof setInterval>; chain: Promise<void>; release: () => void }
+    {
+      stream: ThreadStream
+      timer: ReturnType<typeof setInterval>
+      chain: Promise<void>
+      release: () => void
+      principal?: Principal
+      close(code: number, reason: string): void
+    }
   >()
   const principals = new WeakMap<Request, Principal>()
+  // A revoked credential or a changed role closes the sockets it opened; the client reconnects, and is refused
+  // if it may no longer see the thread.
+  deps.guard.onRevoked((revoked) => {
+    for (const open of streams.values())
+      if (open.principal && isRevoked(open.principal, revoked)) open.close(4401, 'Credential or role changed')
+  })
   const sockets = createConcurrencyLimit({
     max: deps.env.BOSUN_RATE_SOCKETS_PER_PERSON,
     what: 'open realtime sockets for this person',
@@ -56,7 +69,14 @@ export function realtimeRoutes(deps: AicaDeps) {
         stream.heartbeat()
       }, HEARTBEAT_MS)
       const release = principal ? sockets.hold(principal.userId) : () => {}
-      streams.set(ws.id, { stream, timer, chain: Promise.resolve(), release })
+      streams.set(ws.id, {
+        stream,
+        timer,
+        chain: Promise.resolve(),
+        release,
+        principal,
+        close: (code, reason) => ws.close(code, reason),
+      })
     },
     message(ws, raw) {
       const send = (error: string, message: string) =>

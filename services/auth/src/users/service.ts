@@ -1,8 +1,9 @@
-import type { Invite, User } from '@bosun/contracts/auth'
+import { type Invite, principalChanged, type User } from '@bosun/contracts/auth'
 import { type Role, roleScopes } from '@bosun/contracts/scopes'
 import type { Bus } from '@bosun/service-kit/bus'
 import type { Database } from '@bosun/service-kit/db'
 import { found } from '@bosun/service-kit/errors'
+import { enqueueEvent } from '@bosun/service-kit/outbox'
 import type { SecretBox } from '@bosun/service-kit/secret-box'
 import { asc, eq } from 'drizzle-orm'
 import type * as schema from '../db/schema'
@@ -134,6 +135,8 @@ export async function setRole(database: Db, bus: Bus, login: string, role: Role)
   await database.write(async (tx) => {
     await tx.update(users).set({ role }).where(eq(users.id, user.id))
     if (loses) await endSessionsOf(tx, bus, user.id)
+    if (role !== user.role)
+      await enqueueEvent(tx, bus, principalChanged, { userId: user.id, login: user.login, role })
   })
   return toUser({ ...user, role })
 }

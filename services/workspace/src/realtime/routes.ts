@@ -1,5 +1,6 @@
-import { RealtimeQuery, WorkspaceParams } from '@bosun/contracts/workspace'
-import { authorize } from '@bosun/service-kit/auth-guard'
+import type { Principal } from '@bosun/contracts/principal'
+import { memberRemoved, RealtimeQuery, WorkspaceParams } from '@bosun/contracts/workspace'
+import { authorize, isRevoked } from '@bosun/service-kit/auth-guard'
 import { createConcurrencyLimit } from '@bosun/service-kit/rate-limit'
 import { Elysia } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
@@ -13,11 +14,31 @@ const HEARTBEAT_MS = 5000
  * then a snapshot and every change in order; `?since=<seq>` resumes. Read-only: client messages are ignored.
  */
 export function realtimeRoutes(deps: WorkspaceDeps) {
-  const sessions = new Map<
-    string,
-    { session: RealtimeSession; timer: ReturnType<typeof setInterval>; release: () => void }
-  >()
-  const people = new WeakMap<Request, string>()
+  type Open = {
+    session: RealtimeSession
+    timer: ReturnType<typeof setInterval>
+    release: () => void
+    principal: Principal
+    workspaceId: string
+    close(code: number, reason: string): void
+  }
+  const sessions = new Map<string, Open>()
+  const people = new WeakMap<Request, Principal>()
+  // Revocation is immediate: a revoked credential, a changed role or a removal from the workspace closes the
+  // sockets it opened (the client reconnects, and is refused if it may no longer see the workspace).
+  deps.guard.onRevoked((revoked) => {
+    for (const open of sessions.values())
+      if (isRevoked(open.principal, revoked)) open.close(4401, 'Credential or role changed')
+  })
+  deps.bus.onEvent(memberRemoved, ({ workspaceId, login }) => {
+    for (const open of sessions.values()) {
+      if (open.workspaceId !== workspaceId || open.principal.login.toLowerCase() !== login.toLowerCase())
+        continue
+      accessibleWorkspace(deps, open.principal, workspaceId).catch(() =>
+        open.close(4404, 'Workspace not found'),
+      )
+    }
+  })
   const sockets = createConcurrencyLimit({
     max: deps.env.BOSUN_RATE_SOCKETS_PER_PERSON,
     what: 'open realtime sockets for this person',
@@ -34,11 +55,12 @@ export function realtimeRoutes(deps: WorkspaceDeps) {
       const principal = await authorize(deps.guard, request, ['team_members:read'])
       await accessibleWorkspace(deps, principal, params.id)
       sockets.check(principal.userId)
-      people.set(request, principal.userId)
+      people.set(request, principal)
     },
     open(ws) {
-      const person = people.get(ws.data.request)
-      const release = person ? sockets.hold(person) : () => {}
+      const principal = people.get(ws.data.request)
+      if (!principal) return ws.close(4401, 'Not authorized')
+      const release = sockets.hold(principal.userId)
       const session = openRealtime(deps, ws.data.params.id, ws.data.query.since, (msg) =>
         ws.send(JSON.stringify(msg)),
       )
@@ -46,7 +68,14 @@ export function realtimeRoutes(deps: WorkspaceDeps) {
         ws.raw.ping()
         session.heartbeat()
       }, HEARTBEAT_MS)
-      sessions.set(ws.id, { session, timer, release })
+      sessions.set(ws.id, {
+        session,
+        timer,
+        release,
+        principal,
+        workspaceId: ws.data.params.id,
+        close: (code, reason) => ws.close(code, reason),
+      })
     },
     message() {},
     close(ws) {
