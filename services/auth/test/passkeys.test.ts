@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import type {
   Passkey,
   PasskeyAuthenticationOptions,
@@ -19,6 +19,8 @@ import { AuthEnv } from '../src/env'
 import { startAuth } from '../src/start'
 import { type Authenticator, startWebAuthnBrowser, type WebAuthnBrowser } from './webauthn-browser'
 
+// A real browser on a machine shared with other test runs: seconds, not milliseconds, per ceremony.
+setDefaultTimeout(30_000)
 const logger = createLogger('auth-passkeys-test', 'silent')
 const bootstrapKey = `psnip_${'p'.repeat(40)}`
 let nats: NatsServer
@@ -53,7 +55,7 @@ beforeAll(async () => {
   })
   auth = await startAuth(env, logger)
   app = createApp(auth.deps)
-})
+}, 60_000)
 
 afterAll(async () => {
   await browser?.close()
