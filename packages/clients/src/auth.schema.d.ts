@@ -1073,7 +1073,7 @@ export interface operations {
                             authenticatorData?: string;
                             clientDataJSON: string;
                             publicKey?: string;
-                            publicKeyAlgorithm?: string | number;
+                            publicKeyAlgorithm?: number;
                             transports?: string[];
                         };
                         /** @constant */
@@ -1099,7 +1099,7 @@ export interface operations {
                             authenticatorData?: string;
                             clientDataJSON: string;
                             publicKey?: string;
-                            publicKeyAlgorithm?: string | number;
+                            publicKeyAlgorithm?: number;
                             transports?: string[];
                         };
                         /** @constant */
@@ -1125,7 +1125,7 @@ export interface operations {
                             authenticatorData?: string;
                             clientDataJSON: string;
                             publicKey?: string;
-                            publicKeyAlgorithm?: string | number;
+                            publicKeyAlgorithm?: number;
                             transports?: string[];
                         };
                         /** @constant */
@@ -1429,7 +1429,7 @@ export interface operations {
                         };
                         hints?: ("hybrid" | "security-key" | "client-device")[];
                         pubKeyCredParams: {
-                            alg: string | number;
+                            alg: number;
                             /** @constant */
                             type: "public-key";
                         }[];
@@ -1437,7 +1437,7 @@ export interface operations {
                             id?: string;
                             name: string;
                         };
-                        timeout?: string | number;
+                        timeout?: number;
                         user: {
                             displayName: string;
                             id: string;
@@ -1672,7 +1672,7 @@ export interface operations {
                         };
                         hints?: ("hybrid" | "security-key" | "client-device")[];
                         rpId?: string;
-                        timeout?: string | number;
+                        timeout?: number;
                         /** @enum {string} */
                         userVerification?: "required" | "preferred" | "discouraged";
                     };

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '@bosun/testkit/launcher'
 import { type Stack, startStack } from '@bosun/testkit/stack'
-import { tempDir } from '@bosun/testkit/wait'
+import { freePort, tempDir } from '@bosun/testkit/wait'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildWeb } from '../build'
 
@@ -10,19 +10,33 @@ export const WS = 'demo'
 export const REPO = 'demo-org/demo-repo'
 export const SCREENSHOTS = join(repoRoot, '.reports', 'screenshots')
 
-/** The real stack (services as processes, NATS, the GitHub emulator) serving a fresh build of the app. */
-export async function startWebStack(): Promise<Stack & { browser: Browser }> {
+/**
+ * The real stack (services as processes, NATS, the GitHub emulator) serving a fresh build of the app. With
+ * `host: 'localhost'` the app is opened (and BOSUN_PUBLIC_URL set) by host name: browsers refuse an IP address as
+ * a passkey's relying party.
+ */
+export async function startWebStack(
+  opts: { host?: 'localhost' } = {},
+): Promise<Stack & { browser: Browser }> {
   const web = tempDir('bosun-web-')
   await buildWeb(web.path)
+  const gatewayPort = opts.host ? await freePort() : undefined
+  const publicUrl = opts.host ? `http://${opts.host}:${gatewayPort}` : undefined
   const stack = await startStack({
     services: ['auth', 'workspace', 'dashboard', 'aica', 'webhooks', 'gateway'],
-    env: { BOSUN_ADMIN_LOGINS: 'octo-admin', BOSUN_WEB_DIR: web.path },
+    gatewayPort,
+    env: {
+      BOSUN_ADMIN_LOGINS: 'octo-admin',
+      BOSUN_WEB_DIR: web.path,
+      ...(publicUrl ? { BOSUN_PUBLIC_URL: publicUrl } : {}),
+    },
   })
   await seedDemo(stack)
   const chrome = await launchChromium()
   mkdirSync(SCREENSHOTS, { recursive: true })
   return {
     ...stack,
+    publicUrl: publicUrl ?? stack.publicUrl,
     browser: chrome.browser,
     async stop() {
       await chrome.stop()
