@@ -10,6 +10,7 @@ import { DEMO_USERS, startGitHubEmulator } from '@bosun/testkit/github/emulator'
 import { startScriptedModel } from '@bosun/testkit/model/server'
 import { natsAnswers, startNats } from '@bosun/testkit/nats'
 import { DEV_PORTS, startStack } from '@bosun/testkit/stack'
+import { supervise } from '@bosun/testkit/supervise'
 import { buildWeb, WEB_DIST, watchWeb } from '@bosun/web/build'
 
 const env = process.env
@@ -66,6 +67,12 @@ const stack = await startStack({
   },
   echo: true,
 })
+
+// A service that dies is started again (with backoff) and the log says so; Ctrl-C stops the supervisor first.
+const supervisor = supervise(
+  Object.values(stack.services).filter((s) => s !== undefined),
+  { log: (line) => console.error(`[supervisor] ${line}`) },
+)
 
 const api = (method: string, path: string, body?: unknown) =>
   fetch(`${stack.publicUrl}${path}`, {
@@ -130,6 +137,7 @@ const stop = async () => {
   stopping = true
   console.log('Stopping Bosun…')
   webWatcher.close()
+  supervisor.stop()
   await stack.stop()
   await model?.stop()
   await ownNats?.stop()

@@ -1,7 +1,7 @@
 /**
  * Runs every benchmark, one after another (each in its own process, with its own bare baseline measured in the
  * same run), prints each one's output, then one table of every measured row. It reports, it does not assert.
- * `bun tests/bench/all.ts [foundation|webhooks|dashboard|dashboard-scale ...]`
+ * `npm run bench [foundation|webhooks|dashboard|dashboard-scale ...]` (installs wrk first), or `bun tests/bench/all.ts ...`
  */
 import { join } from 'node:path'
 
@@ -33,3 +33,5 @@ for (const bench of chosen.length ? chosen : BENCHES) {
   if (proc.exitCode !== 0) rows.push(`   ${bench} exited with ${proc.exitCode}`)
 }
 console.log(`\n===== summary\n${rows.join('\n')}`)
+// A row that failed (errors, unexpected non-2xx) or a bench that crashed makes the run fail.
+process.exit(rows.some((r) => r.includes('FAILED') || r.includes('exited with')) ? 1 : 0)

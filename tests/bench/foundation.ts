@@ -36,14 +36,16 @@ try {
       url: `${ws}/api/workspaces/bench/team-members`,
       method: 'POST',
       headers: auth,
+      // Each body names a new login: a repeated one would be answered 409 and measure nothing.
       bodyTemplate: '{"login":"w-{n}"}',
+      status: 201,
     },
     { against },
   )
   report([
     { result: health, target: 0.9 },
-    { result: snapshot, target: 0.6 },
-    { result: write, target: 0.05 },
+    { result: snapshot, target: 0.5 },
+    { result: write, target: 0.04 },
   ])
 } finally {
   bare.stop()

@@ -64,7 +64,11 @@ describe('aica end to end', () => {
   test('labeled issue -> auto thread -> relayed items live through the gateway -> draft applied on GitHub', async () => {
     const s = stack.github!.state
     const issue = s.addIssue(REPO, { title: 'Crash when saving', body: 'It crashes.' })
-    s.addLabels(s.requireRepo(REPO), issue, ['bosun:trigger'], { notify: true })
+    // alice, a member, labels it: the repository triggers on members only.
+    s.addLabels(s.requireRepo(REPO), issue, ['bosun:trigger'], {
+      notify: true,
+      sender: s.requireUser('alice'),
+    })
 
     const alice = aica('alice')
     const found = await waitFor(

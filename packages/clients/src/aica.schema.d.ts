@@ -237,7 +237,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /** Who may trigger auto-dispatch on an allowlisted repository */
+        put: operations["aicaSetAutoTriggerFrom"];
         post?: never;
         /** Remove a repository from the allowlist */
         delete: operations["aicaRemoveAutoTriggerRepo"];
@@ -889,6 +890,20 @@ export interface operations {
             };
             /** @description Body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Rate limited */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2825,6 +2840,8 @@ export interface operations {
                             addedBy: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @enum {string} */
+                            triggerFrom: "members" | "vetted" | "anyone";
                         }[];
                         triggerLabel: string;
                         /** @description Workspace slug, e.g. pydantic-ai */
@@ -2902,18 +2919,24 @@ export interface operations {
                 "application/json": {
                     /** @description owner/name */
                     repo: string;
+                    /** @enum {string} */
+                    triggerFrom?: "members" | "vetted" | "anyone";
                     /** @description Workspace slug, e.g. pydantic-ai */
                     workspace?: string;
                 };
                 "application/x-www-form-urlencoded": {
                     /** @description owner/name */
                     repo: string;
+                    /** @enum {string} */
+                    triggerFrom?: "members" | "vetted" | "anyone";
                     /** @description Workspace slug, e.g. pydantic-ai */
                     workspace?: string;
                 };
                 "multipart/form-data": {
                     /** @description owner/name */
                     repo: string;
+                    /** @enum {string} */
+                    triggerFrom?: "members" | "vetted" | "anyone";
                     /** @description Workspace slug, e.g. pydantic-ai */
                     workspace?: string;
                 };
@@ -2933,6 +2956,8 @@ export interface operations {
                             addedBy: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @enum {string} */
+                            triggerFrom: "members" | "vetted" | "anyone";
                         }[];
                         triggerLabel: string;
                         /** @description Workspace slug, e.g. pydantic-ai */
@@ -2998,6 +3023,119 @@ export interface operations {
             };
             /** @description Conflict with an existing resource */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaSetAutoTriggerFrom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                owner: string;
+                repo: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    triggerFrom: "members" | "vetted" | "anyone";
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    triggerFrom: "members" | "vetted" | "anyone";
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "multipart/form-data": {
+                    /** @enum {string} */
+                    triggerFrom: "members" | "vetted" | "anyone";
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        repos: {
+                            /** Format: date-time */
+                            addedAt: string;
+                            addedBy: string;
+                            /** @description owner/name */
+                            repo: string;
+                            /** @enum {string} */
+                            triggerFrom: "members" | "vetted" | "anyone";
+                        }[];
+                        triggerLabel: string;
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3131,6 +3269,8 @@ export interface operations {
                             addedBy: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @enum {string} */
+                            triggerFrom: "members" | "vetted" | "anyone";
                         }[];
                         triggerLabel: string;
                         /** @description Workspace slug, e.g. pydantic-ai */

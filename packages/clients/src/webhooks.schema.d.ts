@@ -264,6 +264,17 @@ export interface operations {
                         installationId: (string | number) | null;
                         /** Format: date-time */
                         lastRedeliveredAt: string | null;
+                        /** @description What consumers made of the delivery, in the order they reported it */
+                        outcomes: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description started, or why nothing was started */
+                            reason: string;
+                            /** @description The service that acted on the delivery (aica: auto-dispatch) */
+                            source: string;
+                            threadId: string | null;
+                            workspaceId: string | null;
+                        }[];
                         /** @description The payload as GitHub sent it */
                         payload: unknown;
                         /** @description Size of the payload as received */

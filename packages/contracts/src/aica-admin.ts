@@ -4,8 +4,22 @@ import { RepoFullName, WorkspaceId } from './workspace'
 const Time = t.String({ format: 'date-time' })
 export const DEFAULT_TRIGGER_LABEL = 'bosun:trigger'
 
+/**
+ * Whose GitHub action (opening the issue, labeling it) may start an auto-dispatch on a repository: workspace
+ * members only (the default), members and authors recorded `trusted` or `good-enough`, or anyone.
+ */
+export const AutoTriggerFrom = t.Union([t.Literal('members'), t.Literal('vetted'), t.Literal('anyone')], {
+  description:
+    'members (default): workspace members only; vetted: members and trusted/good-enough authors; anyone',
+})
+export type AutoTriggerFrom = Static<typeof AutoTriggerFrom>
+export const DEFAULT_TRIGGER_FROM: AutoTriggerFrom = 'members'
+/** Issue titles in a prompt are cut at GitHub's own limit; bodies at this many characters. */
+export const AUTO_PROMPT_TITLE_MAX = 256
+export const AUTO_PROMPT_BODY_MAX = 20_000
+
 export const AutoTriggerRepo = t.Object(
-  { repo: RepoFullName, addedBy: t.String(), addedAt: Time },
+  { repo: RepoFullName, triggerFrom: AutoTriggerFrom, addedBy: t.String(), addedAt: Time },
   { title: 'AutoTriggerRepo' },
 )
 export const AutoTriggerConfig = t.Object(
@@ -13,7 +27,15 @@ export const AutoTriggerConfig = t.Object(
   { title: 'AutoTriggerConfig' },
 )
 export type AutoTriggerConfig = Static<typeof AutoTriggerConfig>
-export const AutoTriggerRepoAdd = t.Object({ workspace: t.Optional(WorkspaceId), repo: RepoFullName })
+export const AutoTriggerRepoAdd = t.Object({
+  workspace: t.Optional(WorkspaceId),
+  repo: RepoFullName,
+  triggerFrom: t.Optional(AutoTriggerFrom),
+})
+export const AutoTriggerRepoSet = t.Object({
+  workspace: t.Optional(WorkspaceId),
+  triggerFrom: AutoTriggerFrom,
+})
 export const TriggerLabelSet = t.Object({
   workspace: t.Optional(WorkspaceId),
   label: t.String({ minLength: 1, maxLength: 50 }),

@@ -255,6 +255,21 @@ export const LiveThreadEvent = t.Union([
 ])
 export type LiveThreadEvent = Static<typeof LiveThreadEvent>
 
+/**
+ * What auto-dispatch made of a GitHub delivery for one workspace, on `bosun.evt.aica.auto.outcome`: the thread
+ * it started, or why it started none. The webhooks service keeps these with the delivery.
+ */
+export const autoDispatchOutcome = defineEvent(
+  'aica.auto.outcome',
+  t.Object({
+    deliveryId: t.String(),
+    workspaceId: t.Union([WorkspaceId, t.Null()]),
+    threadId: t.Union([ThreadId, t.Null()]),
+    reason: t.String({ description: 'started, or why nothing was started' }),
+  }),
+)
+export type AutoDispatchOutcome = Static<typeof autoDispatchOutcome.data>
+
 /** Every status move of a thread, on `bosun.evt.aica.thread.status` (after its commit). */
 export const threadStatusChanged = defineEvent(
   'aica.thread.status',

@@ -81,6 +81,16 @@ export const WebhookDeliveryDetail = t.Object(
       description: 'Request headers as received; signatures and other secret-like headers are redacted',
     }),
     payload: t.Unknown({ description: 'The payload as GitHub sent it' }),
+    outcomes: t.Array(
+      t.Object({
+        source: t.String({ description: 'The service that acted on the delivery (aica: auto-dispatch)' }),
+        workspaceId: t.Union([t.String(), t.Null()]),
+        threadId: t.Union([t.String(), t.Null()]),
+        reason: t.String({ description: 'started, or why nothing was started' }),
+        at: t.String({ format: 'date-time' }),
+      }),
+      { description: 'What consumers made of the delivery, in the order they reported it' },
+    ),
   },
   { title: 'WebhookDeliveryDetail' },
 )

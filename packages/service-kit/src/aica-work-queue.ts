@@ -12,9 +12,10 @@ const NS = 1_000_000
 
 /**
  * The AICA work-queue stream and one durable pull consumer per priority. Aica and every runner call it at
- * start and whichever comes first creates them, so the one definition lives here; idempotent.
+ * start and whichever comes first creates them, so the one definition lives here; idempotent. `ackWaitMs`
+ * (how long a silent runner keeps its work before it is redelivered) is for tests that kill a runner.
  */
-export async function ensureAicaWorkQueue(bus: Bus) {
+export async function ensureAicaWorkQueue(bus: Bus, opts: { ackWaitMs?: number } = {}) {
   const exists = (add: () => Promise<unknown>, info: () => Promise<unknown>) =>
     info().catch(() => add().catch((e) => info().catch(() => Promise.reject(e))))
   await exists(
@@ -38,7 +39,7 @@ export async function ensureAicaWorkQueue(bus: Bus) {
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
           filter_subject: bus.subjects.work('aica', priority),
-          ack_wait: AICA_WORK_ACK_WAIT_MS * NS,
+          ack_wait: (opts.ackWaitMs ?? AICA_WORK_ACK_WAIT_MS) * NS,
           max_deliver: AICA_WORK_MAX_DELIVER,
         }),
       () => bus.jsm.consumers.info(AICA_WORK_STREAM, durable),

@@ -26,13 +26,18 @@ export type ServiceAppOptions = {
    * The route's errors, CORS and validation stay the route's; a request carrying an Origin always goes there.
    */
   fastGets?: Record<string, (request: Bun.BunRequest) => Response | undefined>
-  /** Exact paths whose route reads the raw body itself (`parse: 'none'`), so any content type reaches it. */
+  /** Exact paths whose route reads the raw body itself (`parse: 'none'`): any content type reaches it. */
   rawBodyPaths?: string[]
   /** Gauges of the service's own, read when /metrics is rendered. */
   gauges?: Record<string, () => number>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
+/** Whether a request carries a body: a Content-Length over 0, or a chunked one. */
+const hasBody = (request: Request) => {
+  const length = request.headers.get('content-length')
+  return length !== null ? length !== '0' : request.headers.has('transfer-encoding')
+}
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i
 const requestIdOf = (request: Request) => {
   const given = request.headers.get('x-request-id')
@@ -113,13 +118,13 @@ export function createServiceApp(opts: ServiceAppOptions) {
   }
 
   /** The one error shape for whatever a request failed with. */
-  const errorResponse = (code: unknown, thrown: unknown, id: string | undefined): Response => {
-    // Elysia wraps what a parse hook throws.
-    const cause = code === 'PARSE' ? (thrown as { cause?: unknown }).cause : undefined
-    const error = cause instanceof AppError ? cause : thrown
+  const errorResponse = (code: unknown, error: unknown, id: string | undefined): Response => {
     if (error instanceof AppError) {
       const res = json(error.status, error.toBody(), id)
       if (unreadBody.has(error)) res.headers.set('connection', 'close')
+      const wait = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+      if (error.code === 'rate_limited' && typeof wait === 'number')
+        res.headers.set('retry-after', String(wait))
       return res
     }
     if (error instanceof ValidationError || code === 'VALIDATION') {
@@ -232,6 +237,18 @@ export function createServiceApp(opts: ServiceAppOptions) {
       const id = requestIdOf(request)
       const tracked = { id, at: performance.now() }
       ;(ctx as Tracked).bosunRequest = tracked
+      // Bodies are JSON wherever a schema describes one: a form or text body is what a page of another site can
+      // send without asking (no CORS preflight), so it is refused before it is read. Checked here, not in a parse
+      // hook: a parse hook of ours would hide every route's request body from the OpenAPI description.
+      if (hasBody(request) && !JSON_TYPE.test(request.headers.get('content-type') ?? '')) {
+        if (!rawBodyPaths.has(new URL(request.url).pathname)) {
+          const body = { error: 'unsupported_media_type', message: 'Send the body as application/json' }
+          const res = json(415, body, id)
+          res.headers.set('connection', 'close')
+          finish(tracked, request.method, undefined, 415)
+          return res
+        }
+      }
       if (urlHasNul(request.url)) {
         const details = [{ in: 'url', path: '/', message: 'contains a NUL character' }]
         finish(tracked, request.method, undefined, 400)
@@ -248,22 +265,6 @@ export function createServiceApp(opts: ServiceAppOptions) {
           return res
         }
       }
-      // Bodies are JSON wherever a schema describes one: a form or text body is what a page of another site can
-      // send without asking (no CORS preflight), so it is refused unread. A route reading raw bytes (the webhook
-      // ingress) is named in `rawBodyPaths`. Checked here, not in a parse hook: a parse function hides every body
-      // from the OpenAPI document.
-      if (
-        request.body &&
-        length !== 0 &&
-        !JSON_TYPE.test(request.headers.get('content-type') ?? '') &&
-        !rawBodyPaths.has(new URL(request.url).pathname)
-      ) {
-        const message = 'Send the body as application/json'
-        const res = json(415, { error: 'unsupported_media_type', message }, id)
-        res.headers.set('connection', 'close')
-        finish(tracked, request.method, undefined, 415)
-        return res
-      }
     })
     // After validation (so an anonymous caller has had its 401): a NUL would be cut off where it is stored.
     .onBeforeHandle({ as: 'global' }, ({ body }) => {
@@ -274,7 +275,11 @@ export function createServiceApp(opts: ServiceAppOptions) {
     // Every answer here is built with the request id, so nothing goes through `set.headers`.
     .onError({ as: 'global' }, (ctx) => {
       const tracked = (ctx as Tracked).bosunRequest
-      const response = errorResponse(ctx.code, ctx.error, tracked?.id)
+      // The client went away (mid-upload, say): nobody reads the answer, and it is no fault of ours. Counted as
+      // 499, nginx's "client closed request", never as a 500.
+      const response = ctx.request.signal.aborted
+        ? json(499, { error: 'invalid_request', message: 'The client closed the request' }, tracked?.id)
+        : errorResponse(ctx.code, ctx.error, tracked?.id)
       if (tracked) finish(tracked, ctx.request.method, ctx.route, response.status)
       return response
     })

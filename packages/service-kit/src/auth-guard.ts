@@ -19,6 +19,7 @@ import { createLocalJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { assertSameOrigin } from './browser-origin'
 import type { Bus } from './bus'
 import { AppError, forbidden, unauthorized } from './errors'
+import { clientAddress, createRateLimit } from './rate-limit'
 import { isValid } from './validate'
 
 const KEY_CACHE_MS = 30_000
@@ -65,9 +66,15 @@ export function readCookie(header: string | null, name: string): string | undefi
  */
 export function createAuthGuard(
   bus: Pick<Bus, 'request' | 'onEvent'>,
-  opts: { browserOrigins?: readonly string[] } = {},
+  opts: { browserOrigins?: readonly string[]; failedKeyLookupsPerMinute?: number } = {},
 ): AuthGuard {
   const allowedOrigins = new Set(opts.browserOrigins ?? [])
+  /** Guessing keys costs auth a lookup each: an address that keeps failing is refused before asking. */
+  const failedLookups = createRateLimit({
+    limit: opts.failedKeyLookupsPerMinute ?? 30,
+    windowMs: 60_000,
+    what: 'failed API-key lookups',
+  })
   let jwks: JWTVerifyGetKey | undefined
   let jwksFetchedAt = 0
   /**
@@ -159,12 +166,14 @@ export function createAuthGuard(
     return principal
   }
 
-  const verifyKey = async (key: string): Promise<Principal> => {
-    if (!API_KEY_SHAPE.test(key)) throw unauthorized('Invalid API key')
+  const verifyKey = async (key: string, address: string): Promise<Principal> => {
     const cached = keyCache.get(key)
-    if (cached && cached.until > Date.now()) {
-      if (!cached.principal) throw unauthorized('Invalid API key')
-      return cached.principal
+    const fresh = cached && cached.until > Date.now() ? cached : undefined
+    if (fresh?.principal) return fresh.principal
+    failedLookups.check(address)
+    if (fresh || !API_KEY_SHAPE.test(key)) {
+      failedLookups.record(address)
+      throw unauthorized('Invalid API key')
     }
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear()
     try {
@@ -173,6 +182,7 @@ export function createAuthGuard(
       return principal
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found') {
+        failedLookups.record(address)
         keyCache.set(key, { until: Date.now() + NEGATIVE_CACHE_MS })
         throw unauthorized('Invalid API key')
       }
@@ -212,16 +222,41 @@ export function createAuthGuard(
     },
     async principal(request) {
       const credential = credentialOf(request)
-      return credential.kind === 'key' ? verifyKey(credential.value) : verifySession(credential.value)
+      return credential.kind === 'key'
+        ? verifyKey(credential.value, clientAddress(request))
+        : verifySession(credential.value)
     },
   }
 }
 
 /**
+ * The one authorization rule of a request: a signed-in caller (else 401) holding `scopes` (else 403). Routes
+ * reach it through the `auth` macro; sockets and service macros call it themselves.
+ */
+export async function authorize(guard: AuthGuard, request: Request, scopes: readonly Scope[]) {
+  return permitted(await guard.principal(request), scopes)
+}
+
+const permitted = (principal: Principal, scopes: readonly Scope[]) => {
+  if (!holds(principal, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
+  return principal
+}
+
+/**
+ * What `authorize` resolves to when that is known without waiting (the credential was verified recently), for a
+ * fast path; `undefined` otherwise, refusals included, which the route then gives through `authorize`.
+ */
+export function authorizedNow(guard: AuthGuard, request: Request, scopes: readonly Scope[]) {
+  const principal = guard.cachedPrincipal(request)
+  return principal && holds(principal, scopes) ? principal : undefined
+}
+
+const holds = (principal: Principal, scopes: readonly Scope[]) => hasScopes(principal.scopes, scopes)
+
+/**
  * The route macro: `{ auth: ['team_members:read'] }` requires a caller holding those scopes and puts
  * `principal` in the handler's context; `{ auth: [] }` requires only a signed-in caller. The caller is settled
- * before anything is validated (in `transform`: a parse function would hide the body from the OpenAPI document),
- * so an anonymous caller learns 401, not what the route expects.
+ * before anything is validated, so an anonymous caller learns 401, not what the route expects.
  */
 export function authPlugin(guard: AuthGuard) {
   const settled = new WeakMap<Request, Promise<Principal>>()
@@ -239,9 +274,7 @@ export function authPlugin(guard: AuthGuard) {
         await principalOf(request)
       },
       async resolve({ request }) {
-        const principal = await principalOf(request)
-        if (!hasScopes(principal.scopes, scopes)) throw forbidden(`Requires scope ${scopes.join(', ')}`)
-        return { principal }
+        return { principal: permitted(await principalOf(request), scopes) }
       },
     }),
   })

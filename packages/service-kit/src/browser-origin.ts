@@ -1,3 +1,4 @@
+import { splitList } from './env'
 import { forbidden } from './errors'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -28,4 +29,16 @@ export function assertSameOrigin(request: Request, allowed: ReadonlySet<string>)
   const site = request.headers.get('sec-fetch-site')
   if (site !== null && !SAME_ORIGIN_FETCH.has(site))
     throw forbidden('Cross-site requests are not accepted with a session cookie')
+}
+
+/** The auth guard's options from the common configuration. */
+export function guardOptions(env: {
+  BOSUN_PUBLIC_URL: string
+  BOSUN_EXTENSION_ORIGINS: string
+  BOSUN_RATE_FAILED_KEY_LOOKUPS: number
+}) {
+  return {
+    browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
+    failedKeyLookupsPerMinute: env.BOSUN_RATE_FAILED_KEY_LOOKUPS,
+  }
 }

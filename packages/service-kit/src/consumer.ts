@@ -7,6 +7,7 @@ import { type Bus, readEnvelope } from './bus'
 import { type Database, type Schema, statements, type Tx } from './db'
 import { errorFields, type Logger } from './log'
 import { processedEvents } from './outbox-table'
+import { perTick } from './per-tick'
 import { isValid } from './validate'
 
 export type EventConsumer = { stop(): Promise<void> }
@@ -62,35 +63,23 @@ export async function consumeEvents<E extends EventDef, S extends Schema>(opts: 
   let messages: ConsumerMessages | undefined
   let stopped = false
   type Received = { m: JsMsg; event: Envelope<Static<E['data']>> }
-  /** Events read and not yet handed to a write: those that arrive together are applied as one job. */
-  let gathered: Received[] = []
   const inFlight = new Set<Promise<void>>()
-  let inFlightEvents = 0
 
   /**
-   * Applies events once each, in one job of the next group commit, in stream order; acks after that commit.
-   * Their ids are recorded by one statement first, which makes a second copy a no-op; a failing handler rolls
-   * the record back with it. When one event fails, each is applied alone, so only the failing one comes back.
+   * Applies the events that arrive together once each, in one job of the next group commit, in stream order.
+   * Their ids are recorded by one statement first, which makes a second copy a no-op; a failing handler rolls the
+   * record back with it (and `perTick` then applies each alone, so only the failing one comes back).
    */
-  const apply = async (batch: Received[]): Promise<void> => {
-    try {
-      await database.write(async (tx) => {
-        const fresh = await recordApplied(
-          tx,
-          batch.map((r) => r.event.id),
-        )
-        for (const { event } of batch) if (fresh.delete(event.id)) await opts.handler(tx, event)
-      })
-      for (const { m } of batch) m.ack()
-    } catch (err) {
-      if (batch.length > 1) {
-        await Promise.all(batch.map((one) => apply([one])))
-        return
-      }
-      logger.warn('event handler failed; will be redelivered', { durable: opts.durable, ...errorFields(err) })
-      batch[0]?.m.nak(1000)
-    }
-  }
+  const applyTogether = perTick<Received, void>(async (batch) => {
+    await database.write(async (tx) => {
+      const fresh = await recordApplied(
+        tx,
+        batch.map((r) => r.event.id),
+      )
+      for (const { event } of batch) if (fresh.delete(event.id)) await opts.handler(tx, event)
+    })
+    return batch.map(() => undefined)
+  })
 
   const recordApplied = async (tx: Tx<S>, ids: string[]): Promise<Set<string>> => {
     const at = Date.now()
@@ -101,16 +90,20 @@ export async function consumeEvents<E extends EventDef, S extends Schema>(opts: 
     return new Set(rows.map((r) => String(r.event_id)))
   }
 
-  /** Hands what was gathered to a write. Not awaited: the write queue runs jobs in the order they were queued. */
-  const flush = () => {
-    const batch = gathered
-    gathered = []
-    if (batch.length === 0) return
-    inFlightEvents += batch.length
-    const applying: Promise<void> = apply(batch).finally(() => {
-      inFlight.delete(applying)
-      inFlightEvents -= batch.length
-    })
+  /** Acks after the commit; a failure comes back after a second. Not awaited: writes run in the order queued. */
+  const apply = (received: Received) => {
+    const applying: Promise<void> = applyTogether(received)
+      .then(
+        () => received.m.ack(),
+        (err) => {
+          logger.warn('event handler failed; will be redelivered', {
+            durable: opts.durable,
+            ...errorFields(err),
+          })
+          received.m.nak(1000)
+        },
+      )
+      .finally(() => inFlight.delete(applying))
     inFlight.add(applying)
   }
 
@@ -130,13 +123,9 @@ export async function consumeEvents<E extends EventDef, S extends Schema>(opts: 
           m.term()
           continue
         }
-        // The messages of one read from the socket are iterated before the next turn of the loop.
-        if (gathered.length === 0) setImmediate(flush)
-        gathered.push({ m, event: event as Envelope<Static<E['data']>> })
-        if (inFlightEvents + gathered.length >= MAX_IN_FLIGHT) {
-          flush()
-          await Promise.race(inFlight)
-        }
+        // The messages of one read from the socket are iterated in one turn, so they are applied together.
+        apply({ m, event: event as Envelope<Static<E['data']>> })
+        if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight)
       }
     }
   })().catch((err) => {
@@ -156,7 +145,6 @@ export async function consumeEvents<E extends EventDef, S extends Schema>(opts: 
       stopped = true
       await messages?.close()
       await run
-      flush()
       await Promise.allSettled([...inFlight])
     },
   }

@@ -1,5 +1,4 @@
 import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync } from 'node:fs'
-import { type FileHandle, open } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { type Client, createClient, type InValue, type ResultSet } from '@libsql/client'
 import { sql } from 'drizzle-orm'
@@ -159,6 +158,14 @@ const inserted = (inserts: Insert[]): Inserted => ({
   rows: (table) => inserts.flatMap((i) => (i.table === table ? i.rows : [])),
 })
 
+/** `data/<service>.db` unless a URL is given; file URLs get their folder created. */
+export function databaseUrl(dataDir: string, service: string, override?: string): string {
+  if (override) return override
+  const file = resolve(dataDir, `${service}.db`)
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  return `file:${file}`
+}
+
 /** The file behind a `file:` URL (`file:/a/b.db`, `file:///a/b.db`, `file:rel.db?mode=…`). */
 const filePath = (url: string) =>
   resolve(
@@ -167,75 +174,6 @@ const filePath = (url: string) =>
       .replace(/^\/\/(?=\/)/, '')
       .split('?', 1)[0]!,
   )
-
-/**
- * Makes commits durable off the event loop. The writer commits with synchronous=NORMAL (the WAL is written but not
- * fsynced, which already survives a crash of the process), then this fsyncs the WAL file on the thread pool, which
- * is what synchronous=FULL does inside COMMIT, blocking the loop. A caller is answered by an fsync that started
- * after its commit; callers that arrive while one runs share the next. The WAL stays open between syncs: opening
- * it for each one cost more than the fsync.
- */
-export function walSyncer(dbFile: string): { sync(): Promise<void>; close(): void } {
-  const wal = `${dbFile}-wal`
-  let walHandle: FileHandle | undefined
-  let running: Promise<void> | undefined
-  let queued: Promise<void> | undefined
-  const fsyncOnce = async (file: string) => {
-    const handle = await open(file, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  }
-  const dropHandle = () => {
-    walHandle?.close().catch(() => {})
-    walHandle = undefined
-  }
-  // The WAL is removed when the last connection to the database closes, after checkpointing it into the database
-  // (syncing it); a handle to a removed WAL is dropped (it has no links left) and the path opened again. No WAL
-  // there: syncing the database file costs little and does not rest on that.
-  const sync = async () => {
-    if (walHandle && fstatSync(walHandle.fd).nlink === 0) dropHandle()
-    if (!walHandle) {
-      try {
-        walHandle = await open(wal, 'r')
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-        return fsyncOnce(dbFile)
-      }
-    }
-    await walHandle.sync()
-  }
-  const run = (): Promise<void> => {
-    const current = sync().finally(() => {
-      if (running === current) running = undefined
-    })
-    running = current
-    return current
-  }
-  return {
-    sync: () => {
-      if (!running) return run()
-      queued ??= running
-        .catch(() => {})
-        .then(() => {
-          queued = undefined
-          return run()
-        })
-      return queued
-    },
-    close: dropHandle,
-  }
-}
-
-/** `data/<service>.db` unless a URL is given; file URLs get their folder created. */
-export function databaseUrl(dataDir: string, service: string, override?: string): string {
-  if (override) return override
-  const file = resolve(dataDir, `${service}.db`)
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-  return `file:${file}`
-}
 
 /**
  * A local database file and its folder are this user's alone (0600, 0700): the file holds sessions, hashed keys
@@ -262,11 +200,7 @@ export async function openDatabase<S extends Schema>(opts: {
   // Writes get a connection of their own, so a steady stream of reads holding the pool cannot starve them;
   // a single connection also makes any second concurrent transaction fail loudly (TRANSACTION_ACTIVE).
   const writer = createClient({ ...config, concurrency: 1 })
-  const local = opts.url.startsWith('file:')
-  if (local) await assertPragmas(client, writer)
-  // A libSQL server makes its own commits durable; a local file is synced here, off the event loop.
-  const syncer = local ? walSyncer(filePath(opts.url)) : undefined
-  const durable = () => syncer?.sync() ?? Promise.resolve()
+  if (opts.url.startsWith('file:')) await assertPragmas(client, writer)
   const db = drizzle(client, { schema: opts.schema })
   const writeDb = drizzle(writer, { schema: opts.schema })
   await migrate(writeDb, { migrationsFolder: opts.migrationsFolder })
@@ -306,8 +240,8 @@ export async function openDatabase<S extends Schema>(opts: {
   }
 
   /**
-   * Commits one batch; its callers hear once it is durable. The next batch does not wait for that fsync: it commits
-   * meanwhile and is made durable by the next one, so the loop is not idle while the disk syncs.
+   * Commits one batch; its callers hear once it is durable: with synchronous=FULL, COMMIT returns after the WAL
+   * is fsynced, so no answer and no event (the outbox publishes from `onCommit`) can come before the fsync.
    */
   const commitBatch = async (batch: Job<S>[]) => {
     let result: Awaited<ReturnType<typeof runBatch>>
@@ -324,17 +258,7 @@ export async function openDatabase<S extends Schema>(opts: {
         return
       }
     }
-    void settle(batch, result)
-  }
-
-  const settle = async (batch: Job<S>[], { outcomes, inserts }: Awaited<ReturnType<typeof runBatch>>) => {
-    try {
-      await durable()
-    } catch (err) {
-      // The commit is visible but may not survive a power loss: nobody is told it is done.
-      for (const job of batch) job.reject(err)
-      return
-    }
+    const { outcomes, inserts } = result
     const rows = inserted(inserts)
     for (const listener of commitListeners) listener(rows)
     batch.forEach((job, i) => {
@@ -347,7 +271,7 @@ export async function openDatabase<S extends Schema>(opts: {
   /**
    * One transaction per turn of the event loop. The local driver runs synchronously, so a commit blocks the
    * loop: waiting for the next turn (setImmediate) lets the requests that arrived meanwhile queue their
-   * writes, and they share one commit. One drain at a time, always; the fsync of a commit runs on beside the next.
+   * writes, and they share one commit. One drain at a time, always.
    */
   let draining = false
   /** Jobs in the queue that someone awaits: only these start a commit. */
@@ -400,23 +324,21 @@ export async function openDatabase<S extends Schema>(opts: {
     close: () => {
       client.close()
       writer.close()
-      syncer?.close()
     },
   }
 }
 
 /**
- * WAL is a property of the file. `synchronous` is per connection: the pool's connections keep SQLite's FULL
- * (they only read), the writer's single connection gets NORMAL because its commits are fsynced by `walSyncer`.
- * A writer connection replaced after an error opens with FULL again: slower, never less durable.
+ * WAL is a property of the file; `synchronous` is per connection and SQLite's default, FULL, is what every
+ * connection keeps: a commit returns once the WAL is fsynced, so an acknowledged write survives a power loss.
+ * Checked at open so a changed default or build cannot weaken it unnoticed.
  */
 async function assertPragmas(client: Client, writer: Client) {
   await client.execute('PRAGMA journal_mode=WAL')
-  await writer.execute('PRAGMA synchronous=NORMAL')
   const mode = await client.execute('PRAGMA journal_mode')
   const journal = String(mode.rows[0]?.[0]).toLowerCase()
   const level = async (c: Client) => Number((await c.execute('PRAGMA synchronous')).rows[0]?.[0])
   if (journal !== 'wal') throw new Error(`journal_mode is ${journal}, expected wal`)
-  if ((await level(client)) < 2) throw new Error('synchronous of the readers is below FULL (2)')
-  if ((await level(writer)) !== 1) throw new Error('synchronous of the writer is not NORMAL (1)')
+  for (const c of [client, writer])
+    if ((await level(c)) < 2) throw new Error('synchronous is below FULL (2): commits would not be durable')
 }

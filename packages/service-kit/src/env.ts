@@ -12,6 +12,10 @@ export const commonEnv = {
     default: '',
     description: 'Comma-separated origins allowed CORS with credentials',
   }),
+  /** Failed API-key lookups one client address may cause per minute, per service; then 429. */
+  BOSUN_RATE_FAILED_KEY_LOOKUPS: T.Integer({ default: 30, minimum: 1 }),
+  /** Realtime sockets one person may hold open at once, per service instance; then 429. */
+  BOSUN_RATE_SOCKETS_PER_PERSON: T.Integer({ default: 20, minimum: 1 }),
   LOG_LEVEL: T.Union(
     [T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')],
     {

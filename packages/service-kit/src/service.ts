@@ -1,8 +1,7 @@
 import { type AuthGuard, createAuthGuard } from './auth-guard'
-import { browserOrigins } from './browser-origin'
+import { guardOptions } from './browser-origin'
 import { type Bus, connectBus } from './bus'
 import { type Database, databaseUrl, openDatabase, type Schema } from './db'
-import { splitList } from './env'
 import type { Logger } from './log'
 import { type OutboxRelay, startOutboxRelay } from './outbox'
 
@@ -14,6 +13,7 @@ export type ServiceEnv = {
   DATABASE_URL?: string
   BOSUN_PUBLIC_URL: string
   BOSUN_EXTENSION_ORIGINS: string
+  BOSUN_RATE_FAILED_KEY_LOOKUPS: number
 }
 
 type OutboxOptions = false | { retainSentMs?: number }
@@ -59,9 +59,7 @@ export async function openService<S extends Schema, O extends OutboxOptions>(opt
   return {
     database,
     bus,
-    guard: createAuthGuard(bus, {
-      browserOrigins: browserOrigins(env, splitList(env.BOSUN_EXTENSION_ORIGINS)),
-    }),
+    guard: createAuthGuard(bus, guardOptions(env)),
     relay: relay as ServiceCore<S, O>['relay'],
     async close() {
       await relay?.stop()

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineEvent } from '@bosun/contracts/envelope'
 import { errors } from '@bosun/contracts/errors'
@@ -14,7 +13,7 @@ import { AckPolicy, DeliverPolicy, type Msg } from 'nats'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus, eventHeaders, readEnvelope } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
-import { commitScope, type Database, insertAtCommit, openDatabase, statements, walSyncer } from '../src/db'
+import { commitScope, type Database, insertAtCommit, openDatabase, statements } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
 import { createLogger } from '../src/log'
@@ -167,35 +166,6 @@ describe('database', () => {
     await insertAtCommit(database.db, 'notes', cols, [direct, 'deferred', 1])
     const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.body, 'deferred'))
     expect(rows.map((r) => r.id).sort()).toEqual([kept1, kept2, nested, direct].sort())
-  })
-
-  test('the WAL sync falls back to the database file when another connection closing it removed the WAL', async () => {
-    using own = tempDir()
-    const file = join(own.path, 'alone.db')
-    await Bun.write(file, 'x')
-    await expect(walSyncer(file).sync()).resolves.toBeUndefined()
-    await expect(walSyncer(join(own.path, 'missing.db')).sync()).rejects.toThrow('ENOENT')
-    // A WAL synced through a handle kept open, then removed (and written again) behind it, is opened afresh.
-    const kept = walSyncer(file)
-    await Bun.write(`${file}-wal`, 'one')
-    await kept.sync()
-    const heldWal = () =>
-      readdirSync('/proc/self/fd').filter((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${file}-wal`)
-        } catch {
-          return false
-        }
-      }).length
-    expect(heldWal()).toBe(1)
-    rmSync(`${file}-wal`)
-    await expect(kept.sync()).resolves.toBeUndefined()
-    await Bun.sleep(10)
-    expect(heldWal()).toBe(0)
-    await Bun.write(`${file}-wal`, 'two')
-    await expect(kept.sync()).resolves.toBeUndefined()
-    expect(heldWal()).toBe(1)
-    kept.close()
   })
 
   test("commit listeners get the rows inserted at that commit, never a failed job's", async () => {

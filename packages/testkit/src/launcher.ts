@@ -12,6 +12,8 @@ export type ServiceProcess = {
   /** Recent stdout/stderr lines, for failure messages. */
   logs(): string
   stop(): Promise<void>
+  /** Resolves with the exit code when the running process exits (at once when none runs). */
+  exited(): Promise<number | null>
   /** kill -9, for crash tests; `start()` brings it back on the same port and data. */
   kill(): Promise<void>
   start(): Promise<void>
@@ -82,6 +84,7 @@ export async function startService(opts: {
     port,
     pid: () => proc?.pid,
     logs: () => lines.join('\n'),
+    exited: async () => (proc ? await proc.exited : null),
     async stop() {
       if (!proc || proc.exitCode !== null) return
       proc.kill('SIGTERM')

@@ -8,6 +8,8 @@ export const AicaEnv = T.Object({
   DATABASE_URL: T.Optional(T.String()),
   /** Threads of one workspace that may hold a sandbox at once (starting, running, idle); the rest queue. */
   BOSUN_AICA_CONCURRENCY: T.Integer({ default: 4, minimum: 1, maximum: 1000 }),
+  /** Dispatches (POST /api/agent-sessions) one caller may make per minute; then 429. */
+  BOSUN_RATE_DISPATCHES_PER_MINUTE: T.Integer({ default: 30, minimum: 1 }),
   /** Lifetime of a relay token; renewed over the relay socket while it is open. */
   BOSUN_AICA_RELAY_TOKEN_TTL_S: T.Integer({ default: 3600, minimum: 10, maximum: 86_400 }),
   /** Defaults of a dispatch envelope that names none. */

@@ -384,6 +384,8 @@ describe('admin', () => {
         payload: {
           issue: { number: 7, title: 'Crash on start', body: 'Stack trace...' },
           label: { name: label },
+          // A member of the workspace: new repositories trigger on members only.
+          sender: { login: 'alice' },
         },
       }
       const envelope = { id, type: githubWebhook.type, source: 'test', time: new Date().toISOString(), data }
@@ -413,7 +415,11 @@ describe('admin', () => {
       action: 'labeled',
       repository: 'demo-org/demo-repo',
       redelivery: false,
-      payload: { issue: { number: 8, title: 'Another', body: '' }, label: { name: 'bosun:trigger' } },
+      payload: {
+        issue: { number: 8, title: 'Another', body: '' },
+        label: { name: 'bosun:trigger' },
+        sender: { login: 'alice' },
+      },
     }
     await h.deps.bus.js.publish(
       h.deps.bus.subjects.evt(githubWebhook.subject(data)),
@@ -456,6 +462,7 @@ describe('admin', () => {
         payload: {
           issue: { number, title: `Issue ${number}`, body: '' },
           ...(action === 'labeled' ? { label: { name: 'bosun:trigger' } } : {}),
+          sender: { login: 'alice' },
         },
       }
       const envelope = { id, type: githubWebhook.type, source: 'test', time: new Date().toISOString(), data }

@@ -16,6 +16,8 @@ export const AuthEnv = T.Object({
     T.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: '32 bytes, base64' }),
   ),
   BOSUN_SESSION_TTL_SECONDS: T.Integer({ default: 43200, minimum: 1, maximum: 30 * 86400 }),
+  /** GitHub sign-in callbacks one client address may make per minute (each costs a call to GitHub); then 429. */
+  BOSUN_RATE_OAUTH_CALLBACKS_PER_MINUTE: T.Integer({ default: 20, minimum: 1 }),
 })
 export type AuthEnv = Static<typeof AuthEnv>
 

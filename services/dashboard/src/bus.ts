@@ -44,7 +44,7 @@ export async function wireBus(deps: DashboardDeps): Promise<EventConsumer[]> {
       durable: 'dashboard-workspace-created',
       def: workspaceCreated,
       handler: async (tx, e) => {
-        await applyWorkspaceCreated(tx as never, e.data)
+        await applyWorkspaceCreated(tx, e.data)
       },
     }),
     consumeEvents({

@@ -95,15 +95,15 @@ const calls = async <T>(fn: () => Promise<T>) => {
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000)
 
-/** What the webhooks service publishes for a `check_run.completed` delivery. */
-async function publishCheckRunCompleted(runId: number, headSha: string) {
+/** What the webhooks service publishes for a delivery of `event`.`action`. */
+async function publishWebhook(event: string, action: string, payload: Record<string, unknown>) {
   const data = {
     deliveryId: crypto.randomUUID(),
-    event: 'check_run',
-    action: 'completed',
+    event,
+    action,
     repository: REPO,
     redelivery: false,
-    payload: { action: 'completed', check_run: { id: runId, head_sha: headSha } },
+    payload: { action, ...payload },
   }
   const id = crypto.randomUUID()
   const envelope = { id, type: githubWebhook.type, source: 'webhooks', time: new Date().toISOString(), data }
@@ -111,6 +111,8 @@ async function publishCheckRunCompleted(runId: number, headSha: string) {
     .jetstream()
     .publish(`bosun.evt.${githubWebhook.subject(data)}`, JSON.stringify(envelope), { msgID: id })
 }
+const publishCheckRunCompleted = (runId: number, headSha: string) =>
+  publishWebhook('check_run', 'completed', { check_run: { id: runId, head_sha: headSha } })
 
 function seedRepository() {
   const s = state()
@@ -386,6 +388,42 @@ describe('cost', () => {
     expect(titles(moved.value!)).toEqual(['changes', 'pending', 'ready'])
     // Only that pull request was asked again: one GraphQL call; the others came from the cache.
     expect(moved.requests.map((r) => r.path)).toEqual(['/graphql'])
+  })
+
+  test('a pull request opened or closed, delivered as an event, costs one call for that pull request', async () => {
+    await prs('drafts')
+    const s = state()
+    const opened = s.addPull(REPO, { title: 'late', head: 'b/late', author: 'stranger', draft: true })
+    const seen = await calls(async () => {
+      await publishWebhook('pull_request', 'opened', { pull_request: { number: opened.number } })
+      return waitFor(
+        async () => {
+          const page = await prs('drafts')
+          return titles(page).includes('late') ? page : undefined
+        },
+        10_000,
+        'the opened PR',
+      )
+    })
+    expect(titles(seen.value!)).toEqual(['draft', 'late'])
+    expect(seen.requests.map((r) => r.path)).toEqual(['/graphql'])
+    const quiet = await calls(() => prs('drafts'))
+    expect(quiet.requests).toEqual([])
+
+    s.setIssueState(s.requireRepo(REPO), opened, 'closed')
+    const gone = await calls(async () => {
+      await publishWebhook('pull_request', 'closed', { pull_request: { number: opened.number } })
+      return waitFor(
+        async () => {
+          const page = await prs('drafts')
+          return titles(page).includes('late') ? undefined : page
+        },
+        10_000,
+        'the closed PR',
+      )
+    })
+    expect(titles(gone.value!)).toEqual(['draft'])
+    expect(gone.requests.map((r) => r.path)).toEqual(['/graphql'])
   })
 
   test('every instance drops its cache, though one instance takes the event', async () => {

@@ -123,7 +123,7 @@ describe('cache invalidation', () => {
     ])
     expect(invalidationsFor(pr('opened'))).toEqual([
       { repo: 'Acme/Api', scope: 'issues' },
-      { repo: 'Acme/Api', scope: 'pulls' },
+      { repo: 'Acme/Api', scope: 'pulls', number: 7 },
     ])
     expect(invalidationsFor(event('push'))).toEqual([])
     expect(invalidationsFor(event('repository'))).toEqual([{ repo: 'Acme/Api', scope: 'repo' }])
@@ -157,6 +157,7 @@ describe('cache invalidation', () => {
     expect(f.pullsOf('acme/api')).toBe(all)
     f.invalidate({ repo: 'acme/api', scope: 'pulls', number: 8 })
     expect(f.pull('acme/api', 8, b)).not.toBe(eight)
+    expect([...f.named('ACME/api').keys()]).toEqual([8])
     f.invalidate({ repo: 'acme/api', scope: 'pulls' })
     expect(f.pullsOf('acme/api')).not.toBe(all)
   })

@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { ensureAicaWorkQueue } from '@bosun/service-kit/aica-work-queue'
+import { connectBus } from '@bosun/service-kit/bus'
+import { createLogger } from '@bosun/service-kit/log'
 import { type GitHubEmulator, startGitHubEmulator } from '@bosun/testkit/github/emulator'
 import { type ServiceProcess, startService } from '@bosun/testkit/launcher'
 import { type ScriptedModel, startScriptedModel } from '@bosun/testkit/model/server'
 import { type NatsServer, startNats } from '@bosun/testkit/nats'
 import { type TempDir, tempDir, waitFor } from '@bosun/testkit/wait'
 import { type AicaPeer, startAicaPeer } from './peer'
+
+const ACK_WAIT_MS = 5000
+const logger = createLogger('runner-test', 'warn')
 
 /**
  * The real runner process, the real opencode binary (sandboxed when bwrap works here), the scripted model
@@ -27,6 +33,10 @@ beforeAll(async () => {
   gh = await startGitHubEmulator({ seed: 'demo' })
   model = await startScriptedModel({ apiKey: CANARY_MODEL_KEY })
   peer = await startAicaPeer(nats.url)
+  // Made before the runner starts, with a short acknowledgement wait: the kill -9 test waits for a redelivery.
+  const bus = await connectBus({ url: nats.url, name: 'runner-test', version: '0', prefix: 'bosun', logger })
+  await ensureAicaWorkQueue(bus, { ackWaitMs: ACK_WAIT_MS })
+  await bus.close()
   runner = await startService({
     name: 'runner',
     env: {

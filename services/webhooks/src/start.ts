@@ -3,6 +3,7 @@ import type { Logger } from '@bosun/service-kit/log'
 import { openService } from '@bosun/service-kit/service'
 import { VERSION } from './app'
 import * as schema from './db/schema'
+import { consumeOutcomes } from './deliveries/outcomes'
 import { startDeliveryPruner } from './deliveries/prune'
 import type { WebhooksDeps } from './deps'
 import type { WebhooksEnv } from './env'
@@ -40,8 +41,10 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
     verifier: createVerifier(webhookSecrets(env), logger),
   }
   const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)
+  const outcomes = await consumeOutcomes(deps)
   const stop = async () => {
     clearInterval(pruner)
+    await outcomes.stop()
     deps.verifier.close()
     await core.close()
   }

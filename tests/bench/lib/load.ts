@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import autocannon from 'autocannon'
 
 export type Result = {
   name: string
@@ -13,6 +12,8 @@ export type Result = {
   /** With a baseline: the median of the rounds' ratios to it, and the baseline's throughput in that round. */
   ratio?: number
   baselineRps?: number
+  /** Non-2xx answers the path promises under this load (an overload's 503s); any other non-2xx fails the row. */
+  non2xxAllowed?: string
 }
 export type Load = {
   url: string
@@ -24,11 +25,15 @@ export type Load = {
   headerTemplates?: Record<string, string>
   connections?: number
   seconds?: number
+  /** The status each request must get; one request is sent and checked before the load (default 200). */
+  status?: number
+  /** Non-2xx answers this load is promised (say why), e.g. an overload's 503s. */
+  non2xxAllowed?: string
 }
 
 /**
- * wrk when installed (a C load generator: it leaves the CPU to the servers under test, which matters on two
- * cores), else autocannon. A warm-up run of the same load first, not counted; then several rounds, and the median
+ * wrk, always (a C load generator: it leaves the CPU to the servers under test, which matters on two cores);
+ * `npm run bench` installs it. Before the load one request is sent and its status checked. A warm-up run of the same load first, not counted; then several rounds, and the median
  * round is kept. With `against` (the bare baseline), the
  * baseline is measured before the first round and after every round, each time after a pause that lets the
  * servers finish what the last load left them; a round's ratio is to the mean of the baseline rounds on either
@@ -40,8 +45,9 @@ export async function measure(
   load: Load,
   opts: { rounds?: number; against?: Load; warmupSeconds?: number } = {},
 ): Promise<Result> {
-  const once = (l: Load, label: string, i: number) =>
-    Bun.which('wrk') ? runWrk(label, l, i) : runAutocannon(label, l)
+  requireWrk()
+  await probe(name, load)
+  const once = (l: Load, label: string, i: number) => runWrk(label, l, i)
   const baseline = async (i: number) => {
     if (!opts.against) return undefined
     await Bun.sleep(SETTLE_MS)
@@ -60,14 +66,45 @@ export async function measure(
     before = after
   }
   results.sort((a, b) => (a.ratio ?? a.rps) - (b.ratio ?? b.rps))
-  return results[Math.floor(results.length / 2)]!
+  const median = results[Math.floor(results.length / 2)]!
+  // A round's failures must not hide behind a median: the row carries every round's.
+  return {
+    ...median,
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+    non2xxAllowed: load.non2xxAllowed,
+  }
 }
+
+/** Every bench uses wrk, so figures from any two machines come from the same generator. */
+function requireWrk() {
+  if (Bun.which('wrk')) return
+  throw new Error(
+    'wrk is not installed: run `npm run bench` (it installs the Debian package), or apt-get install wrk',
+  )
+}
+
+/** One request of the load, answered with the status the path promises, or the bench stops here. */
+async function probe(name: string, load: Load) {
+  const n = `probe-${RUN}`
+  const headers = { ...load.headers }
+  for (const [k, v] of Object.entries(load.headerTemplates ?? {})) headers[k] = v.replace('{n}', n)
+  const res = await fetch(load.url, {
+    method: load.method ?? 'GET',
+    headers,
+    body: load.bodyTemplate?.replace('{n}', n),
+  })
+  const expected = load.status ?? 200
+  if (res.status !== expected)
+    throw new Error(`${name}: the probe request got ${res.status}, expected ${expected}: ${await res.text()}`)
+}
+
+/** Unique per bench process, so request bodies and ids never repeat those of an earlier run on the same stack. */
+const RUN = Bun.randomUUIDv7().slice(-12)
 
 const WARMUP_SECONDS = 5
 /** A pause before each baseline round: the relay and the WAL sync of a write load run on after it. */
 const SETTLE_MS = 1500
-
-export const generator = () => (Bun.which('wrk') ? 'wrk' : 'autocannon')
 
 const ms = (v: string) => {
   const m = v.match(/^([\d.]+)(us|ms|s)$/)
@@ -88,7 +125,7 @@ async function runWrk(name: string, load: Load, round: number): Promise<Result> 
   // A body without {n} is sent as it is: scanning 25 KB per request costs wrk CPU that the server under test needs.
   const perBody = load.bodyTemplate?.includes('{n}') ? 'string.gsub(template, "{n}", id)' : 'template'
   const body = load.bodyTemplate
-    ? `local n = 0\nlocal template = ${JSON.stringify(load.bodyTemplate)}\nrequest = function()\n  n = n + 1\n  local id = "r${round}-" .. n\n  local body = ${perBody}\n  local h = {}\n  for k, v in pairs(wrk.headers) do h[k] = v end\n${perRequest}\n  return wrk.format(${JSON.stringify(load.method ?? 'POST')}, nil, h, body)\nend`
+    ? `local n = 0\nlocal template = ${JSON.stringify(load.bodyTemplate)}\nrequest = function()\n  n = n + 1\n  local id = "${RUN}-r${round}-" .. n\n  local body = ${perBody}\n  local h = {}\n  for k, v in pairs(wrk.headers) do h[k] = v end\n${perRequest}\n  return wrk.format(${JSON.stringify(load.method ?? 'POST')}, nil, h, body)\nend`
     : `wrk.method = ${JSON.stringify(load.method ?? 'GET')}`
   writeFileSync(script, `${headers}\n${body}\n`)
   const proc = Bun.spawnSync([
@@ -115,42 +152,6 @@ async function runWrk(name: string, load: Load, round: number): Promise<Result> 
   }
 }
 
-async function runAutocannon(name: string, load: Load): Promise<Result> {
-  let n = 0
-  const r = await autocannon({
-    url: load.url,
-    method: load.method ?? 'GET',
-    headers: load.headers,
-    connections: load.connections ?? 50,
-    duration: load.seconds ?? 3,
-    requests: load.bodyTemplate
-      ? [
-          {
-            setupRequest: (req) => {
-              const id = String(n++)
-              const headers = Object.fromEntries(
-                Object.entries(load.headerTemplates ?? {}).map(([k, v]) => [k, v.replace('{n}', id)]),
-              )
-              return {
-                ...req,
-                headers: { ...req.headers, ...headers },
-                body: load.bodyTemplate!.replace('{n}', id),
-              }
-            },
-          },
-        ]
-      : undefined,
-  })
-  return {
-    name,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-  }
-}
-
 /** Starts the bare Bun.serve baseline in its own process; returns its URL and a stop function. */
 export async function startBare(): Promise<{ url: string; stop(): void }> {
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, 'bare.ts')], { stdout: 'pipe' })
@@ -160,18 +161,27 @@ export async function startBare(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() }
 }
 
+/** A row passes only with no socket errors and no non-2xx answer its path does not promise. */
+export function failure(r: Result): string | undefined {
+  if (r.errors > 0) return `${r.errors} socket errors`
+  if (r.non2xx > 0 && !r.non2xxAllowed) return `${r.non2xx} unexpected non-2xx answers`
+  return undefined
+}
+
 /** Prints each row with the baseline round it was paired with, its ratio and whether it meets its target. */
 export function report(rows: Array<{ result: Result; target: number }>) {
   const num = (v: number, w: number) => v.toFixed(0).padStart(w)
   console.log(
-    `\nload generator: ${generator()}, 50 connections unless named, rounds of 3 s; each round's ratio is to the ` +
+    "\nload generator: wrk, 50 connections unless named, rounds of 3 s; each round's ratio is to the " +
       'bare Bun.serve GET JSON rounds measured just before and after it (their mean is shown); the median is kept',
   )
   for (const { result: r, target } of rows) {
     const ratio = r.ratio ?? 0
+    const failed = failure(r)
+    const verdict = failed ? `FAILED (${failed})` : ratio >= target ? 'met' : 'MISSED'
     console.log(
       `${r.name.padEnd(34)} ${num(r.rps, 8)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  ` +
-        `bare ${num(r.baselineRps ?? 0, 6)} req/s  ratio ${ratio.toFixed(3)}  ≥ ${target.toFixed(2)}  ${ratio >= target ? 'met' : 'MISSED'}  ` +
+        `bare ${num(r.baselineRps ?? 0, 6)} req/s  ratio ${ratio.toFixed(3)}  ≥ ${target.toFixed(3)}  ${verdict}  ` +
         `errors=${r.errors} non2xx=${r.non2xx}`,
     )
   }

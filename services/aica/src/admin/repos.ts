@@ -1,4 +1,9 @@
-import { type AutoTriggerConfig, DEFAULT_TRIGGER_LABEL } from '@bosun/contracts/aica-admin'
+import {
+  type AutoTriggerConfig,
+  type AutoTriggerFrom,
+  DEFAULT_TRIGGER_FROM,
+  DEFAULT_TRIGGER_LABEL,
+} from '@bosun/contracts/aica-admin'
 import type { Principal } from '@bosun/contracts/principal'
 import { conflict, notFound } from '@bosun/service-kit/errors'
 import { and, asc, eq } from 'drizzle-orm'
@@ -20,6 +25,7 @@ export async function triggerConfig(deps: AicaDeps, workspaceId: string): Promis
     triggerLabel: settings?.triggerLabel ?? DEFAULT_TRIGGER_LABEL,
     repos: repos.map((r) => ({
       repo: r.repo,
+      triggerFrom: r.triggerFrom as AutoTriggerFrom,
       addedBy: r.addedBy,
       addedAt: new Date(r.addedAt).toISOString(),
     })),
@@ -31,11 +37,18 @@ export async function addTriggerRepo(
   principal: Principal,
   workspaceId: string,
   repo: string,
+  triggerFrom: AutoTriggerFrom = DEFAULT_TRIGGER_FROM,
 ) {
   await deps.database.write(async (tx) => {
     const inserted = await tx
       .insert(schema.autoTriggerRepos)
-      .values({ workspaceId, repo: repo.toLowerCase(), addedBy: principal.login, addedAt: Date.now() })
+      .values({
+        workspaceId,
+        repo: repo.toLowerCase(),
+        triggerFrom,
+        addedBy: principal.login,
+        addedAt: Date.now(),
+      })
       .onConflictDoNothing()
       .returning()
     if (inserted.length === 0) throw conflict(`${repo} is already on the allowlist`)
@@ -56,6 +69,28 @@ export async function removeTriggerRepo(deps: AicaDeps, workspaceId: string, rep
       .returning(),
   )
   if (gone.length === 0) throw notFound('Allowlisted repository')
+}
+
+export async function setTriggerFrom(
+  deps: AicaDeps,
+  workspaceId: string,
+  repo: string,
+  triggerFrom: AutoTriggerFrom,
+) {
+  const changed = await deps.database.write((tx) =>
+    tx
+      .update(schema.autoTriggerRepos)
+      .set({ triggerFrom })
+      .where(
+        and(
+          eq(schema.autoTriggerRepos.workspaceId, workspaceId),
+          eq(schema.autoTriggerRepos.repo, repo.toLowerCase()),
+        ),
+      )
+      .returning(),
+  )
+  if (changed.length === 0) throw notFound('Allowlisted repository')
+  return triggerConfig(deps, workspaceId)
 }
 
 export async function setTriggerLabel(

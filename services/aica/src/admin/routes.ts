@@ -2,6 +2,7 @@ import {
   AutoTriggerConfig,
   AutoTriggerRepoAdd,
   AutoTriggerRepoParams,
+  AutoTriggerRepoSet,
   SharedCreds,
   SharedCredsSet,
   TriggerLabelSet,
@@ -13,7 +14,7 @@ import { Elysia, t } from 'elysia'
 import { bundleWorkspace as workspaceOf } from '../bundle/service'
 import type { AicaDeps } from '../deps'
 import { deleteSharedCreds, getSharedCreds, setSharedCreds } from './creds'
-import { addTriggerRepo, removeTriggerRepo, setTriggerLabel, triggerConfig } from './repos'
+import { addTriggerRepo, removeTriggerRepo, setTriggerFrom, setTriggerLabel, triggerConfig } from './repos'
 
 const tags = ['aica-admin']
 
@@ -40,7 +41,7 @@ export function adminRoutes(deps: AicaDeps) {
       async ({ principal, body, set }) => {
         const ws = await workspaceOf(deps, principal, body.workspace)
         set.status = 201
-        return addTriggerRepo(deps, principal, ws, body.repo)
+        return addTriggerRepo(deps, principal, ws, body.repo, body.triggerFrom)
       },
       {
         auth: ['team_shared_creds:write'],
@@ -64,6 +65,27 @@ export function adminRoutes(deps: AicaDeps) {
           operationId: 'aicaSetTriggerLabel',
           tags,
           summary: 'The label that triggers auto-dispatch',
+        },
+        response: { 200: AutoTriggerConfig, ...errors(400, 401, 403, 404) },
+      },
+    )
+    .put(
+      '/auto-trigger-repos/:owner/:repo',
+      async ({ principal, params, body }) =>
+        setTriggerFrom(
+          deps,
+          await workspaceOf(deps, principal, body.workspace),
+          `${params.owner}/${params.repo}`,
+          body.triggerFrom,
+        ),
+      {
+        auth: ['team_shared_creds:write'],
+        params: AutoTriggerRepoParams,
+        body: AutoTriggerRepoSet,
+        detail: {
+          operationId: 'aicaSetAutoTriggerFrom',
+          tags,
+          summary: 'Who may trigger auto-dispatch on an allowlisted repository',
         },
         response: { 200: AutoTriggerConfig, ...errors(400, 401, 403, 404) },
       },

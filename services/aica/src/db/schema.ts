@@ -135,6 +135,8 @@ export const autoTriggerRepos = sqliteTable(
   {
     workspaceId: text('workspace_id').notNull(),
     repo: text('repo').notNull(),
+    /** AutoTriggerFrom: members (default, also for rows from before the setting), vetted, anyone. */
+    triggerFrom: text('trigger_from').notNull().default('members'),
     addedBy: text('added_by').notNull(),
     addedAt: integer('added_at').notNull(),
   },

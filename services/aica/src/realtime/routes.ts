@@ -1,7 +1,9 @@
 import { RealtimeQuery, ThreadClientMessage, ThreadParams } from '@bosun/contracts/aica'
 import type { Principal } from '@bosun/contracts/principal'
 import { hasScopes } from '@bosun/contracts/scopes'
-import { AppError, forbidden } from '@bosun/service-kit/errors'
+import { authorize } from '@bosun/service-kit/auth-guard'
+import { AppError } from '@bosun/service-kit/errors'
+import { createConcurrencyLimit } from '@bosun/service-kit/rate-limit'
 import { isValid, parseJson } from '@bosun/service-kit/validate'
 import { Elysia } from 'elysia'
 import type { AicaDeps } from '../deps'
@@ -19,17 +21,21 @@ const HEARTBEAT_MS = 5000
 export function realtimeRoutes(deps: AicaDeps) {
   const streams = new Map<
     string,
-    { stream: ThreadStream; timer: ReturnType<typeof setInterval>; chain: Promise<void> }
+    { stream: ThreadStream; timer: ReturnType<typeof setInterval>; chain: Promise<void>; release: () => void }
   >()
   const principals = new WeakMap<Request, Principal>()
+  const sockets = createConcurrencyLimit({
+    max: deps.env.BOSUN_RATE_SOCKETS_PER_PERSON,
+    what: 'open realtime sockets for this person',
+  })
   return new Elysia().ws('/api/agent-sessions/:id/realtime', {
     params: ThreadParams,
     query: RealtimeQuery,
     detail: { operationId: 'aicaThreadRealtime', tags: ['aica'], summary: 'Live thread items (WebSocket)' },
     async beforeHandle({ request, params }) {
-      const principal = await deps.guard.principal(request)
-      if (!hasScopes(principal.scopes, ['aica:read'])) throw forbidden('Requires scope aica:read')
+      const principal = await authorize(deps.guard, request, ['aica:read'])
       await visibleThread(deps, principal, params.id)
+      sockets.check(principal.userId)
       principals.set(request, principal)
     },
     open(ws) {
@@ -49,7 +55,8 @@ export function realtimeRoutes(deps: AicaDeps) {
         ws.raw.ping()
         stream.heartbeat()
       }, HEARTBEAT_MS)
-      streams.set(ws.id, { stream, timer, chain: Promise.resolve() })
+      const release = principal ? sockets.hold(principal.userId) : () => {}
+      streams.set(ws.id, { stream, timer, chain: Promise.resolve(), release })
     },
     message(ws, raw) {
       const send = (error: string, message: string) =>
@@ -79,6 +86,7 @@ export function realtimeRoutes(deps: AicaDeps) {
       const entry = streams.get(ws.id)
       if (!entry) return
       clearInterval(entry.timer)
+      entry.release()
       entry.stream.close()
       streams.delete(ws.id)
     },

@@ -15,6 +15,7 @@ import {
 } from '@bosun/contracts/aica'
 import { errors } from '@bosun/contracts/errors'
 import { authPlugin } from '@bosun/service-kit/auth-guard'
+import { createRateLimit } from '@bosun/service-kit/rate-limit'
 import { Elysia } from 'elysia'
 import type { AicaDeps } from '../deps'
 import { applyDraft } from '../drafts/service'
@@ -26,6 +27,12 @@ const tags = ['aica']
 
 export function threadRoutes(deps: AicaDeps) {
   const viewOf = async (id: string) => (await threadView(deps, id)).thread
+  // One member cannot fill the team's slots: each caller's dispatches per minute are bounded.
+  const dispatches = createRateLimit({
+    limit: deps.env.BOSUN_RATE_DISPATCHES_PER_MINUTE,
+    windowMs: 60_000,
+    what: 'dispatches',
+  })
   return new Elysia({ prefix: '/api/agent-sessions' })
     .use(authPlugin(deps.guard))
     .get('', ({ principal, query }) => listThreads(deps, principal, query), {
@@ -37,6 +44,7 @@ export function threadRoutes(deps: AicaDeps) {
     .post(
       '',
       async ({ principal, body, set }) => {
+        dispatches.take(principal.userId)
         const { threadId } = await dispatch(deps, principal, body)
         set.status = 201
         return threadView(deps, threadId)
@@ -51,7 +59,7 @@ export function threadRoutes(deps: AicaDeps) {
           description:
             "Without `workspace`, the caller's only workspace; without `repo`, the workspace's default repository for agents; without `ref`, its default branch. `extraEnv` is held in memory only until the runner fetches it.",
         },
-        response: { 201: DispatchResult, ...errors(400, 401, 403, 404, 413) },
+        response: { 201: DispatchResult, ...errors(400, 401, 403, 404, 413, 429) },
       },
     )
     .get(

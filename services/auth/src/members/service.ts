@@ -1,21 +1,18 @@
-import { statements } from '@bosun/service-kit/db'
+import type { Tx } from '@bosun/service-kit/db'
+import { and, eq } from 'drizzle-orm'
+import type * as schema from '../db/schema'
+import { memberships } from '../db/schema'
 
-/**
- * Workspace membership events keep a local projection that admission reads. Plain statements: every member
- * change of every workspace passes here, and drizzle's query building costs more than the statement.
- */
+/** Workspace membership events keep a local projection that admission reads. */
 export async function applyMembership(
-  tx: object,
+  tx: Tx<typeof schema>,
   change: { workspaceId: string; login: string },
   added: boolean,
 ) {
-  const args = [change.workspaceId, change.login.toLowerCase()]
-  await statements(tx).execute(
-    added
-      ? {
-          sql: 'insert into memberships (workspace_id, login_key) values (?, ?) on conflict do nothing',
-          args,
-        }
-      : { sql: 'delete from memberships where workspace_id = ? and login_key = ?', args },
-  )
+  const row = { workspaceId: change.workspaceId, loginKey: change.login.toLowerCase() }
+  if (added) await tx.insert(memberships).values(row).onConflictDoNothing()
+  else
+    await tx
+      .delete(memberships)
+      .where(and(eq(memberships.workspaceId, row.workspaceId), eq(memberships.loginKey, row.loginKey)))
 }

@@ -1,8 +1,10 @@
 import { OAuthCallbackQuery, OAuthStartQuery } from '@bosun/contracts/auth'
+import { errors } from '@bosun/contracts/errors'
 import { SESSION_COOKIE } from '@bosun/contracts/principal'
 import { readCookie } from '@bosun/service-kit/auth-guard'
 import { AppError } from '@bosun/service-kit/errors'
 import { errorFields } from '@bosun/service-kit/log'
+import { clientAddress, createRateLimit } from '@bosun/service-kit/rate-limit'
 import { Elysia, t } from 'elysia'
 import type { AuthDeps } from '../deps'
 import { issueSession } from '../session/service'
@@ -37,6 +39,11 @@ export function oauthRoutes(deps: AuthDeps) {
   const { env } = deps
   const secure = env.BOSUN_PUBLIC_URL.startsWith('https://')
   const redirectUri = `${env.BOSUN_PUBLIC_URL}/api/auth/github/callback`
+  const callbacks = createRateLimit({
+    limit: env.BOSUN_RATE_OAUTH_CALLBACKS_PER_MINUTE,
+    windowMs: 60_000,
+    what: 'sign-in attempts',
+  })
   const loginError = (code: string) =>
     redirect(`/login?error=${encodeURIComponent(code)}`, [
       cookie(STATE_COOKIE, '', { maxAge: 0, secure, path: '/api/auth/github' }),
@@ -71,7 +78,8 @@ export function oauthRoutes(deps: AuthDeps) {
     )
     .get(
       '/callback',
-      async ({ query, request }) => {
+      async ({ query, request, server }) => {
+        callbacks.take(clientAddress(request, server?.requestIP(request)?.address))
         const [expected, nextB64] = (readCookie(request.headers.get('cookie'), STATE_COOKIE) ?? '').split('.')
         if (!query.state || !expected || query.state !== expected) return loginError('state_mismatch')
         if (!query.code) return loginError(query.error ?? 'no_code')
@@ -111,6 +119,7 @@ export function oauthRoutes(deps: AuthDeps) {
         },
         response: {
           302: t.Void({ description: 'Signed in (or refused): redirect to the app or /login?error=' }),
+          ...errors(429),
         },
       },
     )

@@ -49,13 +49,8 @@ export function invalidationsFor(e: GithubWebhook): CacheInvalidation[] {
     case 'delete':
       return []
     case 'pull_request':
-      // Opened or reopened: the list itself changes; anything else, that one pull request.
-      return [
-        one('issues'),
-        number === undefined || e.action === 'opened' || e.action === 'reopened'
-          ? one('pulls')
-          : one('pulls', number),
-      ]
+      // Opened, closed, edited, synchronized: that one pull request is read again (or added, or dropped).
+      return [one('issues'), one('pulls', number)]
     case 'pull_request_review':
       return [one('reviews', number), one('threads', number)]
     case 'pull_request_review_comment':

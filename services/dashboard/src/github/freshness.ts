@@ -11,6 +11,8 @@ export type Tag =
   | 'global'
 
 const PULL_SCOPES = ['pulls', 'checks', 'reviews', 'threads'] as const
+const MAX_NAMED = 1000
+const EMPTY: ReadonlyMap<number, number> = new Map()
 
 /**
  * Generation counters per repository, scope and item. A cached response remembers the stamp it was fetched at;
@@ -19,6 +21,8 @@ const PULL_SCOPES = ['pulls', 'checks', 'reviews', 'threads'] as const
  */
 export function createFreshness() {
   const gens = new Map<string, number>()
+  /** Per repository, the pull requests events named (newest last): how one opened since a read is found. */
+  const named = new Map<string, Map<number, number>>()
   let total = 0
   const g = (key: string) => gens.get(key) ?? 0
   const bump = (key: string) => gens.set(key, g(key) + 1)
@@ -35,7 +39,18 @@ export function createFreshness() {
       const repo = inv.repo.toLowerCase()
       if (inv.sha) bump(`${repo}|${inv.scope}|sha:${inv.sha}`)
       else bump(inv.number === undefined ? `${repo}|${inv.scope}` : `${repo}|${inv.scope}|${inv.number}`)
+      if (inv.scope === 'pulls' && inv.number !== undefined) {
+        const numbers = named.get(repo) ?? new Map<number, number>()
+        named.set(repo, numbers)
+        numbers.delete(inv.number)
+        numbers.set(inv.number, g(`${repo}|pulls|${inv.number}`))
+        if (numbers.size > MAX_NAMED) numbers.delete(numbers.keys().next().value as number)
+      }
       total++
+    },
+    /** Pull requests of `repo` an event named, with their generation: ones the list does not hold yet are new. */
+    named(repo: string): ReadonlyMap<number, number> {
+      return named.get(repo.toLowerCase()) ?? EMPTY
     },
     /** Moves on with anything that makes every open pull request of `repo` stale. */
     pullsOf(repo: string): number {

@@ -11,6 +11,8 @@ type Entry = {
   /** Freshness of the repository's pull requests as a whole, and of each one, when it was read. */
   repoGen: number
   pullGen: Map<number, number>
+  /** Pull requests events named that were not open when read, with the generation then: not asked again. */
+  absent: Map<number, number>
   /** GraphQL points the last full read cost: the estimate for the next. */
   cost: number
 }
@@ -42,22 +44,30 @@ export function createPullStore(opts: {
 
   const pullGen = (repo: string, p: PullDetail) => freshness.pull(repo, p.pull.number, p.pull.head.sha)
 
-  const full = async (reader: Reader, repo: string): Promise<Entry> => {
+  const full = async (reader: Reader, repo: string, previous: Entry | undefined): Promise<Entry> => {
     const repoGen = freshness.pullsOf(repo)
-    const before = budget.observed(reader.key).graphql?.remaining
-    const gens = new Map<number, number>()
+    // Taken before the call, so an event that lands while it runs leaves that pull request stale.
+    const before = new Map(
+      [...(previous?.pulls.values() ?? [])].map((p) => [
+        p.pull.number,
+        { sha: p.pull.head.sha, gen: pullGen(repo, p) },
+      ]),
+    )
+    const named = new Map(freshness.named(repo))
+    const remainingBefore = budget.observed(reader.key).graphql?.remaining
     const pulls = await loadPulls(gh, reader, repo)
-    const after = budget.observed(reader.key).graphql?.remaining
+    const remainingAfter = budget.observed(reader.key).graphql?.remaining
     const map = new Map<number, PullDetail>()
+    const gens = new Map<number, number>()
     for (const p of pulls) {
+      const known = before.get(p.pull.number)
       map.set(p.pull.number, p)
-      gens.set(p.pull.number, pullGen(repo, p))
+      gens.set(p.pull.number, known?.sha === p.pull.head.sha ? known.gen : pullGen(repo, p))
     }
-    const cost =
-      before !== undefined && after !== undefined && before > after
-        ? before - after
-        : Math.ceil(pulls.length / 20) || 1
-    return { pulls: map, fetchedAt: Date.now(), repoGen, pullGen: gens, cost }
+    const spent =
+      remainingBefore !== undefined && remainingAfter !== undefined ? remainingBefore - remainingAfter : 0
+    const absent = new Map([...named].filter(([n]) => !map.has(n)))
+    return { pulls: map, fetchedAt: Date.now(), repoGen, pullGen: gens, absent, cost: spent > 0 ? spent : 1 }
   }
 
   const refreshSome = async (
@@ -68,20 +78,24 @@ export function createPullStore(opts: {
   ): Promise<Entry> => {
     const pulls = new Map(entry.pulls)
     const gens = new Map(entry.pullGen)
+    const absent = new Map(entry.absent)
     await mapLimit(numbers, 4, async (n) => {
       const old = pulls.get(n)
+      // Taken before the call, so an event that lands while it runs leaves the pull request stale.
       const gen = old ? pullGen(repo, old) : 0
+      const namedGen = freshness.named(repo).get(n) ?? 0
       const fresh = await loadPull(gh, reader, repo, n)
       if (!fresh) {
         pulls.delete(n)
         gens.delete(n)
+        absent.set(n, namedGen)
         return
       }
       pulls.set(n, fresh)
-      // Taken before the call, so an event that lands while it runs leaves the pull request stale.
+      absent.delete(n)
       gens.set(n, old?.pull.head.sha === fresh.pull.head.sha ? gen : pullGen(repo, fresh))
     })
-    return { ...entry, pulls, pullGen: gens }
+    return { ...entry, pulls, pullGen: gens, absent }
   }
 
   const keep = (key: string, entry: Entry) => {
@@ -122,18 +136,22 @@ export function createPullStore(opts: {
       if (entry && (paced || !budget.allows(reader.key, 'graphql', entry.cost)))
         return staleAnswer(reader, entry)
       if (!entry && !budget.allows(reader.key, 'graphql', 1)) throw refusal(reader)
-      const fresh = await full(reader, repo)
+      const fresh = await full(reader, repo, entry)
       keep(key, fresh)
       return { pulls: [...fresh.pulls.values()] }
     }
+    const opened = [...freshness.named(repo)]
+      .filter(([n, gen]) => !entry.pulls.has(n) && entry.absent.get(n) !== gen)
+      .map(([n]) => n)
     const dirty = [...entry.pulls.values()]
       .filter((p) => entry.pullGen.get(p.pull.number) !== pullGen(repo, p))
       .map((p) => p.pull.number)
+      .concat(opened)
     if (!dirty.length) return { pulls: [...entry.pulls.values()] }
     if (!budget.allows(reader.key, 'graphql', dirty.length)) return staleAnswer(reader, entry)
     const next =
       dirty.length > MAX_SINGLE_REFRESHES
-        ? await full(reader, repo)
+        ? await full(reader, repo, entry)
         : await refreshSome(reader, repo, entry, dirty)
     keep(key, next)
     return { pulls: [...next.pulls.values()] }

@@ -1,8 +1,8 @@
-import type { GhCheckRuns, GhCombinedStatus, GhCommit, GhIssue, GhPull, GhReview } from './types'
+import type { GhIssue } from './types'
 
 /**
- * The fields Bosun reads from each GitHub response. Cached responses keep only these, which cuts the memory a
- * cached pull-request list or check-run page holds by an order of magnitude.
+ * The fields Bosun reads from GitHub (REST issues, and pull requests mapped from GraphQL). Cached answers keep
+ * only these, which cuts the memory a cached list holds by an order of magnitude.
  */
 export type UserRow = { login: string; avatar_url: string | null; type: string | null }
 export type LabelRow = { name: string; color: string }
@@ -42,21 +42,6 @@ const userRow = (
   u: { login: string; avatar_url?: string; type?: string } | null | undefined,
 ): UserRow | null => (u ? { login: u.login, avatar_url: u.avatar_url ?? null, type: u.type ?? null } : null)
 
-export const pullRows = (body: unknown): PullRow[] =>
-  (body as GhPull[]).map((p) => ({
-    number: p.number,
-    title: p.title,
-    html_url: p.html_url,
-    draft: Boolean(p.draft),
-    created_at: p.created_at,
-    updated_at: p.updated_at,
-    user: userRow(p.user),
-    labels: p.labels.map((l) => ({ name: l.name, color: l.color })),
-    head: { sha: p.head.sha },
-    base: { ref: p.base.ref },
-    requested_reviewers: (p.requested_reviewers ?? []).map((r) => r.login),
-  }))
-
 export const issueRow = (body: unknown): IssueRow => {
   const i = body as GhIssue
   return {
@@ -78,26 +63,3 @@ export const issueRow = (body: unknown): IssueRow => {
   }
 }
 export const issueRows = (body: unknown): IssueRow[] => (body as unknown[]).map(issueRow)
-
-export const reviewRows = (body: unknown): ReviewRow[] =>
-  (body as GhReview[]).map((r) => ({
-    login: r.user?.login ?? null,
-    state: r.state,
-    submitted_at: r.submitted_at ?? null,
-  }))
-
-export const checkRunRows = (body: unknown): CheckRunRow[] =>
-  (body as GhCheckRuns).check_runs.map((r) => ({
-    id: r.id,
-    name: r.name,
-    status: r.status,
-    conclusion: r.conclusion,
-  }))
-
-export const statusRows = (body: unknown): StatusRow[] =>
-  (body as GhCombinedStatus).statuses.map((s) => ({ context: s.context, state: s.state }))
-
-export const commitTime = (body: unknown): string | null => {
-  const c = (body as GhCommit).commit
-  return c.committer?.date ?? c.author?.date ?? null
-}

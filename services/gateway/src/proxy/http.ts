@@ -27,6 +27,9 @@ export async function proxyHttp(
       headers: responseHeaders(res.headers),
     })
   } catch (err) {
+    // The client went away mid-upload: the service is fine, and nobody reads this answer.
+    if (req.signal.aborted)
+      return errorResponse(499, 'invalid_request', 'The client closed the request', ctx.requestId)
     ctx.logger.warn('upstream unreachable', {
       service: ctx.service,
       requestId: ctx.requestId,

@@ -34,3 +34,21 @@ export const deliveries = sqliteTable(
     index('deliveries_repository_key_received_at_idx').on(t.repositoryKey, t.receivedAt),
   ],
 )
+
+/** What consumers made of a delivery (auto-dispatch: the thread it started, or why none), kept beside it. */
+export const deliveryOutcomes = sqliteTable(
+  'delivery_outcomes',
+  {
+    seq: integer('seq').primaryKey(),
+    deliveryId: text('delivery_id').notNull(),
+    source: text('source').notNull(),
+    workspaceId: text('workspace_id'),
+    threadId: text('thread_id'),
+    reason: text('reason').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    index('delivery_outcomes_delivery_id_idx').on(t.deliveryId, t.seq),
+    index('delivery_outcomes_at_idx').on(t.at),
+  ],
+)

@@ -5,7 +5,10 @@ import type { Db } from '../deps'
 const DAY_MS = 24 * 3600 * 1000
 const CHUNK = 1000
 
-/** Deletes deliveries received before `cutoff`, a chunk per transaction so ingress writes are not held up. */
+/**
+ * Deletes deliveries received before `cutoff`, a chunk per transaction so ingress writes are not held up, and the
+ * outcomes reported before it.
+ */
 export async function pruneDeliveries(database: Db, cutoff: number): Promise<number> {
   let total = 0
   for (;;) {
@@ -15,8 +18,10 @@ export async function pruneDeliveries(database: Db, cutoff: number): Promise<num
       ),
     )
     total += res.rowsAffected
-    if (res.rowsAffected < CHUNK) return total
+    if (res.rowsAffected < CHUNK) break
   }
+  await database.write((tx) => tx.run(sql`delete from delivery_outcomes where at < ${cutoff}`))
+  return total
 }
 
 /** Keeps the delivery log (and so the dedupe memory) for `days`, pruning at start and every ten minutes. */

@@ -10,7 +10,7 @@ import { found } from '@bosun/service-kit/errors'
 import { decodeKeyCursor, encodeKeyCursor } from '@bosun/service-kit/paging'
 import { eq, type SQL, sql } from 'drizzle-orm'
 import { enqueueDelivery } from '../bus'
-import { deliveries, outbox } from '../db/schema'
+import { deliveries, deliveryOutcomes, outbox } from '../db/schema'
 import type { Db, WebhooksDeps } from '../deps'
 
 /** A delivery is queued while the outbox still holds its latest event unsent (sent rows are deleted). */
@@ -136,10 +136,22 @@ export async function getDelivery(database: Db, id: string): Promise<WebhookDeli
     .where(eq(deliveries.id, id))
     .limit(1)
   const r = found(row, 'Delivery')
+  const outcomes = await database.db
+    .select()
+    .from(deliveryOutcomes)
+    .where(eq(deliveryOutcomes.deliveryId, id))
+    .orderBy(deliveryOutcomes.seq)
   return {
     ...toDelivery(r),
     headers: JSON.parse(r.headers) as Record<string, string>,
     payload: JSON.parse(payloadText(r.payload)),
+    outcomes: outcomes.map((o) => ({
+      source: o.source,
+      workspaceId: o.workspaceId,
+      threadId: o.threadId,
+      reason: o.reason,
+      at: iso(o.at),
+    })),
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Bus } from '@bosun/service-kit/bus'
-import { statements, type Tx } from '@bosun/service-kit/db'
+import type { Tx } from '@bosun/service-kit/db'
 import { type DeliveryMeta, enqueueDelivery } from '../bus'
 import type * as schema from '../db/schema'
+import { deliveries } from '../db/schema'
 import type { Db } from '../deps'
 
 /** A verified delivery, ready to be written. */
@@ -15,11 +16,24 @@ export type DeliveryRecord = {
   traceparent?: string
 }
 
+const deliveryRow = (d: DeliveryRecord): typeof deliveries.$inferInsert => ({
+  id: d.meta.deliveryId,
+  event: d.meta.event,
+  action: d.meta.action,
+  repository: d.meta.repository,
+  repositoryKey: d.meta.repository?.toLowerCase() ?? null,
+  installationId: d.meta.installationId,
+  receivedAt: d.receivedAt,
+  headers: d.headers,
+  payload: Buffer.from(d.payload.zstd.buffer, d.payload.zstd.byteOffset, d.payload.zstd.byteLength),
+  payloadBytes: d.payload.json.byteLength,
+  lastEventId: d.eventId,
+})
+
 type Pending = DeliveryRecord & { resolve(recorded: boolean): void; reject(err: unknown): void }
 
-/** Rows per insert statement, well under SQLite's limit of bound variables. */
+/** Rows per insert statement, well under SQLite's limit of bound variables (11 a row). */
 const ROWS_PER_STATEMENT = 500
-const ROW = `(${Array(11).fill('?').join(', ')})`
 
 /**
  * Inserts the rows whose delivery id is new, as few statements as possible, and enqueues an event for each;
@@ -27,32 +41,14 @@ const ROW = `(${Array(11).fill('?').join(', ')})`
  */
 async function recordAll(tx: Tx<typeof schema>, bus: Bus, batch: DeliveryRecord[]): Promise<boolean[]> {
   const inserted = new Set<string>()
-  const run = statements(tx)
   for (let at = 0; at < batch.length; at += ROWS_PER_STATEMENT) {
-    const rows = batch.slice(at, at + ROWS_PER_STATEMENT)
     // RETURNING names the rows really inserted: a known id, or a second copy in this statement, is skipped.
-    // A plain statement: drizzle's query building cost more than the insert on this path.
-    const result = await run.execute({
-      sql: `insert into deliveries (id, event, action, repository, repository_key, installation_id, received_at,
-        headers, payload, payload_bytes, last_event_id)
-      values ${rows.map(() => ROW).join(', ')}
-      on conflict (id) do nothing
-      returning last_event_id`,
-      args: rows.flatMap((d) => [
-        d.meta.deliveryId,
-        d.meta.event,
-        d.meta.action,
-        d.meta.repository,
-        d.meta.repository?.toLowerCase() ?? null,
-        d.meta.installationId,
-        d.receivedAt,
-        d.headers,
-        d.payload.zstd,
-        d.payload.json.byteLength,
-        d.eventId,
-      ]),
-    })
-    for (const row of result.rows) inserted.add(String(row[0]))
+    const rows = await tx
+      .insert(deliveries)
+      .values(batch.slice(at, at + ROWS_PER_STATEMENT).map(deliveryRow))
+      .onConflictDoNothing({ target: deliveries.id })
+      .returning({ eventId: deliveries.lastEventId })
+    for (const row of rows) if (row.eventId) inserted.add(row.eventId)
   }
   const recorded: boolean[] = []
   for (const d of batch) {

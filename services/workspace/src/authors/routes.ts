@@ -1,22 +1,20 @@
 import { errors } from '@bosun/contracts/errors'
 import { AuthorRecord, AuthorRecordSet, LoginParams, WorkspaceParams } from '@bosun/contracts/workspace'
-import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { Elysia, t } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { accessibleWorkspace } from '../workspaces/service'
+import { workspaceAccess } from '../workspaces/access'
 import { removeAuthorRecord, setAuthorRecord } from './service'
 
 export function authorRoutes(deps: WorkspaceDeps) {
   return new Elysia({ prefix: '/api/workspaces/:id/author-records' })
-    .use(authPlugin(deps.guard))
+    .use(workspaceAccess(deps))
     .post(
       '',
       async ({ principal, params, body }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         return setAuthorRecord(deps, principal, params.id, body)
       },
       {
-        auth: ['team_authors:write'],
+        member: ['team_authors:write'],
         params: WorkspaceParams,
         body: AuthorRecordSet,
         detail: {
@@ -30,12 +28,11 @@ export function authorRoutes(deps: WorkspaceDeps) {
     .delete(
       '/:login',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         await removeAuthorRecord(deps, principal, params.id, params.login)
         set.status = 204
       },
       {
-        auth: ['team_authors:write'],
+        member: ['team_authors:write'],
         params: LoginParams,
         detail: {
           operationId: 'workspaceRemoveAuthorRecord',

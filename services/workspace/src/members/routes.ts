@@ -1,23 +1,21 @@
 import { errors } from '@bosun/contracts/errors'
 import { LoginParams, Member, MemberCreate, WorkspaceParams } from '@bosun/contracts/workspace'
-import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { Elysia, t } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { accessibleWorkspace, changeableWorkspace } from '../workspaces/service'
+import { workspaceAccess } from '../workspaces/access'
 import { addMember, removeMember } from './service'
 
 export function memberRoutes(deps: WorkspaceDeps) {
   return new Elysia({ prefix: '/api/workspaces/:id/team-members' })
-    .use(authPlugin(deps.guard))
+    .use(workspaceAccess(deps))
     .post(
       '',
       async ({ principal, params, body, set }) => {
-        await changeableWorkspace(deps, principal, params.id)
         set.status = 201
         return addMember(deps, principal, params.id, body.login)
       },
       {
-        auth: ['team_members:write'],
+        member: ['team_members:write'],
         params: WorkspaceParams,
         body: MemberCreate,
         detail: { operationId: 'workspaceAddMember', tags: ['workspace'], summary: 'Add a team member' },
@@ -27,12 +25,11 @@ export function memberRoutes(deps: WorkspaceDeps) {
     .delete(
       '/:login',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         await removeMember(deps, principal, params.id, params.login)
         set.status = 204
       },
       {
-        auth: ['team_members:write'],
+        member: ['team_members:write'],
         params: LoginParams,
         detail: {
           operationId: 'workspaceRemoveMember',

@@ -1,6 +1,5 @@
 import type { Principal } from '@bosun/contracts/principal'
 import { memberAdded, memberRemoved } from '@bosun/contracts/workspace'
-import { statements } from '@bosun/service-kit/db'
 import { conflict, notFound } from '@bosun/service-kit/errors'
 import { and, eq } from 'drizzle-orm'
 import { members } from '../db/schema'
@@ -11,11 +10,10 @@ import { loginKey } from '../workspaces/service'
 export function addMember(deps: WorkspaceDeps, principal: Principal, workspaceId: string, login: string) {
   return commitChange(deps, async (tx) => {
     const addedAt = Date.now()
-    // A plain statement: the hot write path, where drizzle's query building costs more than the insert.
-    const { rowsAffected } = await statements(tx).execute({
-      sql: 'insert into members (workspace_id, login_key, login, added_by, added_at) values (?, ?, ?, ?, ?) on conflict do nothing',
-      args: [workspaceId, loginKey(login), login, principal.login, addedAt],
-    })
+    const { rowsAffected } = await tx
+      .insert(members)
+      .values({ workspaceId, loginKey: loginKey(login), login, addedBy: principal.login, addedAt })
+      .onConflictDoNothing()
     if (rowsAffected === 0) throw conflict(`${login} is already a member`)
     const live = await recordChange(tx, deps.bus, workspaceId, memberAdded, { login, by: principal.login })
     return {

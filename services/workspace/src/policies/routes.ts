@@ -1,23 +1,21 @@
 import { errors } from '@bosun/contracts/errors'
 import { CheckPolicy, CheckPolicyCreate, NameParams, WorkspaceParams } from '@bosun/contracts/workspace'
-import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { Elysia, t } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { accessibleWorkspace } from '../workspaces/service'
+import { workspaceAccess } from '../workspaces/access'
 import { createCheckPolicy, removeCheckPolicy } from './service'
 
 export function policyRoutes(deps: WorkspaceDeps) {
   return new Elysia({ prefix: '/api/workspaces/:id/check-policies' })
-    .use(authPlugin(deps.guard))
+    .use(workspaceAccess(deps))
     .post(
       '',
       async ({ principal, params, body, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         set.status = 201
         return createCheckPolicy(deps, principal, params.id, body)
       },
       {
-        auth: ['team_policies:write'],
+        member: ['team_policies:write'],
         params: WorkspaceParams,
         body: CheckPolicyCreate,
         detail: {
@@ -31,12 +29,11 @@ export function policyRoutes(deps: WorkspaceDeps) {
     .delete(
       '/:name',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         await removeCheckPolicy(deps, principal, params.id, params.name)
         set.status = 204
       },
       {
-        auth: ['team_policies:write'],
+        member: ['team_policies:write'],
         params: NameParams,
         detail: {
           operationId: 'workspaceRemoveCheckPolicy',

@@ -8,20 +8,18 @@ import {
   RepositoryPage,
   WorkspaceParams,
 } from '@bosun/contracts/workspace'
-import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { paginate } from '@bosun/service-kit/paging'
 import { Elysia, t } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { accessibleWorkspace } from '../workspaces/service'
+import { workspaceAccess } from '../workspaces/access'
 import { addRepository, defaultRepository, listRepositories, removeRepository } from './service'
 
 export function repositoryRoutes(deps: WorkspaceDeps) {
   return new Elysia({ prefix: '/api/workspaces/:id/repositories' })
-    .use(authPlugin(deps.guard))
+    .use(workspaceAccess(deps))
     .get(
       '',
       async ({ principal, params, query }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         const q = query.query?.toLowerCase()
         const list = (await listRepositories(deps.database, params.id))
           .filter((r) => query.is_default === undefined || r.isDefaultForAgents === query.is_default)
@@ -33,7 +31,7 @@ export function repositoryRoutes(deps: WorkspaceDeps) {
         return paginate(isDescending(query.direction) ? list.reverse() : list, query)
       },
       {
-        auth: ['team_members:read'],
+        member: ['team_members:read'],
         params: WorkspaceParams,
         query: RepositoryListQuery,
         detail: {
@@ -47,11 +45,10 @@ export function repositoryRoutes(deps: WorkspaceDeps) {
     .get(
       '/default',
       async ({ principal, params }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         return defaultRepository(deps.database, params.id)
       },
       {
-        auth: ['team_members:read'],
+        member: ['team_members:read'],
         params: WorkspaceParams,
         detail: {
           operationId: 'workspaceDefaultRepository',
@@ -64,12 +61,11 @@ export function repositoryRoutes(deps: WorkspaceDeps) {
     .post(
       '',
       async ({ principal, params, body, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         set.status = 201
         return addRepository(deps, principal, params.id, body)
       },
       {
-        auth: ['team_policies:write'],
+        member: ['team_policies:write'],
         params: WorkspaceParams,
         body: RepositoryCreate,
         detail: { operationId: 'workspaceAddRepository', tags: ['workspace'], summary: 'Add a repository' },
@@ -79,12 +75,11 @@ export function repositoryRoutes(deps: WorkspaceDeps) {
     .delete(
       '/:owner/:repo',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         await removeRepository(deps, principal, params.id, `${params.owner}/${params.repo}`)
         set.status = 204
       },
       {
-        auth: ['team_policies:write'],
+        member: ['team_policies:write'],
         params: RepoParams,
         detail: {
           operationId: 'workspaceRemoveRepository',

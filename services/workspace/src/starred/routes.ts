@@ -9,25 +9,23 @@ import {
   StarredFolderRename,
   WorkspaceParams,
 } from '@bosun/contracts/workspace'
-import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { Elysia, t } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { accessibleWorkspace } from '../workspaces/service'
+import { workspaceAccess } from '../workspaces/access'
 import { createFolder, removeFolder, renameFolder, starComment, unstarComment } from './service'
 
 const removed = { 204: t.Void({ description: 'Removed' }), ...errors(400, 401, 403, 404) }
 
 export function starredRoutes(deps: WorkspaceDeps) {
   return new Elysia({ prefix: '/api/workspaces/:id' })
-    .use(authPlugin(deps.guard))
+    .use(workspaceAccess(deps))
     .post(
       '/starred-comments',
       async ({ principal, params, body }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         return starComment(deps, principal, params.id, body)
       },
       {
-        auth: ['team_members:write'],
+        member: ['team_members:write'],
         params: WorkspaceParams,
         body: StarredCommentSet,
         detail: {
@@ -41,12 +39,11 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .delete(
       '/starred-comments/:commentId',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         await unstarComment(deps, principal, params.id, params.commentId)
         set.status = 204
       },
       {
-        auth: ['team_members:write'],
+        member: ['team_members:write'],
         params: CommentParams,
         detail: { operationId: 'workspaceUnstarComment', tags: ['workspace'], summary: 'Unstar a comment' },
         response: removed,
@@ -55,12 +52,11 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .post(
       '/starred-folders',
       async ({ principal, params, body, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         set.status = 201
         return createFolder(deps, principal, params.id, body.name)
       },
       {
-        auth: ['team_members:write'],
+        member: ['team_members:write'],
         params: WorkspaceParams,
         body: StarredFolderCreate,
         detail: {
@@ -74,11 +70,10 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .patch(
       '/starred-folders/:name',
       async ({ principal, params, body }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         return renameFolder(deps, principal, params.id, params.name, body.name)
       },
       {
-        auth: ['team_members:write'],
+        member: ['team_members:write'],
         params: NameParams,
         body: StarredFolderRename,
         detail: {
@@ -92,12 +87,11 @@ export function starredRoutes(deps: WorkspaceDeps) {
     .delete(
       '/starred-folders/:name',
       async ({ principal, params, set }) => {
-        await accessibleWorkspace(deps, principal, params.id)
         await removeFolder(deps, principal, params.id, params.name)
         set.status = 204
       },
       {
-        auth: ['team_members:write'],
+        member: ['team_members:write'],
         params: NameParams,
         detail: {
           operationId: 'workspaceRemoveFolder',

@@ -1,6 +1,5 @@
 import { errors } from '@bosun/contracts/errors'
 import { isDescending } from '@bosun/contracts/pagination'
-import { hasScopes } from '@bosun/contracts/scopes'
 import {
   Snapshot,
   Workspace,
@@ -9,11 +8,12 @@ import {
   WorkspacePage,
   WorkspaceParams,
 } from '@bosun/contracts/workspace'
-import { authPlugin } from '@bosun/service-kit/auth-guard'
+import { authorizedNow, authPlugin } from '@bosun/service-kit/auth-guard'
 import { paginate } from '@bosun/service-kit/paging'
 import { Elysia } from 'elysia'
 import type { WorkspaceDeps } from '../deps'
-import { cachedSnapshot, createWorkspace, listWorkspaces, snapshotInMemory } from './service'
+import { workspaceAccess } from './access'
+import { cachedSnapshot, createWorkspace, listWorkspaces, maySee } from './service'
 
 const sorters = {
   id: (a: Workspace, b: Workspace) => a.id.localeCompare(b.id),
@@ -23,24 +23,25 @@ const sorters = {
 }
 
 export const SNAPSHOT_ROUTE = '/api/workspaces/:id/snapshot'
+const SNAPSHOT_SCOPES = ['team_members:read'] as const
 
 /**
- * The snapshot read answered at once when the caller's credential and the snapshot are both in memory (the
- * common case: a dashboard polling); anything else, including every refusal, is left to the route below.
+ * The snapshot read answered before the framework when the caller's credential and the snapshot are both in
+ * memory (the common case: a dashboard polling). It authorizes with the route's own rules (service-kit's
+ * `authorizedNow`, the same scopes, `maySee`); anything else, every refusal included, is left to the route.
  */
 export function snapshotFastGet(deps: WorkspaceDeps) {
   return (request: Bun.BunRequest) => {
-    const principal = deps.guard.cachedPrincipal(request)
-    const id = request.params.id
-    if (!id || !principal || !hasScopes(principal.scopes, ['team_members:read'])) return undefined
-    const body = snapshotInMemory(deps, principal, id)
-    return body && new Response(body)
+    const principal = authorizedNow(deps.guard, request, SNAPSHOT_SCOPES)
+    const entry = principal && request.params.id ? deps.cache.peek(request.params.id) : undefined
+    return entry && principal && maySee(entry, principal) ? new Response(entry.body) : undefined
   }
 }
 
 export function workspaceRoutes(deps: WorkspaceDeps) {
   return new Elysia({ prefix: '/api/workspaces' })
     .use(authPlugin(deps.guard))
+    .use(workspaceAccess(deps))
     .get(
       '',
       async ({ principal, query }) => {
@@ -78,20 +79,14 @@ export function workspaceRoutes(deps: WorkspaceDeps) {
         response: { 201: Workspace, ...errors(400, 401, 403, 409) },
       },
     )
-    .get(
-      '/:id/snapshot',
-      async ({ principal, params }) => {
-        return new Response(await cachedSnapshot(deps, principal, params.id))
+    .get('/:id/snapshot', async ({ params }) => new Response(await cachedSnapshot(deps, params.id)), {
+      member: SNAPSHOT_SCOPES,
+      params: WorkspaceParams,
+      detail: {
+        operationId: 'workspaceSnapshot',
+        tags: ['workspace'],
+        summary: 'Members, author records, check policies, starred comments and folders, repositories',
       },
-      {
-        auth: ['team_members:read'],
-        params: WorkspaceParams,
-        detail: {
-          operationId: 'workspaceSnapshot',
-          tags: ['workspace'],
-          summary: 'Members, author records, check policies, starred comments and folders, repositories',
-        },
-        response: { 200: Snapshot, ...errors(400, 401, 403, 404) },
-      },
-    )
+      response: { 200: Snapshot, ...errors(400, 401, 403, 404) },
+    })
 }

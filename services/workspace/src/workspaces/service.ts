@@ -1,7 +1,6 @@
 import type { Principal } from '@bosun/contracts/principal'
 import type { Snapshot, Workspace } from '@bosun/contracts/workspace'
 import { memberAdded, workspaceCreated } from '@bosun/contracts/workspace'
-import { statements } from '@bosun/service-kit/db'
 import { conflict, found, notFound } from '@bosun/service-kit/errors'
 import { and, asc, count, eq } from 'drizzle-orm'
 import {
@@ -32,45 +31,29 @@ export async function accessibleWorkspace(
 ) {
   const cached = deps.cache.peek(id)
   if (cached) {
-    if (!mayRead(cached, principal)) throw notFound('Workspace')
+    if (!maySee(cached, principal)) throw notFound('Workspace')
     return
   }
-  // One plain statement answers both questions: does the workspace exist, and is the caller in it.
-  const { rows } = await statements(deps.database.db).execute({
-    sql: 'select m.login_key as member from workspaces w left join members m on m.workspace_id = w.id and m.login_key = ? where w.id = ? limit 1',
-    args: [loginKey(principal.login), id],
-  })
-  const row = rows[0]
+  // One statement answers both questions: does the workspace exist, and is the caller in it.
+  const [row] = await deps.database.db
+    .select({ member: members.loginKey })
+    .from(workspaces)
+    .leftJoin(
+      members,
+      and(eq(members.workspaceId, workspaces.id), eq(members.loginKey, loginKey(principal.login))),
+    )
+    .where(eq(workspaces.id, id))
+    .limit(1)
   if (!row || (principal.role !== 'admin' && !row.member)) throw notFound('Workspace')
 }
 
-/**
- * The access check before adding a change whose first statement cannot fail on a missing workspace. Every
- * change bumps its workspace's sequence in its own transaction and answers 404 there when the workspace is
- * missing (rolling the change back), so an admin, who may change any workspace, needs no read first.
- */
-export async function changeableWorkspace(
-  deps: Pick<WorkspaceDeps, 'cache' | 'database'>,
-  principal: Principal,
-  id: string,
-) {
-  if (principal.role !== 'admin') await accessibleWorkspace(deps, principal, id)
-}
-
-/** The snapshot route: access check and body from one cached entry. */
-const mayRead = (entry: { memberKeys: Set<string> }, principal: Principal) =>
+/** The membership rule on a snapshot in memory: a member, or an admin. */
+export const maySee = (entry: { memberKeys: Set<string> }, principal: Principal) =>
   principal.role === 'admin' || entry.memberKeys.has(loginKey(principal.login))
 
-export async function cachedSnapshot(deps: Pick<WorkspaceDeps, 'cache'>, principal: Principal, id: string) {
-  const entry = await deps.cache.get(id)
-  if (!mayRead(entry, principal)) throw notFound('Workspace')
-  return entry.body
-}
-
-/** The snapshot when it is in memory and the caller may read it; `undefined` leaves the answer to `cachedSnapshot`. */
-export function snapshotInMemory(deps: Pick<WorkspaceDeps, 'cache'>, principal: Principal, id: string) {
-  const entry = deps.cache.peek(id)
-  return entry && mayRead(entry, principal) ? entry.body : undefined
+/** The snapshot's JSON, for a caller the route's access check admitted. */
+export async function cachedSnapshot(deps: Pick<WorkspaceDeps, 'cache'>, id: string) {
+  return (await deps.cache.get(id)).body
 }
 
 export async function isMember(database: Db, workspaceId: string, login: string): Promise<boolean> {

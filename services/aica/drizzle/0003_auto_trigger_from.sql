@@ -1,0 +1,1 @@
+ALTER TABLE `auto_trigger_repos` ADD `trigger_from` text DEFAULT 'members' NOT NULL;
