@@ -324,6 +324,26 @@ describe('passkeys', () => {
     await authn.remove()
   })
 
+  test('one address starts only so many passkey sign-ins a minute', async () => {
+    const limited = createApp({
+      ...auth.deps,
+      env: { ...auth.deps.env, BOSUN_RATE_PASSKEY_SIGN_INS_PER_MINUTE: 2 },
+    })
+    const start = (address: string) =>
+      limited.handle(
+        new Request(`${bosunUrl}/api/auth/passkeys/sign-in-options`, {
+          method: 'POST',
+          headers: { 'x-forwarded-for': address },
+        }),
+      )
+    expect((await start('192.0.2.1')).status).toBe(200)
+    expect((await start('192.0.2.1')).status).toBe(200)
+    const refused = await start('192.0.2.1')
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toBeTruthy()
+    expect((await start('192.0.2.2')).status).toBe(200)
+  })
+
   test('with BOSUN_PUBLIC_URL on an IP address, passkeys say why they cannot work', async () => {
     const onIp = createApp({
       ...auth.deps,
