@@ -25,7 +25,11 @@ async function virtualAuthenticator(page: Page) {
   })
 }
 
-const signedInAs = (page: Page) => page.getByText(/^Signed in as/).textContent()
+const signedInAs = (page: Page) =>
+  page
+    .locator('#account')
+    .getByText(/^Signed in as/)
+    .textContent()
 
 async function signOut(page: Page) {
   await page.goto('/settings')

@@ -17,8 +17,8 @@ export function PasskeysSection() {
   return (
     <>
       <p className="muted">
-        A passkey signs you in from <a href="/login">the sign-in page</a> without GitHub, with this device’s
-        screen lock or a security key.
+        A passkey signs you in on the sign-in page without GitHub, with this device’s screen lock or a
+        security key.
       </p>
       {passkeysSupported() ? (
         <NewPasskeyForm />
