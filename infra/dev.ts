@@ -1,7 +1,9 @@
 /**
- * `npm run dev`: runs the whole of Bosun on this machine. NATS is used if it answers (NATS_URL, else the
- * default port) or started with its data in the data folder; without GitHub credentials the GitHub emulator
- * runs with a demo organisation, and a demo workspace is seeded. Ctrl-C stops everything.
+ * `npm run dev`: runs the whole of Bosun on this machine. NATS is the one at NATS_URL when it is set, else
+ * one started here with a random token and its data in the data folder (never whatever answers on the
+ * default port: an open NATS would let anyone on the machine call the services' requests); without GitHub
+ * credentials the GitHub emulator runs with a demo organisation, and a demo workspace is seeded. Ctrl-C
+ * stops everything.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -18,13 +20,17 @@ const dataDir = resolve(env.BOSUN_DATA_DIR || './data')
 mkdirSync(dataDir, { recursive: true, mode: 0o700 })
 const gatewayPort = Number(env.PORT || DEV_PORTS.gateway)
 
-const wantedNats = env.NATS_URL || 'nats://127.0.0.1:4222'
-const ownNats = (await natsAnswers(wantedNats))
-  ? undefined
-  : await startNats({ port: Number(new URL(wantedNats).port || 4222), dataDir: join(dataDir, 'nats') })
-if (ownNats)
-  console.log(`No NATS answered at ${wantedNats}: started nats-server with data in ${dataDir}/nats`)
-const natsUrl = ownNats?.url ?? wantedNats
+if (env.NATS_URL && !(await natsAnswers(env.NATS_URL))) {
+  console.error(`NATS_URL is set but no NATS with JetStream answers at ${natsUrlForDisplay(env.NATS_URL)}`)
+  process.exit(1)
+}
+const ownNats = env.NATS_URL ? undefined : await startNats({ dataDir: join(dataDir, 'nats') })
+const natsUrl = ownNats?.url ?? env.NATS_URL!
+console.log(
+  ownNats
+    ? `NATS: started nats-server on port ${ownNats.port} with a random token, data in ${dataDir}/nats (set NATS_URL to use another)`
+    : `NATS: using NATS_URL ${natsUrlForDisplay(natsUrl)}`,
+)
 
 /** The bootstrap key survives restarts: from the environment, else generated once into the data folder. */
 const bootstrapKey = (() => {
@@ -118,8 +124,9 @@ const lines = [
       ]
     : []),
   `  Demo workspace  demo`,
+  `  Issue brief     curl -X POST -H "Authorization: Bearer <API key>" ${stack.publicUrl}/api/workspaces/demo/artifacts/issue/demo-org/demo-repo/1/start-generation`,
   `  API key         ${env.BOSUN_BOOTSTRAP_API_KEY ? '(BOSUN_BOOTSTRAP_API_KEY)' : `${bootstrapKey} (saved in ${dataDir}/bootstrap-api-key)`}`,
-  `  NATS            ${natsUrlForDisplay(natsUrl)}`,
+  `  NATS            ${natsUrlForDisplay(natsUrl)} (${ownNats ? 'started here, token-protected' : 'NATS_URL'})`,
   model
     ? `  Model           scripted demo model at ${model.url} (try: Create a file named notes.txt that says hello.)`
     : `  Model           ${env.BOSUN_MODEL_BASE_URL}`,

@@ -1,11 +1,11 @@
 /**
  * Runs every benchmark, one after another (each in its own process, with its own bare baseline measured in the
  * same run), prints each one's output, then one table of every measured row. It reports, it does not assert.
- * `npm run bench [foundation|webhooks|dashboard|dashboard-scale ...]` (installs wrk first), or `bun tests/bench/all.ts ...`
+ * `npm run bench [foundation|webhooks|dashboard|dashboard-scale|web ...]` (installs wrk first), or `bun tests/bench/all.ts ...`
  */
 import { join } from 'node:path'
 
-const BENCHES = ['foundation', 'webhooks', 'dashboard', 'dashboard-scale']
+const BENCHES = ['foundation', 'webhooks', 'dashboard', 'dashboard-scale', 'web']
 const chosen = process.argv.slice(2).filter((b) => BENCHES.includes(b))
 const load = async () =>
   (
@@ -28,8 +28,8 @@ for (const bench of chosen.length ? chosen : BENCHES) {
   await proc.exited
   process.stdout.write(`\n===== ${bench} (load average ${loadBefore} -> ${await load()})\n${out}`)
   rows.push(`-- ${bench} (load average before: ${loadBefore})`)
-  // The result rows of lib/load's report and the webhooks latency lines all carry a throughput.
-  for (const line of out.split('\n')) if (line.includes('req/s')) rows.push(line)
+  // The result rows of lib/load's report and the webhooks latency lines all carry a throughput; web's say target.
+  for (const line of out.split('\n')) if (line.includes('req/s') || line.includes('target')) rows.push(line)
   if (proc.exitCode !== 0) rows.push(`   ${bench} exited with ${proc.exitCode}`)
 }
 console.log(`\n===== summary\n${rows.join('\n')}`)

@@ -220,9 +220,9 @@ describe('runner end to end', () => {
     )
     const env = done.items.find((i) => i.body.kind === 'tool_result')!
     const output = (env.body as { output: string }).output
-    // The agent really printed its environment: the sandbox's own, with the thread's tokens redacted.
-    expect(output).toContain('GH_TOKEN=[redacted]')
+    // The agent really printed its environment: the sandbox's own, which holds no GitHub token at all.
     expect(output).toContain('OPENCODE_SERVER_PASSWORD=[redacted]')
+    expect(output).not.toMatch(/GH_TOKEN|GITHUB_TOKEN/)
     const everything = JSON.stringify(done) + runnerLog + stack.services.aica!.logs()
     for (const canary of [SHARED_KEY, RUNNER_CANARY, 'ghs_']) expect(everything).not.toContain(canary)
   }, 180_000)

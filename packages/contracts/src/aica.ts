@@ -16,6 +16,8 @@ export const ExtraEnv = t.Record(
   t.String({ maxLength: 16_384 }),
   {
     maxProperties: 64,
+    // A Record's key pattern alone lets any other name through.
+    additionalProperties: false,
     description: 'Never stored: held in memory until the runner fetches it once',
   },
 )
@@ -255,6 +257,9 @@ export const LiveThreadEvent = t.Union([
 ])
 export type LiveThreadEvent = Static<typeof LiveThreadEvent>
 
+/** A final answer longer than this is cut in the status event (its items keep the whole text). */
+export const THREAD_ANSWER_MAX_CHARS = 200_000
+
 /**
  * What auto-dispatch made of a GitHub delivery for one workspace, on `bosun.evt.aica.auto.outcome`: the thread
  * it started, or why it started none. The webhooks service keeps these with the delivery.
@@ -282,6 +287,8 @@ export const threadStatusChanged = defineEvent(
     attempt: t.Integer(),
     error: t.Optional(ThreadError),
     seq: t.Integer({ description: 'Seq of the status item' }),
+    /** On `idle` and `completed`: the agent's final answer (its last run of text after the last prompt). */
+    answer: t.Optional(t.String({ maxLength: THREAD_ANSWER_MAX_CHARS })),
   }),
 )
 export type ThreadStatusChanged = Static<typeof threadStatusChanged.data>
@@ -305,7 +312,18 @@ export const dispatchRpc = defineRpc(
     provider: DispatchEnvelope.properties.provider,
     priority: t.Optional(Priority),
     visibility: t.Optional(Visibility),
+    /** The thread runs as `aica:auto` (a team thread) on the user's request, instead of as the user. */
+    asAuto: t.Optional(t.Boolean()),
   }),
   t.Object({ threadId: ThreadId, worktreeId: WorktreeId }),
   'Dispatch a worktree and thread for a user another service has authorized',
+)
+
+/** The agent names in a workspace's bundle, for services that pick an agent when the team defined one. */
+export const bundleAgentsRpc = defineRpc(
+  'aica',
+  'bundle-agents',
+  t.Object({ workspaceId: WorkspaceId }),
+  t.Object({ names: t.Array(t.String()) }),
+  "The names of the agents in a workspace's AICA bundle",
 )

@@ -73,10 +73,19 @@ export type BusOptions = {
 const MS = 1_000_000
 const encoder = new TextEncoder()
 
+/**
+ * Each service's replies arrive under an inbox prefix of its own, so NATS permissions can let only that
+ * service read them (infra/nats/auth.conf): an answer that carries a secret (extraEnv, a user's GitHub
+ * token) reaches its requester and no passive subscriber.
+ */
+export const inboxPrefixOf = (service: string) => `_INBOX_${service}`
+
 export async function connectBus(opts: BusOptions): Promise<Bus> {
+  const inboxPrefix = inboxPrefixOf(opts.name)
   const nc = await connect({
     ...natsConnectOptions(opts.url),
     name: opts.name,
+    inboxPrefix,
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -85,7 +94,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   const jsm = await nc.jetstreamManager()
   await ensureEventsStream(jsm, subj, opts.eventsMaxAgeMs ?? 7 * 24 * 3600 * 1000)
   const js = nc.jetstream()
-  const stream = createStreamPublisher(nc)
+  const stream = createStreamPublisher(nc, undefined, inboxPrefix)
   const services = new Map<string, Promise<Service>>()
 
   const service = (name: string) => {

@@ -20,14 +20,25 @@ export type GitHubAppConfig = {
 
 export type InstallationToken = { token: string; expiresAt: string }
 
+/** GitHub App permissions a token is narrowed to (`contents: 'read'` for a fetch); unset: all the App has. */
+export type TokenPermissions = Partial<
+  Record<'contents' | 'issues' | 'pull_requests' | 'checks' | 'statuses' | 'metadata', 'read' | 'write'>
+>
+
 export type GitHubApp = {
-  /** A token of the installation that covers this repository, narrowed to it; cached until 5 min before expiry. */
-  installationToken(repoFullName: string): Promise<InstallationToken>
+  /**
+   * A token of the installation that covers this repository, narrowed to it (and to `permissions` when
+   * given); cached per repository and permissions until 5 min before expiry.
+   */
+  installationToken(repoFullName: string, permissions?: TokenPermissions): Promise<InstallationToken>
   /** GitHub refused the cached token (revoked, or the App reinstalled): the next call mints a new one. */
   forget(repoFullName: string): void
 }
 
 const REUSE_MARGIN_MS = 5 * 60_000
+
+const cacheKey = (repo: string, permissions?: TokenPermissions) =>
+  `${repo.toLowerCase()}\n${permissions ? JSON.stringify(Object.entries(permissions).sort()) : '*'}`
 const USER_AGENT = 'bosun-github-app'
 
 /**
@@ -72,7 +83,7 @@ export function createGitHubApp(config: GitHubAppConfig): GitHubApp {
     return res
   }
 
-  const mint = async (repo: string): Promise<InstallationToken> => {
+  const mint = async (repo: string, permissions?: TokenPermissions): Promise<InstallationToken> => {
     const jwt = await appJwt()
     const found = await call('GET', `/repos/${repo}/installation`, jwt)
     if (found.status === 404) throw unavailable(`The GitHub App is not installed on ${repo}`)
@@ -80,30 +91,34 @@ export function createGitHubApp(config: GitHubAppConfig): GitHubApp {
     if (!found.ok) throw unavailable(`GitHub answered ${found.status} looking up the installation of ${repo}`)
     const { id } = (await found.json()) as { id: number }
     const [, name] = repo.split('/')
-    const minted = await call('POST', `/app/installations/${id}/access_tokens`, jwt, { repositories: [name] })
+    const minted = await call('POST', `/app/installations/${id}/access_tokens`, jwt, {
+      repositories: [name],
+      ...(permissions ? { permissions } : {}),
+    })
     if (!minted.ok) throw unavailable(`GitHub answered ${minted.status} minting an installation token`)
     const body = (await minted.json()) as { token: string; expires_at: string }
     return { token: body.token, expiresAt: body.expires_at }
   }
 
   return {
-    async installationToken(repoFullName) {
-      const repo = repoFullName.toLowerCase()
-      const cached = tokens.get(repo)
+    async installationToken(repoFullName, permissions) {
+      const key = cacheKey(repoFullName, permissions)
+      const cached = tokens.get(key)
       if (cached && Date.parse(cached.expiresAt) - REUSE_MARGIN_MS > Date.now()) return cached
-      const running = inflight.get(repo)
+      const running = inflight.get(key)
       if (running) return running
-      const p = mint(repoFullName)
+      const p = mint(repoFullName, permissions)
         .then((t) => {
-          tokens.set(repo, t)
+          tokens.set(key, t)
           return t
         })
-        .finally(() => inflight.delete(repo))
-      inflight.set(repo, p)
+        .finally(() => inflight.delete(key))
+      inflight.set(key, p)
       return p
     },
     forget(repoFullName) {
-      tokens.delete(repoFullName.toLowerCase())
+      const prefix = `${repoFullName.toLowerCase()}\n`
+      for (const key of tokens.keys()) if (key.startsWith(prefix)) tokens.delete(key)
     },
   }
 }

@@ -37,6 +37,25 @@ describe('GitHub App installation tokens', () => {
     expect((await read('kit-org/two')).status).toBe(404)
   })
 
+  test('a token asked with permissions can do only that: read issues, comment refused, clone yes, push no', async () => {
+    const app = createGitHubApp({ apiUrl: gh.url, appId: gh.app.appId, privateKey: gh.app.privateKey })
+    const { token } = await app.installationToken('kit-org/one', { contents: 'read', issues: 'read' })
+    expect(token).not.toBe((await app.installationToken('kit-org/one')).token)
+    const call = (path: string, init: RequestInit = {}) =>
+      fetch(`${gh.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } })
+    expect((await call('/repos/kit-org/one/issues')).status).toBe(200)
+    const created = await call('/repos/kit-org/one/issues', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'not allowed' }),
+    })
+    expect(created.status).toBe(403)
+    const basic = `Basic ${btoa(`x-access-token:${token}`)}`
+    const refs = (service: string) =>
+      fetch(`${gh.url}/kit-org/one.git/info/refs?service=${service}`, { headers: { authorization: basic } })
+    expect((await refs('git-upload-pack')).status).toBe(200)
+    expect((await refs('git-receive-pack')).status).toBe(403)
+  })
+
   test('a wrong key or an uninstalled repository is 503 with a clear message', async () => {
     const { generateKeyPairSync } = await import('node:crypto')
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 })

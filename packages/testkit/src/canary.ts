@@ -55,3 +55,36 @@ export function startFakeProvider(opts: {
     stop: () => server.stop(true),
   }
 }
+
+export type ByteCanary = { port: number; bytes: number; connections: number; stop(): void }
+
+/**
+ * A raw TCP listener on loopback that counts every connection and byte it receives: a sandboxed agent
+ * must not reach it, so a test fails on any count above zero.
+ */
+export function startByteCanary(): ByteCanary {
+  let bytes = 0
+  let connections = 0
+  const server = Bun.listen({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      open() {
+        connections++
+      },
+      data(_socket, data) {
+        bytes += data.length
+      },
+    },
+  })
+  return {
+    port: server.port,
+    get bytes() {
+      return bytes
+    },
+    get connections() {
+      return connections
+    },
+    stop: () => server.stop(true),
+  }
+}

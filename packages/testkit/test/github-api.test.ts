@@ -341,6 +341,28 @@ describe('GitHub App', () => {
       (await call('/repos/demo-org/secret', { as: gh.state.installationToken('demo-org/secret') })).status,
     ).toBe(200)
   })
+
+  test('an installation token asked with permissions gets those (422 past the App), and writes only where granted', async () => {
+    const jwt = await appJwt()
+    const inst = await getJson<{ id: number }>(`/repos/${REPO}/installation`, jwt)
+    const mint = (permissions: unknown) =>
+      call(`/app/installations/${inst.id}/access_tokens`, {
+        method: 'POST',
+        as: jwt,
+        body: JSON.stringify({ repositories: ['demo-repo'], permissions }),
+      })
+    expect((await mint({ administration: 'write' })).status).toBe(422)
+    expect((await mint({ metadata: 'write' })).status).toBe(422)
+    expect((await mint({ issues: 'admin' })).status).toBe(422)
+    const res = await mint({ issues: 'write' })
+    expect(res.status).toBe(201)
+    const body = (await res.json()) as { token: string; permissions: Record<string, string> }
+    expect(body.permissions).toEqual({ metadata: 'read', issues: 'write' })
+    const post = (path: string, payload: unknown) =>
+      call(path, { method: 'POST', as: body.token, body: JSON.stringify(payload) })
+    expect((await post(`/repos/${REPO}/issues`, { title: 'from a narrowed token' })).status).toBe(201)
+    expect((await post(`/repos/${REPO}/statuses/main`, { state: 'success', context: 'x' })).status).toBe(403)
+  })
 })
 
 describe('GraphQL review threads', () => {

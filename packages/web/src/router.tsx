@@ -10,6 +10,7 @@ import { isUnauthorized } from './api/errors'
 import { AppLayout } from './app/layout'
 import { sessionQuery } from './data/auth'
 import { AgentSessionPage } from './pages/agent-sessions/page'
+import { ArtifactPage } from './pages/artifacts/page'
 import { AuthorsPage } from './pages/authors/page'
 import { BundlePage, validateBundleSearch } from './pages/bundle/page'
 import { VettedAuthorPage } from './pages/dashboard/vetted-author/page'
@@ -120,6 +121,29 @@ const agentSession = createRoute({
   },
 })
 
+const KINDS = ['issue', 'pr'] as const
+
+/** `/artifacts/issue|pr/:owner/:repo/:number`: an issue brief or PR decision log; anything else is not found. */
+const artifact = createRoute({
+  getParentRoute: () => app,
+  path: '/artifacts/$kind/$owner/$repo/$number',
+  component: function Artifact() {
+    const p = artifact.useParams()
+    const kind = KINDS.find((k) => k === p.kind)
+    const number = Number(p.number)
+    if (!kind || !Number.isInteger(number) || number < 1) return <NotFoundPage />
+    return (
+      <ArtifactPage
+        key={`${kind}/${p.owner}/${p.repo}/${number}`}
+        kind={kind}
+        owner={p.owner}
+        repo={p.repo}
+        number={number}
+      />
+    )
+  },
+})
+
 const routeTree = root.addChildren([
   login,
   app.addChildren([
@@ -134,6 +158,7 @@ const routeTree = root.addChildren([
     page('/settings', SettingsPage),
     vettedAuthor,
     agentSession,
+    artifact,
   ]),
 ])
 

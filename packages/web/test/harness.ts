@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '@bosun/testkit/launcher'
-import { type Stack, startStack } from '@bosun/testkit/stack'
+import { type ServiceName, type Stack, startStack } from '@bosun/testkit/stack'
 import { freePort, tempDir } from '@bosun/testkit/wait'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildWeb } from '../build'
@@ -16,19 +16,20 @@ export const SCREENSHOTS = join(repoRoot, '.reports', 'screenshots')
  * a passkey's relying party.
  */
 export async function startWebStack(
-  opts: { host?: 'localhost' } = {},
-): Promise<Stack & { browser: Browser }> {
+  more: { services?: readonly ServiceName[]; env?: Record<string, string>; host?: 'localhost' } = {},
+): Promise<Stack & { browser: Browser; webDir: string }> {
   const web = tempDir('bosun-web-')
   await buildWeb(web.path)
-  const gatewayPort = opts.host ? await freePort() : undefined
-  const publicUrl = opts.host ? `http://${opts.host}:${gatewayPort}` : undefined
+  const gatewayPort = more.host ? await freePort() : undefined
+  const publicUrl = more.host ? `http://${more.host}:${gatewayPort}` : undefined
   const stack = await startStack({
-    services: ['auth', 'workspace', 'dashboard', 'aica', 'webhooks', 'gateway'],
+    services: ['auth', 'workspace', 'dashboard', 'aica', 'webhooks', 'gateway', ...(more.services ?? [])],
     gatewayPort,
     env: {
       BOSUN_ADMIN_LOGINS: 'octo-admin',
       BOSUN_WEB_DIR: web.path,
       ...(publicUrl ? { BOSUN_PUBLIC_URL: publicUrl } : {}),
+      ...more.env,
     },
   })
   await seedDemo(stack)
@@ -38,6 +39,7 @@ export async function startWebStack(
     ...stack,
     publicUrl: publicUrl ?? stack.publicUrl,
     browser: chrome.browser,
+    webDir: web.path,
     async stop() {
       await chrome.stop()
       await stack.stop()
@@ -142,7 +144,7 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
 export async function axeFindings(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axeSource })
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
     return (await axe.run()).violations
   })
   return violations
@@ -159,4 +161,10 @@ export async function screenshot(page: Page, name: string) {
 
 /** True when the page scrolls sideways at its current width. */
 export const scrollsSideways = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)
+  page.evaluate(() => {
+    // Typed by hand: this file is also compiled where the DOM's types are not loaded (tests/bench).
+    const root = (
+      globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+    ).document.documentElement
+    return root.scrollWidth > root.clientWidth
+  })

@@ -1,4 +1,4 @@
-import { dispatchRpc } from '@bosun/contracts/aica'
+import { bundleAgentsRpc, dispatchRpc } from '@bosun/contracts/aica'
 import { backupRpc, bundleRpc, extraEnvRpc } from '@bosun/contracts/relay'
 import { workspaceCreated } from '@bosun/contracts/workspace'
 import { consumeEvents, type EventConsumer } from '@bosun/service-kit/consumer'
@@ -6,7 +6,7 @@ import { notFound, unauthorized } from '@bosun/service-kit/errors'
 import { and, eq } from 'drizzle-orm'
 import { sharedCredsForRunner } from './admin/creds'
 import { startAutoDispatch } from './auto/consumer'
-import { bundleForRunner } from './bundle/service'
+import { bundleForRunner, listBundle } from './bundle/service'
 import * as schema from './db/schema'
 import type { AicaDeps } from './deps'
 import { takeExtraEnv } from './dispatch/hand-over'
@@ -71,6 +71,9 @@ export async function wireBus(deps: AicaDeps): Promise<EventConsumer[]> {
   })
 
   deps.bus.serve(dispatchRpc, (req) => dispatchForService(deps, req))
+  deps.bus.serve(bundleAgentsRpc, async ({ workspaceId }) => ({
+    names: (await listBundle(deps, workspaceId, 'agents')).items.map((i) => i.name),
+  }))
 
   const known = await consumeEvents({
     bus: deps.bus,

@@ -1,7 +1,7 @@
 import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { join } from 'node:path'
-import { dispatchRpc, type Thread } from '@bosun/contracts/aica'
+import { bundleAgentsRpc, dispatchRpc, type Thread } from '@bosun/contracts/aica'
 import type { BundleList } from '@bosun/contracts/bundle'
 import { githubWebhook } from '@bosun/contracts/github'
 import {
@@ -107,6 +107,78 @@ describe('for other services', () => {
       ['starting', 3],
     ])
     sub.unsubscribe()
+  })
+})
+
+describe('for the artifacts service', () => {
+  test('an asAuto dispatch is a team thread by aica:auto; its idle event carries the final answer', async () => {
+    const ws = await h.workspace(['alice'])
+    const seen: Array<{ threadId: string; status: string; answer?: string }> = []
+    const sub = h.deps.bus.nc.subscribe(h.deps.bus.subjects.evt('aica', 'thread', 'status'))
+    ;(async () => {
+      for await (const m of sub) seen.push((m.json() as { data: (typeof seen)[number] }).data)
+    })()
+    const mine = await h.dispatch('alice', { workspace: ws, prompt: 'who am i' })
+    await h.workFor(mine.thread.id)
+    const { threadId } = await h.deps.bus.request(dispatchRpc, {
+      workspaceId: ws,
+      userId: mine.thread.userId,
+      login: 'alice',
+      prompt: 'Write the issue brief',
+      asAuto: true,
+    })
+    expect((await getThread(threadId)).thread).toMatchObject({ userId: 'aica:auto', visibility: 'team' })
+    const work = await h.workFor(threadId)
+    const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    await relay.next('welcome')
+    relay.status(threadId, 'running')
+    await relay.item(threadId, 'a', { kind: 'assistant_text', text: 'Let me look.' })
+    await relay.item(threadId, 'b', { kind: 'tool_call', callId: 'c1', tool: 'read', input: {} })
+    await relay.item(threadId, 'c', { kind: 'assistant_text', text: '# Brief' })
+    await relay.item(threadId, 'd', { kind: 'reasoning', text: 'thinking' })
+    await relay.item(threadId, 'e', { kind: 'assistant_text', text: 'The end.' })
+    relay.status(threadId, 'idle')
+    const idle = await waitFor(
+      () => seen.find((e) => e.threadId === threadId && e.status === 'idle'),
+      10_000,
+      'the idle event',
+    )
+    expect(idle?.answer).toBe('# Brief\n\nThe end.')
+    expect(seen.find((e) => e.threadId === threadId && e.status === 'running')?.answer).toBeUndefined()
+    sub.unsubscribe()
+    relay.close()
+
+    // The service's own automatic work needs no member; an unknown workspace still fails.
+    const auto = await h.deps.bus.request(dispatchRpc, {
+      workspaceId: ws,
+      userId: 'aica:auto',
+      login: 'aica:auto',
+      prompt: 'Regenerate',
+      asAuto: true,
+    })
+    expect((await getThread(auto.threadId)).thread.userId).toBe('aica:auto')
+    await h.workFor(auto.threadId)
+    await expect(
+      h.deps.bus.request(dispatchRpc, {
+        workspaceId: 'no-such-ws',
+        userId: 'aica:auto',
+        login: 'aica:auto',
+        prompt: 'x',
+        asAuto: true,
+      }),
+    ).rejects.toThrow()
+  })
+
+  test('bundle-agents names the agents of a workspace bundle', async () => {
+    const ws = await h.workspace(['alice'])
+    expect(await h.deps.bus.request(bundleAgentsRpc, { workspaceId: ws })).toEqual({ names: [] })
+    const made = await h.req('POST', '/api/aica/bundle/agents', 'boss', {
+      workspace: ws,
+      name: 'issue-brief',
+      content: 'You write issue briefs.',
+    })
+    expect(made.status).toBe(201)
+    expect(await h.deps.bus.request(bundleAgentsRpc, { workspaceId: ws })).toEqual({ names: ['issue-brief'] })
   })
 })
 

@@ -121,6 +121,34 @@ describe('dispatch', () => {
     expect(callback.status).toBe(400)
   })
 
+  test('extraEnv that cannot be passed is 400 at dispatch, naming the variable, never echoing a value', async () => {
+    const secret = 'sk-live-do-not-echo'
+    for (const extraEnv of [
+      { MY_KEY: `${secret}\0tail` },
+      { 'BAD-NAME': secret },
+      { MY_KEY: 42 },
+      { MY_KEY: { nested: secret } },
+    ]) {
+      const res = await h.req('POST', '/api/agent-sessions', 'alice', {
+        workspace: WS,
+        prompt: 'x',
+        extraEnv,
+      })
+      const text = await res.text()
+      expect({ extraEnv, status: res.status }).toEqual({ extraEnv, status: 400 })
+      expect(JSON.parse(text).error).toBe('invalid_request')
+      expect(text).not.toContain(secret)
+    }
+    const nul = await h.req('POST', '/api/agent-sessions', 'alice', {
+      workspace: WS,
+      prompt: 'x',
+      extraEnv: { MY_KEY: `${secret}\0` },
+    })
+    expect(((await nul.json()) as { details: unknown }).details).toEqual([
+      { in: 'body', path: '/extraEnv/MY_KEY', message: 'contains NUL' },
+    ])
+  })
+
   test("a request without a workspace uses the caller's only one; several is 400", async () => {
     const eveWs = await h.workspace(['eve'])
     const { thread: t } = await h.dispatch('eve', { prompt: 'hello' })
@@ -297,6 +325,28 @@ describe('relay and realtime', () => {
     await h.req('POST', `/api/worktrees/${b.worktree.id}/archive`, 'alice')
   })
 
+  test("a relay token ends when its worktree's last thread stops, not only at archive or expiry", async () => {
+    const a = await h.dispatch('alice', { workspace: WS, prompt: 'a' })
+    const token = (await h.workFor(a.thread.id)).data.relayToken
+    const relay = await openRelay(h.base, `/api/worktrees/${a.worktree.id}/relay`, { query: token })
+    await relay.next('welcome')
+    relay.close()
+    expect((await h.req('POST', `/api/agent-sessions/${a.thread.id}/stop`, 'alice')).status).toBe(200)
+    const upgrade = await fetch(new URL(`/api/worktrees/${a.worktree.id}/relay?token=${token}`, h.base), {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    })
+    expect(upgrade.status).toBe(401)
+    await expect(
+      h.deps.bus.request(extraEnvRpc, { threadId: a.thread.id, relayToken: token }),
+    ).rejects.toMatchObject({ code: 'unauthorized' })
+    await h.req('POST', `/api/worktrees/${a.worktree.id}/archive`, 'alice')
+  })
+
   test('realtime resumes across a service restart with no gap and no duplicate', async () => {
     const { thread: t } = await h.dispatch('alice', { workspace: WS, prompt: 'long job' })
     const work = await h.workFor(t.id)
@@ -398,15 +448,12 @@ describe('relay and realtime', () => {
       })
       const { thread: e } = (await held.json()) as { thread: { id: string } }
       const ework = await h.workFor(e.id)
-      for (let i = 0; i < 3; i++) {
-        const answer = await h.deps.bus.request(extraEnvRpc, {
-          threadId: e.id,
-          relayToken: ework.data.relayToken,
-        })
-        expect(answer).toEqual(
-          i === 0 ? { state: 'ok', env: { TOOL_KEY: 'elsewhere' } } : { state: 'gone', env: {} },
-        )
-      }
+      const take = () =>
+        h.deps.bus.request(extraEnvRpc, { threadId: e.id, relayToken: ework.data.relayToken })
+      expect(await take()).toEqual({ state: 'ok', env: { TOOL_KEY: 'elsewhere' } })
+      expect(await take()).toEqual({ state: 'gone', env: {} })
+      // `gone` failed the thread, its worktree's last, and so ended its relay token.
+      await expect(take()).rejects.toMatchObject({ code: 'unauthorized' })
     } finally {
       await other.stop()
     }

@@ -2,7 +2,7 @@ import type { Bus } from '@bosun/service-kit/bus'
 import type { GitHubApp } from '@bosun/service-kit/github-app'
 import type { Logger } from '@bosun/service-kit/log'
 import type { RunnerEnv } from './env'
-import type { ModelProxy } from './proxy/model-proxy'
+import type { SandboxLimits } from './sandbox/limits'
 import type { Sandbox } from './sandbox/sandbox'
 
 export type RunnerDeps = {
@@ -14,7 +14,9 @@ export type RunnerDeps = {
   root: string
   sandbox: Sandbox
   opencodeBin: string
-  proxy: ModelProxy
+  limits: SandboxLimits
+  /** False where cgroup v1 is not ours to write: processes and memory are then not limited (said in the note). */
+  cgroups: boolean
   /** Undefined when no GitHub App is configured (clones go unauthenticated). */
   githubApp: GitHubApp | undefined
 }

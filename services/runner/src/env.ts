@@ -21,6 +21,16 @@ export const RunnerEnv = T.Object({
   BOSUN_RUNNER_IDLE_MS: T.Integer({ default: 600_000, minimum: 100 }),
   /** opencode servers kept started per recently used repository, so a dispatch skips opencode's boot; 0: none. */
   BOSUN_RUNNER_WARM: T.Integer({ default: 1, minimum: 0, maximum: 16 }),
+  /** Per sandbox: processes and threads (a fork past it fails), memory (cgroup v1; past it a process inside is killed). */
+  BOSUN_RUNNER_MAX_PROCESSES: T.Integer({ default: 512, minimum: 32, maximum: 100_000 }),
+  BOSUN_RUNNER_MAX_MEMORY_MB: T.Integer({ default: 2048, minimum: 256 }),
+  /** Per turn: CPU seconds of the sandbox's processes and wall seconds; past either the turn ends. */
+  BOSUN_RUNNER_MAX_TURN_CPU_S: T.Integer({ default: 900, minimum: 1 }),
+  BOSUN_RUNNER_MAX_TURN_S: T.Integer({ default: 1800, minimum: 1 }),
+  /** The worktree's size (and so any one file in it, RLIMIT_FSIZE). */
+  BOSUN_RUNNER_MAX_DISK_MB: T.Integer({ default: 4096, minimum: 1 }),
+  /** Hosts (`host` for 443, `host:port`, `*.domain`) the sandbox may reach through the egress proxy; none: no egress. */
+  BOSUN_RUNNER_EGRESS_ALLOW: T.String({ default: '' }),
   OPENCODE_BIN: T.Optional(
     T.String({ description: 'opencode binary; default: the pinned opencode-ai package' }),
   ),

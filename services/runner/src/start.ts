@@ -7,9 +7,9 @@ import { VERSION } from './app'
 import type { RunnerDeps } from './deps'
 import type { RunnerEnv } from './env'
 import { resolveOpencodeBin } from './opencode/process'
-import { startModelProxy } from './proxy/model-proxy'
 import { type RunnerState, runThread } from './run/thread'
 import { createWarmPool } from './run/warm'
+import { cgroupsAvailable } from './sandbox/cgroup'
 import { chooseSandbox } from './sandbox/sandbox'
 import { startWorkLoop } from './work/queue'
 
@@ -22,8 +22,12 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     prefix: env.BOSUN_SUBJECT_PREFIX,
     logger,
   })
-  const sandbox = chooseSandbox(env.BOSUN_RUNNER_SANDBOX)
-  logger.info('sandbox', { backend: sandbox.backend })
+  const cgroups = cgroupsAvailable()
+  const chosen = chooseSandbox(env.BOSUN_RUNNER_SANDBOX)
+  const sandbox = cgroups
+    ? chosen
+    : { ...chosen, note: `${chosen.note}. No cgroup v1 to write here: processes and memory are not limited` }
+  logger.info('sandbox', { backend: sandbox.backend, cgroups })
   const deps: RunnerDeps = {
     env,
     bus,
@@ -32,7 +36,14 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     root: resolve(env.BOSUN_RUNNER_DIR ?? join(env.BOSUN_DATA_DIR, 'runner')),
     sandbox,
     opencodeBin: env.OPENCODE_BIN ?? resolveOpencodeBin(),
-    proxy: startModelProxy(),
+    limits: {
+      pids: env.BOSUN_RUNNER_MAX_PROCESSES,
+      memoryBytes: env.BOSUN_RUNNER_MAX_MEMORY_MB * 1024 * 1024,
+      turnCpuMs: env.BOSUN_RUNNER_MAX_TURN_CPU_S * 1000,
+      turnWallMs: env.BOSUN_RUNNER_MAX_TURN_S * 1000,
+      diskBytes: env.BOSUN_RUNNER_MAX_DISK_MB * 1024 * 1024,
+    },
+    cgroups,
     githubApp:
       env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY
         ? createGitHubApp({
@@ -58,7 +69,6 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     await work.stop()
     await state.warm.stop()
     for (const host of state.hosts.values()) await (await host.catch(() => undefined))?.stop()
-    deps.proxy.stop()
     await bus.close()
   }
   return { deps, work, stop }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { startModelProxy } from '../src/proxy/model-proxy'
+import { openModelRoute } from '../src/proxy/model-proxy'
 
 const seen: string[] = []
 const upstream = Bun.serve({
@@ -10,21 +10,19 @@ const upstream = Bun.serve({
     return Response.json({ ok: true })
   },
 })
-const proxy = startModelProxy()
+const route = openModelRoute(
+  { kind: 'openai', baseURL: `http://127.0.0.1:${upstream.port}/v1`, apiKey: 'sk-team' },
+  { tcp: true },
+)
 afterAll(() => {
-  proxy.stop()
+  route.close()
   upstream.stop(true)
 })
 
 describe('model proxy', () => {
   test("forwards model calls with the real key, and nothing else of the provider's API", async () => {
-    const token = proxy.open({
-      kind: 'openai',
-      baseURL: `http://127.0.0.1:${upstream.port}/v1`,
-      apiKey: 'sk-team',
-    })
-    const call = (method: string, path: string) =>
-      fetch(`${proxy.url}${path}`, {
+    const call = (method: string, path: string, token = route.token) =>
+      fetch(`${route.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         ...(method === 'POST' ? { body: '{}' } : {}),
@@ -39,6 +37,7 @@ describe('model proxy', () => {
       ['GET', '/organization/users'],
     ])
       expect({ path, status: (await call(method!, path!)).status }).toEqual({ path, status: 404 })
+    expect((await call('GET', '/models', 'sk-team')).status).toBe(401)
     expect(seen).toEqual(['POST /v1/chat/completions Bearer sk-team', 'GET /v1/models Bearer sk-team'])
   })
 })

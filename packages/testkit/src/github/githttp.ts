@@ -1,6 +1,6 @@
 import { credential, principalOf } from './auth'
 import { branches, gitEnv } from './git'
-import { canSee, HttpError, type Principal } from './http'
+import { canSee, HttpError, type Principal, tokenMay } from './http'
 import type { GitHubState } from './state'
 
 const GIT_PATH = /^\/([^/]+)\/([^/]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/
@@ -33,6 +33,8 @@ export async function serveGit(state: GitHubState, req: Request, url: URL, ip: s
       ? challenge()
       : new Response('Repository not found.\n', { status: 404 })
   if (push && principal.kind !== 'user' && principal.kind !== 'installation') return challenge()
+  if (principal.kind === 'installation' && !tokenMay(principal.token, 'contents', push ? 'write' : 'read'))
+    return new Response('Permission to this repository denied to the token.\n', { status: 403 })
   const user = principal.kind === 'user' || principal.kind === 'installation' ? principal.user : undefined
   const before = push ? branches(repo.gitDir) : undefined
 

@@ -1,5 +1,14 @@
 import type { Bucket } from './ratelimit'
-import type { GhApp, GhInstallation, GhRepo, GhUser, GitHubState, InstallationToken } from './state'
+import type { APP_PERMISSIONS } from './shapes'
+import type {
+  GhApp,
+  GhInstallation,
+  GhRepo,
+  GhUser,
+  GitHubState,
+  InstallationToken,
+  PermissionLevel,
+} from './state'
 import type { WebhookSender } from './webhooks'
 
 /** Who is calling: a user token, an installation token, the App itself (JWT), or nobody. */
@@ -115,11 +124,22 @@ export function repoOf(ctx: Ctx): GhRepo {
   return repo
 }
 
-export function writableRepoOf(ctx: Ctx): GhRepo {
+/** A repository the caller writes to; an installation token needs `write` on the permission the route is about. */
+export function writableRepoOf(ctx: Ctx, permission: AppPermission): GhRepo {
   const repo = repoOf(ctx)
   if (ctx.principal.kind === 'anonymous') throw new HttpError(401, 'Requires authentication')
   if (ctx.principal.kind === 'app') throw new HttpError(403, 'Resource not accessible by integration')
+  if (ctx.principal.kind === 'installation' && !tokenMay(ctx.principal.token, permission, 'write'))
+    throw new HttpError(403, 'Resource not accessible by integration')
   return repo
+}
+
+export type AppPermission = keyof typeof APP_PERMISSIONS
+
+/** True when the token's grant covers `level` of `permission` (`write` includes `read`). */
+export function tokenMay(token: InstallationToken, permission: AppPermission, level: PermissionLevel) {
+  const granted = token.permissions[permission]
+  return granted === 'write' || granted === level
 }
 
 export const numberParam = (ctx: Ctx, key = 'number') => {

@@ -482,7 +482,7 @@ export const APP_PERMISSIONS = {
   metadata: 'read',
   pull_requests: 'write',
   statuses: 'write',
-}
+} as const
 export const APP_EVENTS = [
   'check_run',
   'issue_comment',

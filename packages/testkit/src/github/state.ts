@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { branches, commitFiles, initBare, revParse } from './git'
+import { APP_PERMISSIONS } from './shapes'
 
 /** In-memory state of the GitHub emulator: what the tests seed and what its API changes. */
 export type GhUser = {
@@ -149,8 +150,12 @@ export type InstallationToken = {
   installationId: number
   /** undefined: every repository of the installation. */
   repoIds?: Set<number>
+  /** What the token may do, never more than the App was granted (GitHub's `permissions` request field). */
+  permissions: Record<string, PermissionLevel>
   expiresAt: Date
 }
+
+export type PermissionLevel = 'read' | 'write'
 
 /** What changed, for the webhook sender to turn into GitHub's payloads. */
 export type GhChange = {
@@ -250,6 +255,7 @@ export class GitHubState {
     this.installationTokens.set(token, {
       token,
       installationId: this.installationOf(repo).id,
+      permissions: { ...APP_PERMISSIONS },
       expiresAt: new Date(Date.now() + 3600_000),
     })
     return token

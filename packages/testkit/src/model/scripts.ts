@@ -84,6 +84,42 @@ export const draftCommentScript: Script = {
   ],
 }
 
+/**
+ * Answers the artifacts service's generation prompt with a brief written from the material it quotes: the title,
+ * the body's first paragraph and how many comments there are.
+ */
+export const artifactBriefScript: Script = {
+  name: 'artifact-brief',
+  pattern:
+    /^Write the (issue brief|PR decision log) for (\S+?)\.$[\s\S]*?^Title: (.*)$[\s\S]*?^Body:\n([\s\S]*?)\n(?:## |<\/material>)/m,
+  turns: [
+    ({ match }) => {
+      const [, what, ref, title, body] = match as unknown as [string, string, string, string, string]
+      const summary =
+        body
+          .trim()
+          .split(/\n\s*\n/)[0]
+          ?.slice(0, 1000) || '(The issue has no description.)'
+      const comments = (match.input ?? '').match(/^### /gm)?.length ?? 0
+      return {
+        text: [
+          `# ${what === 'issue brief' ? 'Issue brief' : 'Decision log'}: ${title}`,
+          '',
+          `${ref}, written from its text.`,
+          '',
+          '## Summary',
+          '',
+          summary,
+          '',
+          '## Context',
+          '',
+          `${comments} comment${comments === 1 ? '' : 's'} so far.`,
+        ].join('\n'),
+      }
+    },
+  ],
+}
+
 export const fallbackScript: Script = {
   name: 'fallback',
   pattern: /[\s\S]*/,
@@ -102,4 +138,5 @@ export const DEMO_SCRIPTS: readonly Script[] = [
   runCommandScript,
   printEnvironmentScript,
   draftCommentScript,
+  artifactBriefScript,
 ]

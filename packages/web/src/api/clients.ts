@@ -1,4 +1,5 @@
 import { createAicaClient } from '@bosun/clients/aica'
+import { createArtifactsClient } from '@bosun/clients/artifacts'
 import { createAuthClient } from '@bosun/clients/auth'
 import { createDashboardClient } from '@bosun/clients/dashboard'
 import { createWebhooksClient } from '@bosun/clients/webhooks'
@@ -11,4 +12,5 @@ export const auth = createAuthClient(options)
 export const workspace = createWorkspaceClient(options)
 export const dashboard = createDashboardClient(options)
 export const aica = createAicaClient(options)
+export const artifacts = createArtifactsClient(options)
 export const webhooks = createWebhooksClient(options)

@@ -1,4 +1,5 @@
 import { Link, Outlet } from '@tanstack/react-router'
+import { Avatar } from '../components/avatar'
 import { ErrorNote, Loading } from '../components/states'
 import { isAdmin, type Session, useSession, useSignOut } from '../data/auth'
 import { useWorkspaces } from '../data/workspace'
@@ -66,7 +67,7 @@ function Frame({ session, children }: { session: Session; children: React.ReactN
         </Link>
         <WorkspacePicker />
         <span className="who">
-          {session.user.avatarUrl ? <img src={session.user.avatarUrl} alt="" width={24} height={24} /> : null}
+          <Avatar url={session.user.avatarUrl} size={24} />
           <span>
             {session.user.login}
             {isAdmin(session) ? ' (admin)' : ''}

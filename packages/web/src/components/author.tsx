@@ -1,11 +1,12 @@
 import { Link } from '@tanstack/react-router'
 import type { DashboardAuthor } from '../data/dashboard'
+import { Avatar } from './avatar'
 
 /** An author: avatar, login (to their drill-down), member badge and author-record status. */
 export function Author({ author }: { author: DashboardAuthor }) {
   return (
     <span className="author">
-      {author.avatarUrl ? <img src={author.avatarUrl} alt="" width={20} height={20} loading="lazy" /> : null}
+      <Avatar url={author.avatarUrl} size={20} />
       <Link to="/dashboard/vetted-author/$login" params={{ login: author.login }}>
         {author.login}
       </Link>

@@ -62,6 +62,11 @@ export function refusedEnvNames(env: ExtraEnv): string[] {
   })
 }
 
+/**
+ * Refused at dispatch, with the names only (a value is a secret, never echoed): names that would hijack
+ * the sandbox, and values no process environment can hold (a NUL ends a C string; the runner could not
+ * start the sandbox, and the error it then stored could carry the value).
+ */
 export function assertExtraEnv(env: ExtraEnv | undefined) {
   if (!env) return
   const refused = refusedEnvNames(env)
@@ -69,6 +74,12 @@ export function assertExtraEnv(env: ExtraEnv | undefined) {
     throw invalid(
       'extraEnv names that would hijack the sandbox are refused',
       refused.map((name) => ({ in: 'body', path: `/extraEnv/${name}`, message: 'refused name' })),
+    )
+  const unpassable = Object.entries(env).filter(([, value]) => value.includes('\0'))
+  if (unpassable.length > 0)
+    throw invalid(
+      'extraEnv values may not contain a NUL character',
+      unpassable.map(([name]) => ({ in: 'body', path: `/extraEnv/${name}`, message: 'contains NUL' })),
     )
 }
 

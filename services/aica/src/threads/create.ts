@@ -10,6 +10,7 @@ import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { assertExtraEnv } from '../dispatch/extra-env'
 import { pump } from '../dispatch/scheduler'
+import { AUTO_USER } from './access'
 import { appendItem, newId } from './items'
 import type { ThreadRow, WorktreeRow } from './model'
 import { announceStatus } from './status'
@@ -203,7 +204,10 @@ export async function attachThread(
   return thread.id
 }
 
-/** A dispatch another service asks for over NATS, for a user it authorized (who must be a member). */
+/**
+ * A dispatch another service asks for over NATS, for a user it authorized (who must be a member), or for its
+ * own automatic work; `asAuto` runs the thread as `aica:auto`, a team thread.
+ */
 export async function dispatchForService(
   deps: AicaDeps,
   req: {
@@ -218,6 +222,7 @@ export async function dispatchForService(
     provider?: string
     priority?: Priority
     visibility?: Visibility
+    asAuto?: boolean
   },
 ) {
   const principal: Principal = {
@@ -228,16 +233,15 @@ export async function dispatchForService(
     scopes: [],
     credentialId: 'nats',
   }
-  if (!(await deps.access.canUse(principal, req.workspaceId))) throw notFound('Workspace')
+  // A service's own automatic work (userId `aica:auto`) has no member behind it; the workspace must still exist.
+  const automatic = req.asAuto === true && req.userId === AUTO_USER
+  if (!automatic && !(await deps.access.canUse(principal, req.workspaceId))) throw notFound('Workspace')
   const target = await resolveRepo(deps, req.workspaceId, req.repo, req.ref)
   const digest = await bundleDigest(deps.database.db, req.workspaceId)
-  const actor = actorOf(principal)
+  const actor = req.asAuto ? { userId: AUTO_USER, login: AUTO_USER } : actorOf(principal)
+  const visibility = req.visibility ?? (req.asAuto ? 'team' : 'personal')
   const { wt, thread } = await deps.database.write(async (tx) => {
-    const wt = await insertWorktree(
-      tx,
-      { workspaceId: req.workspaceId, ...target, visibility: req.visibility ?? 'personal' },
-      actor,
-    )
+    const wt = await insertWorktree(tx, { workspaceId: req.workspaceId, ...target, visibility }, actor)
     return { wt, thread: await insertThread(deps, tx, wt, actor, { ...req, usesSharedCreds: true }, digest) }
   })
   await started(deps, thread)

@@ -1,10 +1,11 @@
-import { threadStatusChanged } from '@bosun/contracts/aica'
+import { THREAD_ANSWER_MAX_CHARS, threadStatusChanged } from '@bosun/contracts/aica'
 import type { ThreadError, ThreadStatus } from '@bosun/contracts/relay'
 import type { Bus } from '@bosun/service-kit/bus'
 import type { Tx } from '@bosun/service-kit/db'
 import { enqueueEvent } from '@bosun/service-kit/outbox'
-import { eq } from 'drizzle-orm'
+import { and, desc, eq, inArray, ne } from 'drizzle-orm'
 import * as schema from '../db/schema'
+import { revokeRelayTokens } from '../relay/tokens'
 import { appendItem } from './items'
 import type { ThreadRow } from './model'
 
@@ -58,8 +59,62 @@ export async function moveStatus(
       : { kind: 'status' as const, status: to }
   const { item } = await appendItem(tx, thread.id, body, undefined, now)
   thread.status = to
-  await announceStatus(bus, tx, { ...thread, attempt: extra.attempt ?? thread.attempt }, item.seq, error)
+  if (ENDED.includes(to)) await endRelayAccess(tx, thread)
+  const answer = to === 'idle' || to === 'completed' ? await finalAnswer(tx, thread.id) : undefined
+  await announceStatus(
+    bus,
+    tx,
+    { ...thread, attempt: extra.attempt ?? thread.attempt },
+    item.seq,
+    error,
+    answer,
+  )
   return item.seq
+}
+
+/**
+ * A relay token opens the worktree's socket and its NATS requests (extraEnv, bundle, backup); once no
+ * thread of the worktree is queued or running, nothing may use one, so they end with the last thread
+ * rather than at their expiry. A later dispatch mints its own.
+ */
+async function endRelayAccess(tx: Tx<typeof schema>, thread: ThreadRow) {
+  const [other] = await tx
+    .select({ id: schema.threads.id })
+    .from(schema.threads)
+    .where(
+      and(
+        eq(schema.threads.worktreeId, thread.worktreeId),
+        ne(schema.threads.id, thread.id),
+        inArray(schema.threads.status, ['queued', ...ACTIVE]),
+      ),
+    )
+    .limit(1)
+  if (!other) await revokeRelayTokens(tx, thread.worktreeId)
+}
+
+/** How far back a final answer is looked for. */
+const ANSWER_SCAN = 200
+/** Items that neither belong to nor end the final answer. */
+const PASSED_OVER = new Set(['reasoning', 'usage', 'status', 'sandbox', 'draft_comment'])
+
+/**
+ * The agent's final answer: its last run of `assistant_text` items after the last prompt, read back in the
+ * move's transaction. Reasoning, usage and status items are passed over; anything else (a prompt, a tool call) ends it.
+ */
+export async function finalAnswer(tx: Tx<typeof schema>, threadId: string): Promise<string | undefined> {
+  const recent = await tx
+    .select({ kind: schema.items.kind, body: schema.items.body })
+    .from(schema.items)
+    .where(eq(schema.items.threadId, threadId))
+    .orderBy(desc(schema.items.seq))
+    .limit(ANSWER_SCAN)
+  const texts: string[] = []
+  for (const row of recent) {
+    if (row.kind === 'assistant_text') texts.unshift((JSON.parse(row.body) as { text: string }).text)
+    else if (!PASSED_OVER.has(row.kind)) break
+  }
+  const answer = texts.join('\n\n').trim()
+  return answer ? answer.slice(0, THREAD_ANSWER_MAX_CHARS) : undefined
 }
 
 type Publisher = Pick<Bus, 'subjects' | 'source'>
@@ -71,6 +126,7 @@ export async function announceStatus(
   thread: Pick<ThreadRow, 'id' | 'worktreeId' | 'workspaceId' | 'userId' | 'status' | 'attempt'>,
   seq: number,
   error?: ThreadError,
+  answer?: string,
 ) {
   await enqueueEvent(tx, bus, threadStatusChanged, {
     threadId: thread.id,
@@ -81,5 +137,6 @@ export async function announceStatus(
     attempt: thread.attempt,
     seq,
     ...(error && thread.status === 'failed' ? { error } : {}),
+    ...(answer ? { answer } : {}),
   })
 }

@@ -3,14 +3,16 @@ export type OpencodeEvent = { type: string; properties: Record<string, unknown> 
 
 export type OpencodeClient = ReturnType<typeof opencodeClient>
 
-/** The slice of opencode's server API the runner uses, with its basic-auth password. */
-export function opencodeClient(url: string, password: string) {
+/** The slice of opencode's server API the runner uses, with its basic-auth password (over `unix` when given). */
+export function opencodeClient(url: string, password: string, unix?: string) {
+  const via = unix ? { unix } : {}
   const headers = {
     authorization: `Basic ${btoa(`opencode:${password}`)}`,
     'content-type': 'application/json',
   }
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${url}${path}`, {
+      ...via,
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -48,7 +50,7 @@ export function opencodeClient(url: string, password: string) {
      * no event of a prompt sent afterwards is missed.
      */
     async events(onEvent: (e: OpencodeEvent) => void, signal: AbortSignal): Promise<void> {
-      const res = await fetch(`${url}/event`, { headers, signal })
+      const res = await fetch(`${url}/event`, { ...via, headers, signal })
       if (!res.ok || !res.body) throw new Error(`opencode /event: ${res.status}`)
       const reader = res.body.getReader()
       const decoder = new TextDecoder()

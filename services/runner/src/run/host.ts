@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AicaWork } from '@bosun/contracts/relay'
 import type { RunnerDeps } from '../deps'
@@ -7,7 +8,10 @@ import { checkout, cloneUrl, emptyDir, ensureMirror, mirrorPath } from '../git/c
 import { type OpencodeClient, type OpencodeEvent, opencodeClient } from '../opencode/client'
 import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
 import { type OpencodeServer, startOpencode } from '../opencode/process'
-import type { Upstream } from '../proxy/model-proxy'
+import { openEgressProxy } from '../proxy/egress-proxy'
+import { openModelRoute, type ProxyRoute, type Upstream } from '../proxy/model-proxy'
+import { type Cgroup, createCgroup } from '../sandbox/cgroup'
+import { type LimitWatch, watchLimits } from '../sandbox/limits'
 
 /** One worktree on this runner: its checkout and the opencode server its threads are sessions of. */
 export type Host = {
@@ -30,10 +34,15 @@ export type Host = {
   messageAt: Map<string, (seq: number) => string | undefined>
   /** Sessions forked ahead (relay `fork`) for threads whose work has not arrived yet. */
   forked: Map<string, string>
+  limits: LimitWatch
   stop(): Promise<void>
 }
 
 export const PROVIDER_ID = 'bosun'
+
+/** The proxies' ports on the sandbox's own loopback (their bridges forward them to the run's sockets). */
+const MODEL_PORT = 4100
+const EGRESS_PORT = 4101
 
 export const worktreeDir = (root: string, name: string) => join(root, 'worktrees', name)
 
@@ -44,8 +53,8 @@ export type Sandboxed = {
   dir: string
   stateDir: string
   server: Promise<OpencodeServer>
-  proxyToken: string
-  ghToken: string | undefined
+  route: ProxyRoute
+  cgroup: Cgroup | undefined
   /** True when started without extraEnv, so any thread without extraEnv may take it. */
   plainEnv: boolean
   startedAt: number
@@ -61,7 +70,6 @@ export async function spawnSandboxed(
   deps: RunnerDeps,
   opts: { repo: string; name: string; modelId: string; upstream: Upstream; env: Record<string, string> },
 ): Promise<Sandboxed> {
-  const ghToken = deps.githubApp ? (await deps.githubApp.installationToken(opts.repo)).token : undefined
   const mirror = mirrorPath(deps.root, opts.repo)
   const dir = worktreeDir(deps.root, opts.name)
   const stateDir = join(deps.root, 'state', opts.name)
@@ -69,22 +77,61 @@ export async function spawnSandboxed(
   mkdirSync(stateDir, { recursive: true })
   emptyDir(dir)
   mkdirSync(mirror, { recursive: true })
-  const proxyToken = deps.proxy.open(opts.upstream)
+  // Socket paths are limited to 108 bytes, so the bridge sockets live in a short folder of their own.
+  const socketDir = mkdtempSync(join(tmpdir(), 'bosun-'))
+  const isolated = deps.sandbox.isolatedNet
+  const route = openModelRoute(
+    opts.upstream,
+    isolated ? { unix: join(socketDir, 'model.sock'), insidePort: MODEL_PORT } : { tcp: true },
+  )
+  const egressAllow = deps.env.BOSUN_RUNNER_EGRESS_ALLOW.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)
+  const egress =
+    isolated && egressAllow.length
+      ? openEgressProxy({ unix: join(socketDir, 'egress.sock'), allow: egressAllow })
+      : undefined
+  // With egress, npm's registry is the real one again (reached through the proxy when it is allowed).
+  const egressEnv: Record<string, string> = egress
+    ? {
+        HTTPS_PROXY: `http://127.0.0.1:${EGRESS_PORT}`,
+        https_proxy: `http://127.0.0.1:${EGRESS_PORT}`,
+        npm_config_registry: 'https://registry.npmjs.org/',
+      }
+    : {}
+  const cgroup = deps.cgroups
+    ? createCgroup(opts.name, { pids: deps.limits.pids, memoryBytes: deps.limits.memoryBytes })
+    : undefined
   const config = opencodeConfig({
     providerId: PROVIDER_ID,
     modelId: opts.modelId,
     kind: opts.upstream.kind,
-    baseURL: deps.proxy.url,
-    token: proxyToken,
+    baseURL: route.url,
+    token: route.token,
   })
-  const ghEnv: Record<string, string> = ghToken ? { GH_TOKEN: ghToken, GITHUB_TOKEN: ghToken } : {}
   const server = startOpencode({
     bin: deps.opencodeBin,
     sandbox: deps.sandbox,
     worktree: dir,
     readable: [mirror],
     stateDir,
-    env: { ...opts.env, ...ghEnv, ...OFFLINE_ENV, OPENCODE_CONFIG_CONTENT: JSON.stringify(config) },
+    env: {
+      ...opts.env,
+      ...OFFLINE_ENV,
+      ...egressEnv,
+      OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
+    },
+    net: isolated
+      ? {
+          socketDir,
+          out: [
+            { port: MODEL_PORT, socket: 'model.sock' },
+            ...(egress ? [{ port: EGRESS_PORT, socket: 'egress.sock' }] : []),
+          ],
+        }
+      : undefined,
+    maxFileBytes: deps.limits.diskBytes,
+    cgroupProcs: cgroup?.procs,
   })
   server.catch(() => {})
   return {
@@ -93,13 +140,16 @@ export async function spawnSandboxed(
     dir,
     stateDir,
     server,
-    proxyToken,
-    ghToken,
+    route,
+    cgroup,
     plainEnv: Object.keys(opts.env).length === 0,
     startedAt: Date.now(),
     async discard() {
       await server.then((s) => s.kill()).catch(() => {})
-      deps.proxy.close(proxyToken)
+      route.close()
+      egress?.close()
+      cgroup?.remove()
+      rmSync(socketDir, { recursive: true, force: true })
       rmSync(dir, { recursive: true, force: true })
       rmSync(stateDir, { recursive: true, force: true })
     },
@@ -126,10 +176,14 @@ export async function attachHost(
   const mark = (name: string) => {
     timings[name] = Date.now() - t0
   }
-  const { dir, stateDir, ghToken: token } = sandboxed
-  deps.proxy.rebind(sandboxed.proxyToken, opts.upstream)
+  const { dir, stateDir } = sandboxed
+  sandboxed.route.rebind(opts.upstream)
   const mirror = mirrorPath(deps.root, work.repo)
   const prepared = (async () => {
+    // Fetched here, outside the sandbox, with a token that can read this one repository and nothing else.
+    const token = deps.githubApp
+      ? (await deps.githubApp.installationToken(work.repo, { contents: 'read' })).token
+      : undefined
     await ensureMirror({
       root: deps.root,
       repo: work.repo,
@@ -148,10 +202,12 @@ export async function attachHost(
     }
     await opts.prepare(dir)
     mark('preparedMs')
+    return token
   })()
   let server: OpencodeServer
+  let token: string | undefined
   try {
-    ;[server] = await Promise.all([
+    ;[server, token] = await Promise.all([
       sandboxed.server.then((s) => {
         mark('listeningMs')
         return s
@@ -162,7 +218,7 @@ export async function attachHost(
     await sandboxed.discard()
     throw err
   }
-  const client = opencodeClient(server.url, server.password)
+  const client = opencodeClient(server.url, server.password, server.unix)
   const listeners = new Set<(e: OpencodeEvent) => void>()
   const events = new AbortController()
   await client.events((e) => {
@@ -179,13 +235,14 @@ export async function attachHost(
     client,
     model: { providerID: PROVIDER_ID, modelID: sandboxed.modelId },
     agents,
-    secrets: [...opts.secrets, sandboxed.proxyToken, server.password, ...(token ? [token] : [])],
+    secrets: [...opts.secrets, sandboxed.route.token, server.password, ...(token ? [token] : [])],
     listeners,
     threads: new Set(),
     timings,
     sessions: new Map(),
     messageAt: new Map(),
     forked: new Map(),
+    limits: watchLimits({ limits: deps.limits, cgroup: sandboxed.cgroup, dir }),
     async stop() {
       events.abort()
       // The latest backup is with aica; a later thread of this worktree restores from it.

@@ -71,10 +71,32 @@ class RunError extends Error {
 
 const wsUrl = (base: string, path: string) => `${base.replace(/^http/, 'ws').replace(/\/+$/, '')}${path}`
 
+/** One thread while it runs: its relay, what aica asked of it, and how it reports. */
+type ThreadRun = {
+  work: AicaWork
+  threadId: string
+  relay: ReturnType<typeof connectRelay>
+  prompts: Array<{ text: string }>
+  forks: Array<Extract<RelayCommand, { type: 'fork' }>>
+  stopRequested?: string
+  lost?: string
+  /** Values no item may show (extraEnv, provider key, the host's own); grows once the host is known. */
+  secrets: string[]
+  /** True while opencode works on a prompt. */
+  busy: boolean
+  /** Wakes the turn loop (a command arrived, opencode went idle). */
+  kick(): void
+  sleep(): Promise<void>
+  status(s: RunnerStatus, error?: ThreadError): void
+  item(key: string, body: ItemBody): void
+  t0: number
+  marks: Record<string, number>
+}
+
 /**
  * Runs one dispatched thread to a terminal status: relay first (so every failure is told to the user),
- * then extraEnv, checkout, bundle and opencode, then turns until completed, stopped or failed.
- * `heartbeat` is called while it runs; the caller acks the work message when this resolves.
+ * then extraEnv, the host (checkout, bundle, opencode in its sandbox), the session, then turns until
+ * completed, stopped or failed. The caller acks the work message when this resolves.
  */
 export async function runThread(
   deps: RunnerDeps,
@@ -82,231 +104,297 @@ export async function runThread(
   work: AicaWork,
   delivery: { redelivered: boolean; runId: string },
 ): Promise<void> {
-  const log = deps.logger
-  const hosts = state.hosts
-  const threadId = work.threadId
-  let stopRequested: string | undefined
-  let wake: () => void = () => {}
-  const prompts: Array<{ text: string }> = []
-  const forks: Array<Extract<RelayCommand, { type: 'fork' }>> = []
-  let lost: string | undefined
-  const kick = () => wake()
-
-  const relay = connectRelay({
-    url: wsUrl(deps.env.BOSUN_AICA_URL, work.relayPath),
-    token: work.relayToken,
-    runnerId: deps.runnerId,
-    runId: delivery.runId,
-    logger: log,
-    onCommand(cmd) {
-      if (cmd.type === 'prompt' && cmd.threadId === threadId) prompts.push({ text: cmd.text })
-      else if (cmd.type === 'stop' && cmd.threadId === threadId) stopRequested = cmd.reason || 'stopped'
-      else if (cmd.type === 'fork' && cmd.threadId === threadId) forks.push(cmd)
-      kick()
-    },
-    onLost(reason) {
-      lost = reason
-      kick()
-    },
-  })
-  let secrets: string[] = []
-  const status = (s: RunnerStatus, error?: ThreadError) =>
-    relay.send({ type: 'status', threadId, status: s, ...(error ? { error: redact(error, secrets) } : {}) })
-  const item = (key: string, body: ItemBody) => relay.item(threadId, key, redact(body, secrets))
-
-  const t0 = Date.now()
-  const marks: Record<string, number> = {}
+  const run = openRun(deps, work, delivery.runId)
   try {
-    const welcome = await Promise.race([
-      relay.welcome,
-      Bun.sleep(15_000).then(() => {
-        throw new Error('no welcome from aica within 15 s')
-      }),
-    ])
-    const known = welcome.threads.find((t) => t.threadId === threadId)
-    if (known && TERMINAL.has(known.status)) return
-    if (known && (known.status === 'running' || known.status === 'idle') && delivery.redelivered) {
-      status('failed', {
-        code: 'runner_lost',
-        message:
-          'The runner running this thread stopped unexpectedly and its agent session is gone. ' +
-          "Retry the thread to run the prompt again; the worktree's last backup is kept.",
-      })
-      await settled(relay)
-      return
-    }
-    status('starting')
-    marks.welcomeMs = Date.now() - t0
-
-    const extra =
-      work.hasExtraEnv || work.usesSharedCreds
-        ? await deps.bus.request(extraEnvRpc, { threadId, relayToken: work.relayToken })
-        : { state: 'none' as const, env: {} }
-    if (extra.state === 'gone')
-      throw new RunError(
-        'extra_env_gone',
-        'The extra environment of this dispatch is gone (aica restarted before the runner fetched it). Dispatch again.',
-      )
-    secrets = [...Object.values(extra.env), ...(extra.provider ? [extra.provider.apiKey] : [])]
-    const upstream = upstreamFor(deps, work, extra)
-
-    marks.extraEnvMs = Date.now() - t0
-    const host = await hostFor(deps, state, work, upstream, extra.env, secrets, (key, body) =>
-      item(key, body),
+    if (!(await greet(run, delivery.redelivered))) return
+    const extra = await fetchExtraEnv(deps, run)
+    const host = await hostFor(
+      deps,
+      state,
+      work,
+      upstreamFor(deps, work, extra),
+      extra.env,
+      run.secrets,
+      run.item,
     )
-    secrets = host.secrets
-    marks.hostMs = Date.now() - t0
+    run.secrets = host.secrets
+    run.marks.hostMs = Date.now() - run.t0
     const hostTimings = host.threads.size === 0 ? host.timings : {}
-    host.threads.add(threadId)
-    relay.send({
-      type: 'sandbox',
+    host.threads.add(run.threadId)
+    announceSandbox(deps, run)
+    const session = await openSession(deps, run, host)
+    deps.logger.info('session started', {
+      threadId: run.threadId,
       worktreeId: work.worktreeId,
-      backend: deps.sandbox.backend,
-      note: deps.sandbox.note,
-    })
-    item(`sandbox:${work.worktreeId}`, {
-      kind: 'sandbox',
-      backend: deps.sandbox.backend,
-      note: deps.sandbox.note,
-    })
-
-    let busy = false
-    const messageOfSeq = new Map<string, string>()
-    const history = new Set<string>()
-    const draftTarget = issueIn(work.prompt, work.repo)
-    const translate = createTranslator({
-      threadOf: (sessionId) => (sessionId === sessionRef.id ? threadId : undefined),
-      item: (_t, key, body, messageId) => {
-        if (messageId) messageOfSeq.set(key, messageId)
-        item(key, body)
-      },
-      delta: (_t, key, text) => relay.send({ type: 'delta', threadId, key, text: redact(text, secrets) }),
-      fileChanges: (_t, key, files) =>
-        void reportFiles(confinedTo(deps, host.dir, work.repo), key, files, item),
-      permission: (_t, requestId) =>
-        void host.client
-          .replyPermission(requestId, 'reject', 'Nobody can approve this in a dispatched run')
-          .catch(() => {}),
-      idle: () => {
-        busy = false
-        kick()
-      },
-      draftTarget: () => draftTarget,
-      isHistory: (messageId) => history.has(messageId),
-    })
-    const listener = (e: OpencodeEvent) => translate(e)
-    const sessionRef: { id?: string } = {}
-    host.listeners.add(listener)
-
-    // A fork continues a copy of the source's session when this runner holds it; aica already copied the items.
-    const forked = work.forkOf
-      ? (host.forked.get(threadId) ?? (await forkSession(host, work.forkOf).catch(() => undefined)))
-      : undefined
-    if (forked) for (const id of await host.client.messageIds(forked)) history.add(id)
-    else if (work.forkOf)
-      item(`fork:${threadId}`, {
-        kind: 'error',
-        code: 'fork_context_unavailable',
-        message:
-          "The source thread's agent session is not on this runner, so this thread starts without the earlier conversation (the worktree's files are as its latest backup left them).",
-      })
-    const session = forked ? { id: forked } : await host.client.createSession(work.prompt.slice(0, 80))
-    sessionRef.id = session.id
-    host.messageAt.set(threadId, (seq) => {
-      let best: { seq: number; messageId: string } | undefined
-      for (const [key, messageId] of messageOfSeq) {
-        const at = relay.seqOf(key)
-        if (at !== undefined && at <= seq && (!best || at > best.seq)) best = { seq: at, messageId }
-      }
-      return best?.messageId
-    })
-    marks.sessionMs = Date.now() - t0
-    host.sessions.set(threadId, session.id)
-    relay.send({ type: 'session', threadId, sessionId: session.id })
-    const latency = Date.now() - Date.parse(work.dispatchedAt)
-    // Where the time went, cumulative from taking the message: relay welcome, extraEnv, checkout + opencode start.
-    log.info('session started', {
-      threadId,
-      worktreeId: work.worktreeId,
-      dispatchLatencyMs: latency,
-      ...marks,
+      dispatchLatencyMs: Date.now() - Date.parse(work.dispatchedAt),
+      ...run.marks,
       host: hostTimings,
     })
+    await runTurns(deps, state, run, host, session)
+  } catch (err) {
+    await failRun(deps, state, run, err)
+  } finally {
+    run.relay.close()
+  }
+}
 
-    const agent = host.agents.has(work.agent) ? work.agent : undefined
-    const turn = async (text: string) => {
-      busy = true
-      status('running')
-      await host.client.prompt(session.id, text, host.model, agent)
-    }
-    await turn(work.prompt)
-
-    let idleSince = busy ? undefined : Date.now()
-    for (;;) {
-      if (lost) throw new RunError('relay_lost', lost)
-      if (state.stopping)
-        throw new RunError(
-          'runner_stopped',
-          'The runner shut down while this thread ran; retry the thread to run it again',
-        )
-      if (stopRequested) {
-        await host.client.abort(session.id).catch(() => {})
-        host.threads.delete(threadId)
-        if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
-        status('stopped')
-        await settled(relay)
-        return
-      }
-      const exited = await Promise.race([host.server.exited.then(() => true), Bun.sleep(0).then(() => false)])
-      if (exited) throw new RunError('opencode_exit', `opencode exited unexpectedly\n${host.server.logs()}`)
-      const fork = forks.shift()
-      if (fork) {
-        const copy = await forkSession(host, { threadId, atSeq: fork.atSeq }).catch(() => undefined)
-        if (copy) {
-          host.forked.set(fork.newThreadId, copy)
-          relay.send({ type: 'session', threadId: fork.newThreadId, sessionId: copy })
-        }
-        continue
-      }
-      const next = prompts.shift()
-      if (next && !busy) {
-        await turn(next.text)
-        idleSince = undefined
-        continue
-      }
-      if (!busy && idleSince === undefined) {
-        await backup(deps, host, work, relay.send, item)
-        status('idle')
-        idleSince = Date.now()
-      }
-      if (!busy && idleSince !== undefined && Date.now() - idleSince >= deps.env.BOSUN_RUNNER_IDLE_MS) {
-        host.threads.delete(threadId)
-        host.listeners.delete(listener)
-        if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
-        status('completed')
-        await settled(relay)
-        return
-      }
-      await new Promise<void>((resolve) => {
+/** Connects the relay and gathers what aica sends this thread (prompts, stop, forks) for the turn loop. */
+function openRun(deps: RunnerDeps, work: AicaWork, runId: string): ThreadRun {
+  const threadId = work.threadId
+  let wake: () => void = () => {}
+  const run: ThreadRun = {
+    work,
+    threadId,
+    prompts: [],
+    forks: [],
+    secrets: [],
+    busy: false,
+    kick: () => wake(),
+    sleep: () =>
+      new Promise<void>((resolve) => {
         wake = resolve
         setTimeout(resolve, 1000)
-      })
-    }
-  } catch (err) {
-    if (err instanceof RelayUnconfirmed) throw err
-    const code = err instanceof RunError ? err.code : err instanceof AppError ? err.code : 'runner_error'
-    log.warn('thread failed', { threadId, code, ...errorFields(err) })
-    status('failed', { code, message: (err as Error).message.slice(0, 4000) })
-    const told = await relay.flush(FINAL_FLUSH_MS)
-    const host = await hosts.get(work.worktreeId)?.catch(() => undefined)
-    if (host) {
-      host.threads.delete(threadId)
-      if (host.threads.size === 0) await dropHost(hosts, work.worktreeId, host)
-    }
-    if (!told) throw new RelayUnconfirmed()
-  } finally {
-    relay.close()
+      }),
+    relay: connectRelay({
+      url: wsUrl(deps.env.BOSUN_AICA_URL, work.relayPath),
+      token: work.relayToken,
+      runnerId: deps.runnerId,
+      runId,
+      logger: deps.logger,
+      onCommand(cmd) {
+        if (cmd.type === 'prompt' && cmd.threadId === threadId) run.prompts.push({ text: cmd.text })
+        else if (cmd.type === 'stop' && cmd.threadId === threadId) run.stopRequested = cmd.reason || 'stopped'
+        else if (cmd.type === 'fork' && cmd.threadId === threadId) run.forks.push(cmd)
+        run.kick()
+      },
+      onLost(reason) {
+        run.lost = reason
+        run.kick()
+      },
+    }),
+    status: (s, error) =>
+      run.relay.send({
+        type: 'status',
+        threadId,
+        status: s,
+        ...(error ? { error: redact(error, run.secrets) } : {}),
+      }),
+    item: (key, body) => run.relay.item(threadId, key, redact(body, run.secrets)),
+    t0: Date.now(),
+    marks: {},
   }
+  return run
+}
+
+/**
+ * Waits for aica's welcome. False when there is nothing to run: the thread already ended, or this is a
+ * redelivery of a thread whose runner died mid-run (its agent session is gone with it).
+ */
+async function greet(run: ThreadRun, redelivered: boolean): Promise<boolean> {
+  const welcome = await Promise.race([
+    run.relay.welcome,
+    Bun.sleep(15_000).then(() => {
+      throw new Error('no welcome from aica within 15 s')
+    }),
+  ])
+  const known = welcome.threads.find((t) => t.threadId === run.threadId)
+  if (known && TERMINAL.has(known.status)) return false
+  if (known && (known.status === 'running' || known.status === 'idle') && redelivered) {
+    run.status('failed', {
+      code: 'runner_lost',
+      message:
+        'The runner running this thread stopped unexpectedly and its agent session is gone. ' +
+        "Retry the thread to run the prompt again; the worktree's last backup is kept.",
+    })
+    await settled(run.relay)
+    return false
+  }
+  run.status('starting')
+  run.marks.welcomeMs = Date.now() - run.t0
+  return true
+}
+
+/** The person's extraEnv and the shared provider credentials, taken once from aica's memory. */
+async function fetchExtraEnv(deps: RunnerDeps, run: ThreadRun) {
+  const { work, threadId } = run
+  const extra =
+    work.hasExtraEnv || work.usesSharedCreds
+      ? await deps.bus.request(extraEnvRpc, { threadId, relayToken: work.relayToken })
+      : { state: 'none' as const, env: {} }
+  if (extra.state === 'gone')
+    throw new RunError(
+      'extra_env_gone',
+      'The extra environment of this dispatch is gone (aica restarted before the runner fetched it). Dispatch again.',
+    )
+  run.secrets = [...Object.values(extra.env), ...(extra.provider ? [extra.provider.apiKey] : [])]
+  run.marks.extraEnvMs = Date.now() - run.t0
+  return extra
+}
+
+/** Tells aica (and the thread) what confines the agent. */
+function announceSandbox(deps: RunnerDeps, run: ThreadRun) {
+  const { backend, note } = deps.sandbox
+  run.relay.send({ type: 'sandbox', worktreeId: run.work.worktreeId, backend, note })
+  run.item(`sandbox:${run.work.worktreeId}`, { kind: 'sandbox', backend, note })
+}
+
+/**
+ * The thread's opencode session (a fork of its source's when this runner holds that), with the
+ * translator that turns the session's events into items.
+ */
+async function openSession(deps: RunnerDeps, run: ThreadRun, host: Host) {
+  const { work, threadId, relay } = run
+  const messageOfSeq = new Map<string, string>()
+  const history = new Set<string>()
+  const draftTarget = issueIn(work.prompt, work.repo)
+  const sessionRef: { id?: string } = {}
+  const translate = createTranslator({
+    threadOf: (sessionId) => (sessionId === sessionRef.id ? threadId : undefined),
+    item: (_t, key, body, messageId) => {
+      if (messageId) messageOfSeq.set(key, messageId)
+      run.item(key, body)
+    },
+    delta: (_t, key, text) => relay.send({ type: 'delta', threadId, key, text: redact(text, run.secrets) }),
+    fileChanges: (_t, key, files) =>
+      void reportFiles(confinedTo(deps, host.dir, work.repo), key, files, run.item),
+    permission: (_t, requestId) =>
+      void host.client
+        .replyPermission(requestId, 'reject', 'Nobody can approve this in a dispatched run')
+        .catch(() => {}),
+    idle: () => {
+      run.busy = false
+      run.kick()
+    },
+    draftTarget: () => draftTarget,
+    isHistory: (messageId) => history.has(messageId),
+  })
+  const listener = (e: OpencodeEvent) => translate(e)
+  host.listeners.add(listener)
+
+  // A fork continues a copy of the source's session when this runner holds it; aica already copied the items.
+  const forked = work.forkOf
+    ? (host.forked.get(threadId) ?? (await forkSession(host, work.forkOf).catch(() => undefined)))
+    : undefined
+  if (forked) for (const id of await host.client.messageIds(forked)) history.add(id)
+  else if (work.forkOf)
+    run.item(`fork:${threadId}`, {
+      kind: 'error',
+      code: 'fork_context_unavailable',
+      message:
+        "The source thread's agent session is not on this runner, so this thread starts without the earlier conversation (the worktree's files are as its latest backup left them).",
+    })
+  const session = forked ? { id: forked } : await host.client.createSession(work.prompt.slice(0, 80))
+  sessionRef.id = session.id
+  host.messageAt.set(threadId, (seq) => {
+    let best: { seq: number; messageId: string } | undefined
+    for (const [key, messageId] of messageOfSeq) {
+      const at = relay.seqOf(key)
+      if (at !== undefined && at <= seq && (!best || at > best.seq)) best = { seq: at, messageId }
+    }
+    return best?.messageId
+  })
+  run.marks.sessionMs = Date.now() - run.t0
+  host.sessions.set(threadId, session.id)
+  relay.send({ type: 'session', threadId, sessionId: session.id })
+  return { id: session.id, listener }
+}
+
+/**
+ * The first prompt, then whatever aica sends, until the thread is stopped, idles out, loses its relay or
+ * crosses a sandbox limit. After each turn the worktree is backed up to aica.
+ */
+async function runTurns(
+  deps: RunnerDeps,
+  state: RunnerState,
+  run: ThreadRun,
+  host: Host,
+  session: { id: string; listener: (e: OpencodeEvent) => void },
+) {
+  const { work, threadId } = run
+  const agent = host.agents.has(work.agent) ? work.agent : undefined
+  const turn = async (text: string) => {
+    run.busy = true
+    host.limits.startTurn()
+    run.status('running')
+    await host.client.prompt(session.id, text, host.model, agent)
+  }
+  const leave = async () => {
+    host.threads.delete(threadId)
+    host.listeners.delete(session.listener)
+    if (host.threads.size === 0) await dropHost(state.hosts, work.worktreeId, host)
+  }
+  await turn(work.prompt)
+
+  let idleSince = run.busy ? undefined : Date.now()
+  for (;;) {
+    if (run.lost) throw new RunError('relay_lost', run.lost)
+    if (state.stopping)
+      throw new RunError(
+        'runner_stopped',
+        'The runner shut down while this thread ran; retry the thread to run it again',
+      )
+    if (run.stopRequested) {
+      await host.client.abort(session.id).catch(() => {})
+      await leave()
+      run.status('stopped')
+      await settled(run.relay)
+      return
+    }
+    const crossed = await host.limits.check(run.busy)
+    if (crossed) {
+      run.item(`limit:${threadId}:${Date.now()}`, {
+        kind: 'error',
+        code: `limit_${crossed.limit}`,
+        message: `${crossed.message}; the turn was ended and the sandbox's processes stopped.`,
+      })
+      throw new RunError(`limit_${crossed.limit}`, crossed.message)
+    }
+    const exited = await Promise.race([host.server.exited.then(() => true), Bun.sleep(0).then(() => false)])
+    if (exited) throw new RunError('opencode_exit', `opencode exited unexpectedly\n${host.server.logs()}`)
+    const fork = run.forks.shift()
+    if (fork) {
+      const copy = await forkSession(host, { threadId, atSeq: fork.atSeq }).catch(() => undefined)
+      if (copy) {
+        host.forked.set(fork.newThreadId, copy)
+        run.relay.send({ type: 'session', threadId: fork.newThreadId, sessionId: copy })
+      }
+      continue
+    }
+    const next = run.prompts.shift()
+    if (next && !run.busy) {
+      await turn(next.text)
+      idleSince = undefined
+      continue
+    }
+    if (!run.busy && idleSince === undefined) {
+      await backup(deps, host, work, run.relay.send, run.item)
+      run.status('idle')
+      idleSince = Date.now()
+    }
+    if (!run.busy && idleSince !== undefined && Date.now() - idleSince >= deps.env.BOSUN_RUNNER_IDLE_MS) {
+      await leave()
+      run.status('completed')
+      await settled(run.relay)
+      return
+    }
+    await run.sleep()
+  }
+}
+
+/** Tells aica why the thread failed and frees its host when no other thread uses it. */
+async function failRun(deps: RunnerDeps, { hosts }: RunnerState, run: ThreadRun, err: unknown) {
+  if (err instanceof RelayUnconfirmed) throw err
+  const code = err instanceof RunError ? err.code : err instanceof AppError ? err.code : 'runner_error'
+  deps.logger.warn('thread failed', { threadId: run.threadId, code, ...errorFields(err) })
+  run.status('failed', { code, message: (err as Error).message.slice(0, 4000) })
+  const told = await run.relay.flush(FINAL_FLUSH_MS)
+  const host = await hosts.get(run.work.worktreeId)?.catch(() => undefined)
+  if (host) {
+    host.threads.delete(run.threadId)
+    // A crossed limit ends the sandbox whoever else uses it: its processes are what crossed it.
+    if (host.threads.size === 0 || code.startsWith('limit_')) await dropHost(hosts, run.work.worktreeId, host)
+  }
+  if (!told) throw new RelayUnconfirmed()
 }
 
 /** How long a thread's last status may wait for aica (a restart in between included). */

@@ -2,7 +2,7 @@ import { errorFields } from '@bosun/service-kit/log'
 import type { RunnerDeps } from '../deps'
 import { type Sandboxed, spawnSandboxed } from './host'
 
-/** A spare is dropped before its installation token (GitHub: one hour) gets old. */
+/** A spare nobody took for this long is dropped: it holds memory and a cgroup for nothing. */
 const MAX_AGE_MS = 30 * 60_000
 
 export type WarmPool = {

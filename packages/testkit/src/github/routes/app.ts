@@ -1,6 +1,6 @@
 import { type Ctx, HttpError, json, notFound, paginate, type Router, readJson } from '../http'
-import { appShape, installationShape, repoShape } from '../shapes'
-import { type GhApp, type GhInstallation, randomToken } from '../state'
+import { APP_PERMISSIONS, appShape, installationShape, repoShape } from '../shapes'
+import { type GhApp, type GhInstallation, type PermissionLevel, randomToken } from '../state'
 
 function appOf(ctx: Ctx): GhApp {
   if (ctx.principal.kind !== 'app') throw new HttpError(401, 'A JSON web token could not be decoded')
@@ -15,6 +15,27 @@ function installationById(ctx: Ctx): GhInstallation {
 }
 
 const TOKEN_TTL_MS = 3600_000
+
+/**
+ * GitHub's `permissions` field: each one named must be granted to the App at that level or higher, else
+ * 422; none asked for gives everything the App has. `metadata: read` comes with every token.
+ */
+function requestedPermissions(asked: Record<string, unknown> | undefined): Record<string, PermissionLevel> {
+  if (asked === undefined) return { ...APP_PERMISSIONS }
+  if (typeof asked !== 'object' || asked === null || Array.isArray(asked))
+    throw new HttpError(422, 'Invalid request: permissions is not an object')
+  const granted: Record<string, PermissionLevel> = { metadata: 'read' }
+  for (const [name, level] of Object.entries(asked)) {
+    const app = (APP_PERMISSIONS as Record<string, PermissionLevel>)[name]
+    if ((level !== 'read' && level !== 'write') || !app || (level === 'write' && app !== 'write'))
+      throw new HttpError(
+        422,
+        `The permissions requested are not granted to this installation: ${name}=${String(level)}`,
+      )
+    granted[name] = level
+  }
+  return granted
+}
 
 export function appRoutes(r: Router) {
   r.on('GET', '/app', (ctx) => json(appShape(ctx.base, appOf(ctx))))
@@ -42,7 +63,12 @@ export function appRoutes(r: Router) {
   })
   r.on('POST', '/app/installations/:id/access_tokens', async (ctx) => {
     const inst = installationById(ctx)
-    const body = await readJson<{ repositories: string[]; repository_ids: number[] }>(ctx)
+    const body = await readJson<{
+      repositories: string[]
+      repository_ids: number[]
+      permissions: Record<string, unknown>
+    }>(ctx)
+    const permissions = requestedPermissions(body.permissions)
     const own = [...ctx.state.repos.values()].filter((x) => x.owner.id === inst.account.id)
     let repoIds: Set<number> | undefined
     if (Array.isArray(body.repositories) || Array.isArray(body.repository_ids)) {
@@ -63,13 +89,19 @@ export function appRoutes(r: Router) {
     }
     const token = `ghs_${randomToken(27)}`
     const expiresAt = new Date(Date.now() + TOKEN_TTL_MS)
-    ctx.state.installationTokens.set(token, { token, installationId: inst.id, repoIds, expiresAt })
+    ctx.state.installationTokens.set(token, {
+      token,
+      installationId: inst.id,
+      repoIds,
+      permissions,
+      expiresAt,
+    })
     const repos = repoIds ? own.filter((x) => repoIds.has(x.id)) : undefined
     return json(
       {
         token,
         expires_at: expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        permissions: installationShape(ctx.base, inst, ctx.state.app).permissions,
+        permissions,
         repository_selection: repos ? 'selected' : 'all',
         ...(repos ? { repositories: repos.map((x) => repoShape(ctx.base, x)) } : {}),
       },

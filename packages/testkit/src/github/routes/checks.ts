@@ -28,7 +28,7 @@ function shaOf(ctx: Ctx, repo: GhRepo): string {
 
 /** Check runs are written by GitHub Apps only, as on GitHub. */
 function appRepoOf(ctx: Ctx): GhRepo {
-  const repo = writableRepoOf(ctx)
+  const repo = writableRepoOf(ctx, 'checks')
   if (ctx.principal.kind !== 'installation')
     throw new HttpError(403, 'You must authenticate via a GitHub App.')
   return repo
@@ -123,7 +123,7 @@ export function checkRoutes(r: Router) {
   })
 
   r.on('POST', '/repos/:owner/:repo/statuses/:sha', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'statuses')
     const sha = ctx.state.resolveRef(repo, ctx.params.sha!)
     if (!sha) throw new HttpError(422, `No commit found for SHA: ${ctx.params.sha}`)
     const body = await readJson<{ state: string; target_url: string; description: string; context: string }>(

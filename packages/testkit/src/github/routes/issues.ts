@@ -84,7 +84,7 @@ async function labelNames(ctx: Ctx): Promise<string[]> {
 export function issueRoutes(r: Router) {
   r.on('GET', '/repos/:owner/:repo/issues', listIssues)
   r.on('POST', '/repos/:owner/:repo/issues', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const body = await readJson<{ title: string; body: string; labels: unknown; assignees: string[] }>(ctx)
     if (typeof body.title !== 'string' || !body.title) throw invalid('Validation Failed', 'title')
     const sender = actor(ctx)
@@ -126,7 +126,7 @@ export function issueRoutes(r: Router) {
     return json(commentShape(ctx.base, repo, i, c))
   })
   r.on('PATCH', '/repos/:owner/:repo/issues/comments/:id', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const { i, c } = commentOf(ctx, repo)
     const body = await readJson<{ body: string }>(ctx)
     if (typeof body.body !== 'string') throw invalid('Validation Failed', 'body')
@@ -150,7 +150,7 @@ export function issueRoutes(r: Router) {
     return json(issueShape(ctx.base, repo, issueOf(ctx, repo)))
   })
   r.on('PATCH', '/repos/:owner/:repo/issues/:number', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const issue = issueOf(ctx, repo)
     const body = await readJson<{
       title: string
@@ -199,7 +199,7 @@ export function issueRoutes(r: Router) {
     )
   })
   r.on('POST', '/repos/:owner/:repo/issues/:number/comments', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const issue = issueOf(ctx, repo)
     const body = await readJson<{ body: string }>(ctx)
     if (typeof body.body !== 'string' || !body.body) throw invalid('Validation Failed', 'body')
@@ -221,7 +221,7 @@ export function issueRoutes(r: Router) {
     )
   })
   r.on('POST', '/repos/:owner/:repo/labels', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const body = await readJson<{ name: string; color: string; description: string }>(ctx)
     if (typeof body.name !== 'string' || !body.name) throw invalid('Validation Failed', 'name')
     if (repo.labels.has(body.name.toLowerCase()))
@@ -248,13 +248,13 @@ export function issueRoutes(r: Router) {
     )
   })
   r.on('POST', '/repos/:owner/:repo/issues/:number/labels', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const issue = issueOf(ctx, repo)
     ctx.state.addLabels(repo, issue, await labelNames(ctx), { notify: true, sender: actor(ctx) })
     return json(issue.labels.map((l) => labelShape(ctx.base, repo, l)))
   })
   r.on('PUT', '/repos/:owner/:repo/issues/:number/labels', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const issue = issueOf(ctx, repo)
     const names = await labelNames(ctx)
     const opts = { notify: true, sender: actor(ctx) }
@@ -265,14 +265,14 @@ export function issueRoutes(r: Router) {
     return json(issue.labels.map((l) => labelShape(ctx.base, repo, l)))
   })
   r.on('DELETE', '/repos/:owner/:repo/issues/:number/labels/:name', (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const issue = issueOf(ctx, repo)
     if (!ctx.state.removeLabel(repo, issue, ctx.params.name!, { notify: true, sender: actor(ctx) }))
       throw new HttpError(404, 'Label does not exist')
     return json(issue.labels.map((l) => labelShape(ctx.base, repo, l)))
   })
   r.on('DELETE', '/repos/:owner/:repo/issues/:number/labels', (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const issue = issueOf(ctx, repo)
     const opts = { notify: true, sender: actor(ctx) }
     for (const l of [...issue.labels]) ctx.state.removeLabel(repo, issue, l.name, opts)
@@ -280,7 +280,7 @@ export function issueRoutes(r: Router) {
   })
 
   r.on('POST', '/repos/:owner/:repo/issues/:number/assignees', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const issue = issueOf(ctx, repo)
     const body = await readJson<{ assignees: unknown }>(ctx)
     ctx.state.addAssignees(repo, issue, stringList(body.assignees) ?? [], {
@@ -290,7 +290,7 @@ export function issueRoutes(r: Router) {
     return json(issueShape(ctx.base, repo, issue), 201)
   })
   r.on('DELETE', '/repos/:owner/:repo/issues/:number/assignees', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'issues')
     const issue = issueOf(ctx, repo)
     const body = await readJson<{ assignees: unknown }>(ctx)
     ctx.state.removeAssignees(repo, issue, stringList(body.assignees) ?? [], {

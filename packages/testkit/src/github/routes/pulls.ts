@@ -66,7 +66,7 @@ function allReviewComments(pull: Pull) {
 export function pullRoutes(r: Router) {
   r.on('GET', '/repos/:owner/:repo/pulls', listPulls)
   r.on('POST', '/repos/:owner/:repo/pulls', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'pull_requests')
     const body = await readJson<{ title: string; head: string; base: string; body: string; draft: boolean }>(
       ctx,
     )
@@ -113,7 +113,7 @@ export function pullRoutes(r: Router) {
     return json(pullShape(ctx.base, repo, pullOf(ctx, repo)))
   })
   r.on('PATCH', '/repos/:owner/:repo/pulls/:number', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'pull_requests')
     const pull = pullOf(ctx, repo)
     const body = await readJson<{ title: string; body: string | null; state: string; base: string }>(ctx)
     const opts = { notify: true, sender: actor(ctx) }
@@ -138,7 +138,7 @@ export function pullRoutes(r: Router) {
       : new Response(null, { status: 404 })
   })
   r.on('PUT', '/repos/:owner/:repo/pulls/:number/merge', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'pull_requests')
     const pull = pullOf(ctx, repo)
     const body = await readJson<{ commit_title: string; sha: string }>(ctx)
     if (pull.state !== 'open' || pull.pull.draft) throw new HttpError(405, 'Pull Request is not mergeable')
@@ -158,7 +158,7 @@ export function pullRoutes(r: Router) {
     return json({ users: pull.pull.requestedReviewers.map((u) => userShape(ctx.base, u)), teams: [] })
   })
   r.on('POST', '/repos/:owner/:repo/pulls/:number/requested_reviewers', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'pull_requests')
     const pull = pullOf(ctx, repo)
     const body = await readJson<{ reviewers: string[] }>(ctx)
     const logins = (Array.isArray(body.reviewers) ? body.reviewers : []).filter((l) => typeof l === 'string')
@@ -171,7 +171,7 @@ export function pullRoutes(r: Router) {
     return json(pullSimpleShape(ctx.base, repo, pull), 201)
   })
   r.on('DELETE', '/repos/:owner/:repo/pulls/:number/requested_reviewers', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'pull_requests')
     const pull = pullOf(ctx, repo)
     const body = await readJson<{ reviewers: string[] }>(ctx)
     ctx.state.removeRequestedReviewers(repo, pull, Array.isArray(body.reviewers) ? body.reviewers : [], {
@@ -197,7 +197,7 @@ export function pullRoutes(r: Router) {
     return json(reviewShape(ctx.base, repo, pull, review))
   })
   r.on('POST', '/repos/:owner/:repo/pulls/:number/reviews', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'pull_requests')
     const pull = pullOf(ctx, repo)
     const body = await readJson<{
       body: string
@@ -240,7 +240,7 @@ export function pullRoutes(r: Router) {
     )
   })
   r.on('POST', '/repos/:owner/:repo/pulls/:number/comments', async (ctx) => {
-    const repo = writableRepoOf(ctx)
+    const repo = writableRepoOf(ctx, 'pull_requests')
     const pull = pullOf(ctx, repo)
     const body = await readJson<{ body: string; path: string; line: number; in_reply_to: number }>(ctx)
     if (typeof body.body !== 'string' || !body.body) throw invalid('Validation Failed', 'body')

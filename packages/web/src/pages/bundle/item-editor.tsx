@@ -10,11 +10,13 @@ import type { BundleItem } from '../../data/aica'
 export function BundleItemEditor(props: {
   item: BundleItem
   writable: boolean
-  onSave: (content: string) => Promise<unknown>
+  onSave: (content: string, version: number) => Promise<BundleItem>
   onDelete: () => Promise<unknown>
-  onReload: () => void
+  onReload: () => Promise<BundleItem | undefined>
 }) {
   const { item } = props
+  // The version this editor started from: a save names it, so a write made meanwhile elsewhere is a 409.
+  const [opened, setOpened] = useState(Number(item.version))
   const [content, setContent] = useState(item.content)
   const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState(false)
@@ -36,7 +38,10 @@ export function BundleItemEditor(props: {
             e.preventDefault()
             setError(null)
             setSaved(false)
-            props.onSave(content).then(() => setSaved(true), setError)
+            props.onSave(content, opened).then((next) => {
+              setOpened(Number(next.version))
+              setSaved(true)
+            }, setError)
           }}
         >
           <CodeEditor label={`Content of ${item.name}`} value={content} onChange={setContent} />
@@ -49,7 +54,18 @@ export function BundleItemEditor(props: {
           {conflict ? (
             <p className="error" role="alert">
               {item.name} changed since you opened it. Your text is still here;{' '}
-              <button type="button" className="link" onClick={props.onReload}>
+              <button
+                type="button"
+                className="link"
+                onClick={() =>
+                  props.onReload().then((latest) => {
+                    if (!latest) return
+                    setOpened(Number(latest.version))
+                    setContent(latest.content)
+                    setError(null)
+                  })
+                }
+              >
                 reload the latest version
               </button>{' '}
               (your edits will be replaced).

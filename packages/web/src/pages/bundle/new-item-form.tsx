@@ -33,8 +33,15 @@ export function NewItemForm(props: {
         Name <input name="item-name" required value={name} onChange={(e) => setName(e.target.value)} />
       </label>
       <label>
-        Path (optional: where opencode reads {props.kind} from)
-        <input name="item-path" value={path} onChange={(e) => setPath(e.target.value)} />
+        {props.kind === 'files'
+          ? "Path in the agent's tree"
+          : `Path (optional: by default where opencode reads ${props.kind} from)`}
+        <input
+          name="item-path"
+          required={props.kind === 'files'}
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+        />
       </label>
       <CodeEditor label="Content" value={content} onChange={setContent} />
       <div>

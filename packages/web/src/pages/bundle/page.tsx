@@ -54,14 +54,14 @@ export function BundlePage({ search }: { search: BundleSearch }) {
             <ul className="rows" aria-label={`Bundle ${kind}`}>
               {b.items.map((item) => (
                 <BundleItemEditor
-                  key={`${item.name}@${item.version}`}
+                  key={item.name}
                   item={item}
                   writable={writer}
-                  onSave={(content) =>
-                    update.mutateAsync({ name: item.name, content, version: Number(item.version) })
-                  }
+                  onSave={(content, version) => update.mutateAsync({ name: item.name, content, version })}
                   onDelete={() => remove.mutateAsync(item.name)}
-                  onReload={() => bundle.refetch()}
+                  onReload={async () =>
+                    (await bundle.refetch()).data?.items.find((i) => i.name === item.name)
+                  }
                 />
               ))}
             </ul>

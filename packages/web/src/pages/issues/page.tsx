@@ -1,5 +1,6 @@
 import { Link, useNavigate } from '@tanstack/react-router'
 import { useCurrentWorkspace } from '../../app/current-workspace'
+import { ArtifactLink } from '../../components/artifact-link'
 import { Author, Labels } from '../../components/author'
 import { BucketPicker } from '../../components/bucket-picker'
 import { Pager } from '../../components/pager'
@@ -67,6 +68,7 @@ export function IssuesPage({ search }: { search: IssuesSearch }) {
                       {i.title}
                     </a>
                     {i.stale ? <span className="badge not-ready">stale</span> : null}
+                    <ArtifactLink kind="issue" repo={i.repo} number={i.number} />
                   </div>
                   <div className="row-meta">
                     <Author author={i.author} />

@@ -1,4 +1,5 @@
 import { Link } from '@tanstack/react-router'
+import { ArtifactLink } from '../../components/artifact-link'
 import { Author, Labels } from '../../components/author'
 import { AuthorRecordForm } from '../../components/author-record-form'
 import { Time } from '../../components/time'
@@ -26,6 +27,7 @@ export function PrRow(props: {
         <span className={`badge ${pr.ready ? 'ready' : 'not-ready'}`}>
           {pr.ready ? 'ready' : 'not ready'}
         </span>
+        <ArtifactLink kind="pr" repo={pr.repo} number={pr.number} />
       </div>
       <div className="row-meta">
         <Author author={pr.author} />
