@@ -6,10 +6,8 @@ import * as schema from './db/schema'
 import { startDeliveryPruner } from './deliveries/prune'
 import type { WebhooksDeps } from './deps'
 import type { WebhooksEnv } from './env'
-import { webhookSecrets } from './env'
 import { createAdmission } from './ingress/admission'
 import { createRecorder } from './ingress/recorder'
-import { createVerifier } from './ingress/verifier'
 
 /** Opens everything webhooks needs; index.ts and tests share it. */
 export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
@@ -36,12 +34,10 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
       bytes: env.BOSUN_WEBHOOKS_MAX_IN_FLIGHT_BYTES,
       unsized: env.BOSUN_WEBHOOKS_MAX_UNSIZED,
     }),
-    verifier: createVerifier(webhookSecrets(env), logger),
   }
   const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)
   const stop = async () => {
     clearInterval(pruner)
-    deps.verifier.close()
     await core.close()
   }
   return { deps, relay, stop }
