@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox'
 import { and, eq, lt } from 'drizzle-orm'
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from 'nats'
 import { type Bus, readEnvelope } from './bus'
-import { type Database, type Schema, statements, type Tx } from './db'
+import type { Database, Schema, Tx } from './db'
 import { errorFields, type Logger } from './log'
 import { processedEvents } from './outbox-table'
 import { perTick } from './per-tick'
@@ -82,12 +82,13 @@ export async function consumeEvents<E extends EventDef, S extends Schema>(opts: 
   })
 
   const recordApplied = async (tx: Tx<S>, ids: string[]): Promise<Set<string>> => {
-    const at = Date.now()
-    const { rows } = await statements(tx).execute({
-      sql: `insert into processed_events (consumer, event_id, processed_at) values ${ids.map(() => '(?, ?, ?)').join(', ')} on conflict do nothing returning event_id`,
-      args: ids.flatMap((id) => [opts.durable, id, at]),
-    })
-    return new Set(rows.map((r) => String(r.event_id)))
+    const processedAt = Date.now()
+    const rows = await tx
+      .insert(processedEvents)
+      .values(ids.map((eventId) => ({ consumer: opts.durable, eventId, processedAt })))
+      .onConflictDoNothing()
+      .returning({ eventId: processedEvents.eventId })
+    return new Set(rows.map((r) => r.eventId))
   }
 
   /** Acks after the commit; a failure comes back after a second. Not awaited: writes run in the order queued. */

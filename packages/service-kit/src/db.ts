@@ -59,23 +59,15 @@ export function statements(handle: object): Statements {
 type Insert = { table: string; columns: string[]; rows: InValue[][] }
 /** The rows `insertAtCommit` put in one commit, by table. */
 export type Inserted = { rows(table: string): InValue[][] }
-type Stmt = { sql: string; args: InValue[] }
-/**
- * What one transaction (or one job's savepoint) keeps until it commits: rows queued by `insertAtCommit` by table
- * and columns, and the `commitScope` its jobs share.
- */
+/** What one transaction (or one job's savepoint) keeps until it commits: rows queued by `insertAtCommit`. */
 type Deferred = {
   depth: number
   inserts: Map<string, Insert>
-  memo: Map<string, unknown>
-  updates: Map<string, Stmt>
 }
 const deferred = new WeakMap<Statements, Deferred>()
 const newDeferred = (depth: number): Deferred => ({
   depth,
   inserts: new Map(),
-  memo: new Map(),
-  updates: new Map(),
 })
 
 /** The transaction's pending work when `tx` is the handle it defers for (not a savepoint inside a job). */
@@ -84,27 +76,6 @@ const pendingFor = (tx: object): Deferred | undefined => {
   return pending && (tx as { nestedIndex?: number }).nestedIndex === pending.depth ? pending : undefined
 }
 
-export type CommitScope = {
-  /** Values the jobs of this transaction share, by key: what one job read, the next can use. */
-  memo: Map<string, unknown>
-  /** Runs `stmt` once when the jobs are done, in the same transaction; a later statement under `key` replaces it. */
-  atCommit(key: string, stmt: Stmt): void
-}
-
-/**
- * The scope of the transaction a write's job runs in, for work its jobs can share: a counter every change bumps
- * is read by the first job, counted on in memory by the next and stored once at commit. `undefined` outside a
- * `database.write` job, where there is nothing to share and the caller runs its statements at once. Safe across
- * processes: a write transaction holds the database's write lock from its start. A batch retried with a savepoint
- * per job gives each job a scope of its own. Inside a savepoint of a job's own it throws: a rollback there
- * could not undo what the scope counted.
- */
-export function commitScope(tx: object): CommitScope | undefined {
-  if (!deferred.has(statements(tx))) return undefined
-  const pending = pendingFor(tx)
-  if (!pending) throw new Error("commitScope() inside a savepoint of a job's own")
-  return { memo: pending.memo, atCommit: (key, stmt) => pending.updates.set(key, stmt) }
-}
 /** SQLite's limit of bound values in one statement. */
 const MAX_BOUND = 32_766
 
@@ -138,7 +109,6 @@ async function flushAtCommit(tx: object): Promise<Insert[]> {
   const run = statements(tx)
   const pending = deferred.get(run)
   deferred.delete(run)
-  for (const stmt of pending?.updates.values() ?? []) await run.execute(stmt)
   const inserts = [...(pending?.inserts.values() ?? [])]
   for (const { table, columns, rows } of inserts) {
     const perStatement = Math.floor(MAX_BOUND / columns.length)

@@ -1,9 +1,9 @@
 import { type EventDef, ZSTD_ENCODING } from '@bosun/contracts/envelope'
 import type { InValue } from '@libsql/client'
 import type { Static } from '@sinclair/typebox'
-import { and, isNotNull, lt } from 'drizzle-orm'
+import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm'
 import { type Bus, eventHeaders } from './bus'
-import { type Database, insertAtCommit, type Schema, statements } from './db'
+import { type Database, insertAtCommit, type Schema } from './db'
 import { errorFields, type Logger } from './log'
 import { outbox } from './outbox-table'
 import { assertValid } from './validate'
@@ -148,20 +148,14 @@ export function startOutboxRelay<S extends Schema>(opts: {
     // Marking is bookkeeping: it rides on the next write's commit instead of paying an fsync of its own. Until it
     // commits, a crash republishes these rows under the same Nats-Msg-Id, which the stream drops as duplicates.
     database.writeSoon(async (tx) => {
-      const run = statements(tx)
-      const marks = (ids: string[]) => ids.map(() => '?').join(',')
-      if (sent.length && opts.retainSentMs === 0)
-        await run.execute({ sql: `delete from outbox where id in (${marks(sent)})`, args: sent })
+      if (sent.length && opts.retainSentMs === 0) await tx.delete(outbox).where(inArray(outbox.id, sent))
       else if (sent.length)
-        await run.execute({
-          sql: `update outbox set sent_at = ? where id in (${marks(sent)})`,
-          args: [Date.now(), ...sent],
-        })
+        await tx.update(outbox).set({ sentAt: Date.now() }).where(inArray(outbox.id, sent))
       if (failed.length)
-        await run.execute({
-          sql: `update outbox set attempts = attempts + 1 where id in (${marks(failed)})`,
-          args: failed,
-        })
+        await tx
+          .update(outbox)
+          .set({ attempts: sql`${outbox.attempts} + 1` })
+          .where(inArray(outbox.id, failed))
     }, MARK_WITHIN_MS)
 
   /** Publishes the rows nobody else is publishing, marks them, and throws the first failure. */
@@ -213,23 +207,25 @@ export function startOutboxRelay<S extends Schema>(opts: {
     })
 
   const sweep = async (): Promise<number> => {
-    const run = statements(database.db)
+    const { db } = database
     // Under load most unsent rows are being published from their commit: their ids are read, not their envelopes.
-    const { rows: unsent } = await run.execute({
-      sql: 'select id from outbox where sent_at is null order by created_at limit ?',
-      args: [batchSize],
-    })
-    const ids = unsent.map((r) => String(r.id)).filter((id) => !inFlight.has(id))
-    const { rows: found } = ids.length
-      ? await run.execute({
-          sql: `select id, subject, envelope, envelope_zstd, traceparent from outbox
-            where sent_at is null and id in (${ids.map(() => '?').join(',')}) order by created_at`,
-          args: ids,
-        })
-      : { rows: [] }
+    const unsent = await db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(isNull(outbox.sentAt))
+      .orderBy(asc(outbox.createdAt))
+      .limit(batchSize)
+    const ids = unsent.map((r) => r.id).filter((id) => !inFlight.has(id))
+    const found = ids.length
+      ? await db
+          .select()
+          .from(outbox)
+          .where(and(isNull(outbox.sentAt), inArray(outbox.id, ids)))
+          .orderBy(asc(outbox.createdAt))
+      : []
     const rows = found
-      .filter((r) => !inFlight.has(String(r.id)))
-      .map((r) => committedRow([r.id, r.subject, r.envelope, r.envelope_zstd, r.traceparent] as InValue[]))
+      .filter((r) => !inFlight.has(r.id))
+      .map((r) => committedRow([r.id, r.subject, r.envelope, r.envelopeZstd, r.traceparent]))
     if (rows.length > 0) await publish(rows)
     // Rows a commit is publishing do not count: under load a full page of them would spin the sweep.
     return rows.length

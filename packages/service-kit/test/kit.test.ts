@@ -13,7 +13,7 @@ import { AckPolicy, DeliverPolicy, type Msg } from 'nats'
 import { createServiceApp } from '../src/app'
 import { type Bus, connectBus, eventHeaders, readEnvelope } from '../src/bus'
 import { consumeEvents, pruneProcessed } from '../src/consumer'
-import { commitScope, type Database, insertAtCommit, openDatabase, statements } from '../src/db'
+import { type Database, insertAtCommit, openDatabase, statements } from '../src/db'
 import { EnvError, parseEnv } from '../src/env'
 import { notFound } from '../src/errors'
 import { createLogger } from '../src/log'
@@ -104,7 +104,8 @@ describe('database', () => {
     expect(failures).toEqual([])
     const after = (await database.db.select({ n: count() }).from(schema.notes))[0]!.n
     expect(after - before).toBe(1200)
-  })
+    // 1200 commits, each fsynced: seconds on a shared, loaded machine.
+  }, 30_000)
 
   test('a failing job in a group commit does not undo its neighbours', async () => {
     const id = Bun.randomUUIDv7()
@@ -210,54 +211,6 @@ describe('database', () => {
     })
     expect(rows.map((r) => r.id)).toEqual([a, b].sort())
     expect(() => statements({})).toThrow('drizzle')
-  })
-
-  test('the jobs of one commit share its scope: a counter read once, counted on in memory, stored at commit', async () => {
-    const id = Bun.randomUUIDv7()
-    await database.write((tx) => tx.insert(schema.notes).values({ id, body: '0', createdAt: 1 }))
-    let reads = 0
-    const bump = (fail = false) =>
-      database.write(async (tx) => {
-        const scope = commitScope(tx)
-        let value = scope?.memo.get('counter') as number | undefined
-        if (value === undefined) {
-          reads++
-          const { rows } = await statements(tx).execute({
-            sql: 'select body from notes where id = ?',
-            args: [id],
-          })
-          value = Number(rows[0]?.body)
-        }
-        value++
-        scope?.memo.set('counter', value)
-        scope?.atCommit('counter', {
-          sql: 'update notes set body = ? where id = ?',
-          args: [String(value), id],
-        })
-        if (fail) throw new Error('this job fails')
-        return value
-      })
-    const stored = async () =>
-      Number(
-        (await statements(database.db).execute({ sql: 'select body from notes where id = ?', args: [id] }))
-          .rows[0]?.body,
-      )
-
-    expect(await Promise.all([bump(), bump(), bump(), bump(), bump()])).toEqual([1, 2, 3, 4, 5])
-    expect(reads).toBe(1)
-    expect(await stored()).toBe(5)
-
-    // A failing job rolls the shared commit back; the retry gives each job a savepoint and a scope of its own.
-    reads = 0
-    const outcomes = await Promise.allSettled([bump(), bump(true), bump(), bump()])
-    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'failed'))).toEqual([6, 'failed', 7, 8])
-    expect(await stored()).toBe(8)
-    expect(reads).toBe(1 + 4)
-
-    const nested = database.write((tx) => tx.transaction(async (sp) => commitScope(sp)))
-    expect(nested).rejects.toThrow('savepoint')
-    await nested.catch(() => {})
-    expect(commitScope(database.db)).toBeUndefined()
   })
 })
 

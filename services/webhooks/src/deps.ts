@@ -6,7 +6,6 @@ import type * as schema from './db/schema'
 import type { WebhooksEnv } from './env'
 import type { Admission } from './ingress/admission'
 import type { Recorder } from './ingress/recorder'
-import type { Verifier } from './ingress/verifier'
 
 export type Db = Database<typeof schema>
 
@@ -18,5 +17,4 @@ export type WebhooksDeps = {
   logger: Logger
   recorder: Recorder
   admission: Admission
-  verifier: Verifier
 }

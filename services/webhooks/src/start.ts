@@ -7,10 +7,8 @@ import { consumeOutcomes } from './deliveries/outcomes'
 import { startDeliveryPruner } from './deliveries/prune'
 import type { WebhooksDeps } from './deps'
 import type { WebhooksEnv } from './env'
-import { webhookSecrets } from './env'
 import { createAdmission } from './ingress/admission'
 import { createRecorder } from './ingress/recorder'
-import { createVerifier } from './ingress/verifier'
 
 /** Opens everything webhooks needs; index.ts and tests share it. */
 export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
@@ -38,14 +36,12 @@ export async function startWebhooks(env: WebhooksEnv, logger: Logger) {
       unsized: env.BOSUN_WEBHOOKS_MAX_UNSIZED,
       slowMs: env.BOSUN_WEBHOOKS_SLOW_BODY_MS,
     }),
-    verifier: createVerifier(webhookSecrets(env), logger),
   }
   const pruner = startDeliveryPruner(database, env.BOSUN_WEBHOOKS_RETENTION_DAYS, logger)
   const outcomes = await consumeOutcomes(deps)
   const stop = async () => {
     clearInterval(pruner)
     await outcomes.stop()
-    deps.verifier.close()
     await core.close()
   }
   return { deps, relay, stop }

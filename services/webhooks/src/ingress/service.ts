@@ -7,7 +7,7 @@ import { readDeclared, readLimited } from './body'
 import { redactHeaders } from './headers'
 import { bodyKind } from './payload'
 import { assertSignatureShape } from './signature'
-import { ownsBuffer } from './verify'
+import { verifyDelivery } from './verify'
 
 export type IncomingDelivery = {
   deliveryId: string
@@ -54,9 +54,8 @@ async function receive(
     ? await readDeclared(input.request, deadlineMs, admitted.signal)
     : await readLimited(input.request.body, MAX_WEBHOOK_BYTES, deadlineMs, admitted.signal)
   admitted.received()
-  const { meta, json, zstd } = await deps.verifier.verify({
-    // A view into a larger buffer would take all of that buffer to the verifier's thread.
-    raw: ownsBuffer(raw) ? raw : raw.slice(),
+  const { meta, json, zstd } = verifyDelivery(secrets, {
+    raw,
     signature,
     kind,
     deliveryId: input.deliveryId,

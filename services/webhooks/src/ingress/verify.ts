@@ -4,8 +4,7 @@ import { verifiedText } from './signature'
 
 /** A delivery as read, before anything about it is trusted. */
 export type Unverified = {
-  /** The whole of its buffer, which is moved to the verifier's thread. */
-  raw: Uint8Array<ArrayBuffer>
+  raw: Uint8Array
   signature: string
   kind: BodyKind
   deliveryId: string
@@ -16,10 +15,6 @@ export type Unverified = {
 export type Verified = { meta: DeliveryMeta; json: Uint8Array; zstd: Uint8Array }
 
 const encoder = new TextEncoder()
-
-/** Only a view that is its whole buffer can be moved to another thread; a view into a shared pool is copied. */
-export const ownsBuffer = (view: Uint8Array): view is Uint8Array<ArrayBuffer> =>
-  view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength
 
 /** Verifies, parses and compresses one delivery; throws the AppError its caller answers with. */
 export function verifyDelivery(secrets: readonly string[], d: Unverified): Verified {

@@ -1,11 +1,13 @@
 import type { EventDef } from '@bosun/contracts/envelope'
 import type { LiveChange } from '@bosun/contracts/workspace'
 import type { Bus } from '@bosun/service-kit/bus'
-import { commitScope, insertAtCommit, statements, type Tx } from '@bosun/service-kit/db'
+import { insertAtCommit, type Tx } from '@bosun/service-kit/db'
 import { notFound } from '@bosun/service-kit/errors'
 import { enqueueEvent } from '@bosun/service-kit/outbox'
 import type { Static } from '@sinclair/typebox'
+import { eq, sql } from 'drizzle-orm'
 import type * as schema from '../db/schema'
+import { workspaces } from '../db/schema'
 
 export type WsTx = Tx<typeof schema>
 
@@ -32,30 +34,15 @@ export async function recordChange<E extends EventDef>(
   return { workspaceId, seq, type: def.type, time: envelope.time, data: full }
 }
 
-/**
- * The workspace's next sequence number. The first change of a workspace in a transaction bumps it in the table
- * (404 when the workspace is missing); the changes after it in the same group commit count on in memory and the
- * last number is stored once at commit, which saves a statement per change.
- */
+/** The workspace's next sequence number, bumped in the change's transaction; 404 when the workspace is missing. */
 async function nextSeq(tx: WsTx, workspaceId: string): Promise<number> {
-  const scope = commitScope(tx)
-  const key = `workspaces.seq ${workspaceId}`
-  const known = scope?.memo.get(key) as number | undefined
-  if (scope && known !== undefined) {
-    const seq = known + 1
-    scope.memo.set(key, seq)
-    scope.atCommit(key, { sql: 'update workspaces set seq = ? where id = ?', args: [seq, workspaceId] })
-    return seq
-  }
-  // A plain statement: every write runs it, and drizzle costs more than the statement.
-  const { rows } = await statements(tx).execute({
-    sql: 'update workspaces set seq = seq + 1 where id = ? returning seq',
-    args: [workspaceId],
-  })
-  if (!rows[0]) throw notFound('Workspace')
-  const seq = Number(rows[0].seq)
-  scope?.memo.set(key, seq)
-  return seq
+  const [row] = await tx
+    .update(workspaces)
+    .set({ seq: sql`${workspaces.seq} + 1` })
+    .where(eq(workspaces.id, workspaceId))
+    .returning({ seq: workspaces.seq })
+  if (!row) throw notFound('Workspace')
+  return row.seq
 }
 
 /** Runs a change in one transaction, then fans its live changes out to every instance's sockets. */

@@ -2,7 +2,7 @@ import type { Principal } from '@bosun/contracts/principal'
 import type { Snapshot, Workspace } from '@bosun/contracts/workspace'
 import { memberAdded, workspaceCreated } from '@bosun/contracts/workspace'
 import { conflict, found, notFound } from '@bosun/service-kit/errors'
-import { and, asc, count, eq } from 'drizzle-orm'
+import { and, asc, count, eq, sql } from 'drizzle-orm'
 import {
   authorRecords,
   checkPolicies,
@@ -20,6 +20,29 @@ export const loginKey = (login: string) => login.toLowerCase()
 
 type WorkspaceRow = typeof workspaces.$inferSelect
 
+const prepared = new WeakMap<Db, ReturnType<typeof prepareAccess>>()
+/**
+ * One statement answers both questions: does the workspace exist, and is the caller in it. Prepared once per
+ * database: every write runs it (writes keep the snapshot cache cold), and building it per call cost more than
+ * running it.
+ */
+const prepareAccess = (database: Db) =>
+  database.db
+    .select({ member: members.loginKey })
+    .from(workspaces)
+    .leftJoin(
+      members,
+      and(eq(members.workspaceId, workspaces.id), eq(members.loginKey, sql.placeholder('login'))),
+    )
+    .where(eq(workspaces.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare()
+const accessQuery = (database: Db) => {
+  const query = prepared.get(database) ?? prepareAccess(database)
+  prepared.set(database, query)
+  return query
+}
+
 /**
  * The caller must belong to the workspace (admins see all); anything else is 404 so existence doesn't leak.
  * Answered from the snapshot cache when it is warm, else by one indexed lookup (writes keep it cold).
@@ -34,16 +57,7 @@ export async function accessibleWorkspace(
     if (!maySee(cached, principal)) throw notFound('Workspace')
     return
   }
-  // One statement answers both questions: does the workspace exist, and is the caller in it.
-  const [row] = await deps.database.db
-    .select({ member: members.loginKey })
-    .from(workspaces)
-    .leftJoin(
-      members,
-      and(eq(members.workspaceId, workspaces.id), eq(members.loginKey, loginKey(principal.login))),
-    )
-    .where(eq(workspaces.id, id))
-    .limit(1)
+  const [row] = await accessQuery(deps.database).all({ id, login: loginKey(principal.login) })
   if (!row || (principal.role !== 'admin' && !row.member)) throw notFound('Workspace')
 }
 
