@@ -70,7 +70,12 @@ beforeAll(async () => {
     body: { fullName: REPO, isDefaultForAgents: true },
   })
   expect(
-    (await aica().POST('/api/auto-trigger-repos', { body: { workspace: WS, repo: REPO } })).response.status,
+    (
+      await aica().POST('/api/auto-trigger-repos', {
+        // The attacker of the issue: anyone may open an issue on a public repository.
+        body: { workspace: WS, repo: REPO, triggerFrom: 'anyone' },
+      })
+    ).response.status,
   ).toBe(201)
   await aica().PUT('/api/team-shared-creds', {
     body: { workspace: WS, kind: 'openai-compatible', apiKey: KEY, baseURL: model.url },

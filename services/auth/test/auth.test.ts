@@ -33,7 +33,7 @@ let observer: Awaited<ReturnType<typeof connectBus>>
 
 const envFor = (extra: Record<string, string> = {}) =>
   parseEnv(AuthEnv, {
-    NATS_URL: nats.url,
+    NATS_URL: nats.urlFor('auth'),
     BOSUN_DATA_DIR: dir.path,
     GITHUB_WEB_URL: gh.url,
     GITHUB_API_URL: gh.url,

@@ -40,7 +40,7 @@ beforeAll(async () => {
   runner = await startService({
     name: 'runner',
     env: {
-      NATS_URL: nats.url,
+      NATS_URL: nats.urlFor('runner'),
       BOSUN_DATA_DIR: data.path,
       BOSUN_AICA_URL: peer.url,
       GITHUB_WEB_URL: gh.url,
