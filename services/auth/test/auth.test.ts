@@ -237,6 +237,8 @@ describe('sessions and the guard', () => {
         // Long enough for the first read to land before it expires on a loaded machine.
         BOSUN_SESSION_TTL_SECONDS: '3',
         BOSUN_SUBJECT_PREFIX: 'short',
+        // infra/nats/auth.conf knows only the `bosun` prefix: this instance uses the all-subjects credential.
+        NATS_URL: nats.url,
       }),
       logger,
     )

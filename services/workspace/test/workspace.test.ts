@@ -28,7 +28,8 @@ beforeAll(async () => {
   await invite(stack.publicUrl, stack.bootstrapKey, 'vic', 'viewer')
   for (const login of ['boss', 'alice', 'bob', 'vic']) tokens[login] = await signIn(stack.publicUrl, login)
   const env = parseEnv(WorkspaceEnv, {
-    NATS_URL: stack.natsUrlFor('workspace'),
+    // The all-subjects credential: the tests read BOSUN_EVENTS through this instance's bus.
+    NATS_URL: stack.natsUrl,
     DATABASE_URL: `file:${join(stack.dataDir, 'workspace.db')}`,
     LOG_LEVEL: 'silent',
     PORT: '0',
