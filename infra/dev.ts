@@ -1,6 +1,6 @@
 /**
  * `npm run dev`: runs the whole of Bosun on this machine. NATS is the one at NATS_URL when it is set, else
- * one started here with a random token and its data in the data folder (never whatever answers on the
+ * one started here with a user per service (infra/nats/auth.conf, passwords made per run) and its data in the data folder (never whatever answers on the
  * default port: an open NATS would let anyone on the machine call the services' requests); without GitHub
  * credentials the GitHub emulator runs with a demo organisation, and a demo workspace is seeded. Ctrl-C
  * stops everything.
@@ -28,7 +28,7 @@ const ownNats = env.NATS_URL ? undefined : await startNats({ dataDir: join(dataD
 const natsUrl = ownNats?.url ?? env.NATS_URL!
 console.log(
   ownNats
-    ? `NATS: started nats-server on port ${ownNats.port} with a random token, data in ${dataDir}/nats (set NATS_URL to use another)`
+    ? `NATS: started nats-server on port ${ownNats.port} with infra/nats/auth.conf (a user per service, passwords made for this run), data in ${dataDir}/nats (set NATS_URL to use another)`
     : `NATS: using NATS_URL ${natsUrlForDisplay(natsUrl)}`,
 )
 
@@ -58,6 +58,7 @@ const stack = await startStack({
   ports: 'dev',
   gatewayPort,
   natsUrl,
+  natsUrlFor: ownNats?.urlFor,
   dataDir,
   github,
   bootstrapKey,
@@ -126,7 +127,7 @@ const lines = [
   `  Demo workspace  demo`,
   `  Issue brief     curl -X POST -H "Authorization: Bearer <API key>" ${stack.publicUrl}/api/workspaces/demo/artifacts/issue/demo-org/demo-repo/1/start-generation`,
   `  API key         ${env.BOSUN_BOOTSTRAP_API_KEY ? '(BOSUN_BOOTSTRAP_API_KEY)' : `${bootstrapKey} (saved in ${dataDir}/bootstrap-api-key)`}`,
-  `  NATS            ${natsUrlForDisplay(natsUrl)} (${ownNats ? 'started here, token-protected' : 'NATS_URL'})`,
+  `  NATS            ${natsUrlForDisplay(natsUrl)} (${ownNats ? 'started here; ops user shown, each service has its own' : 'NATS_URL'})`,
   model
     ? `  Model           scripted demo model at ${model.url} (try: Create a file named notes.txt that says hello.)`
     : `  Model           ${env.BOSUN_MODEL_BASE_URL}`,

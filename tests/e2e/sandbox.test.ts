@@ -70,9 +70,9 @@ beforeAll(async () => {
     body: { fullName: REPO, isDefaultForAgents: true },
   })
   expect(
-    // The worst case the boundary must hold for: anyone who can open an issue starts a thread.
     (
       await aica().POST('/api/auto-trigger-repos', {
+        // The attacker of the issue: anyone may open an issue on a public repository.
         body: { workspace: WS, repo: REPO, triggerFrom: 'anyone' },
       })
     ).response.status,

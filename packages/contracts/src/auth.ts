@@ -70,6 +70,7 @@ export const githubTokenRpc = defineRpc(
   t.Object({ userId: t.String() }),
   t.Object({ token: t.String() }),
   "The signed-in user's GitHub token (not_found when none is stored)",
+  { sealed: true },
 )
 
 export const User = t.Object(

@@ -302,6 +302,8 @@ export const extraEnvRpc = defineRpc(
     provider: t.Optional(t.Object({ kind: t.String(), apiKey: t.String(), baseURL: t.Optional(t.String()) })),
   }),
   'Hands the runner the in-memory extraEnv of a thread, once',
+  // Every runner shares one NATS user and so could read another runner's inbox: only the requester can open it.
+  { sealed: true },
 )
 
 /** Runner -> aica: the bundle items of a digest, to materialize in the worktree. */

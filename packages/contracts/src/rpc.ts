@@ -7,6 +7,8 @@ export type RpcDef<Req extends TSchema = TSchema, Res extends TSchema = TSchema>
   request: Req
   response: Res
   description: string
+  /** The answer is a secret: encrypted to a key the requester makes for this one request (service-kit's bus). */
+  sealed?: boolean
 }
 
 export function defineRpc<Req extends TSchema, Res extends TSchema>(
@@ -15,8 +17,9 @@ export function defineRpc<Req extends TSchema, Res extends TSchema>(
   request: Req,
   response: Res,
   description: string,
+  opts: { sealed?: boolean } = {},
 ): RpcDef<Req, Res> {
-  return { service, op, request, response, description }
+  return { service, op, request, response, description, ...opts }
 }
 
 export type RpcRequest<D extends RpcDef> = Static<D['request']>

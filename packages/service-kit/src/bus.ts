@@ -23,6 +23,7 @@ import {
 } from 'nats'
 import { AppError } from './errors'
 import { errorFields, type Logger } from './log'
+import { openReply, parseReplyKey, REPLY_KEY_HEADER, replyKeyPair, sealReply } from './sealed-reply'
 import { createStreamPublisher, type StreamPublisher } from './stream-publisher'
 import { assertValid, parseJson, parseValid } from './validate'
 
@@ -127,8 +128,12 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     source: opts.name,
     async request(def, data, timeoutMs = 5000) {
       const payload = assertValid(def.request, data, `${def.service}.${def.op} request`)
+      const keys = def.sealed ? replyKeyPair() : undefined
+      const h = keys ? headers() : undefined
+      if (keys) h!.set(REPLY_KEY_HEADER, keys.publicKey)
       const reply = await nc.request(subj.svc(def.service, def.op), JSON.stringify(payload), {
         timeout: timeoutMs,
+        headers: h,
       })
       const code = reply.headers?.get('Nats-Service-Error-Code')
       if (code) {
@@ -139,7 +144,8 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
           body?.message ?? message,
         )
       }
-      return assertValid(def.response, reply.json(), `${def.service}.${def.op} response`)
+      const body = keys ? parseJson(openReply(keys.privateKey, reply.data)) : reply.json()
+      return assertValid(def.response, body, `${def.service}.${def.op} response`)
     },
     serve(def, handler) {
       void service(def.service).then((srv) => {
@@ -149,9 +155,18 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
           handler: async (err, msg) => {
             if (err) return opts.logger.error('nats endpoint failed', errorFields(err))
             try {
+              // Checked before the handler runs: a secret handed out once must not be spent on a bad key.
+              const replyKey = def.sealed ? parseReplyKey(msg.headers?.get(REPLY_KEY_HEADER)) : undefined
+              if (def.sealed && !replyKey)
+                throw new AppError(
+                  'invalid_request',
+                  `${def.op} answers only to an X25519 ${REPLY_KEY_HEADER}`,
+                )
               const input = assertValid(def.request, parseJson(msg.data), `${def.op} request`)
-              const out = await handler(input)
-              msg.respond(JSON.stringify(assertValid(def.response, out, `${def.op} response`)))
+              const out = JSON.stringify(
+                assertValid(def.response, await handler(input), `${def.op} response`),
+              )
+              msg.respond(def.sealed ? sealReply(replyKey!, encoder.encode(out)) : out)
             } catch (e) {
               const appErr = e instanceof AppError ? e : new AppError('internal', 'Internal error')
               if (!(e instanceof AppError))

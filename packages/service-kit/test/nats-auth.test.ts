@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { githubTokenRpc } from '@bosun/contracts/auth'
 import { extraEnvRpc } from '@bosun/contracts/relay'
-import { natsServerBinary } from '@bosun/testkit/nats'
+import { NATS_AUTH_CONF, NATS_USERS, natsServerBinary } from '@bosun/testkit/nats'
 import { freePort, waitFor } from '@bosun/testkit/wait'
 import { connect, type NatsConnection } from 'nats'
 import { ensureAicaWorkQueue } from '../src/aica-work-queue'
@@ -16,7 +16,7 @@ import { createLogger } from '../src/log'
  * own bus: each service connects as its user and does its work; a credential of one service cannot call
  * another's private requests or read the answers and work messages meant for another.
  */
-const USERS = ['auth', 'workspace', 'dashboard', 'aica', 'webhooks', 'runner', 'ops'] as const
+const USERS = NATS_USERS
 const password = (user: string) => `pw-${user}-${crypto.randomUUID()}`
 const passwords = Object.fromEntries(USERS.map((u) => [u, password(u)]))
 let port: number
@@ -46,17 +46,7 @@ beforeAll(async () => {
   port = await freePort()
   dir = mkdtempSync(join(tmpdir(), 'bosun-nats-auth-'))
   server = Bun.spawn(
-    [
-      natsServerBinary(),
-      '-c',
-      join(import.meta.dir, '../../../infra/nats/auth.conf'),
-      '-a',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-sd',
-      dir,
-    ],
+    [natsServerBinary(), '-c', NATS_AUTH_CONF, '-a', '127.0.0.1', '-p', String(port), '-sd', dir],
     {
       env: Object.fromEntries(USERS.map((u) => [`BOSUN_NATS_${u.toUpperCase()}_PASSWORD`, passwords[u]!])),
       stdout: 'ignore',

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { GitHubEmulator } from './github/emulator'
 import { type ServiceProcess, serviceExists, startService } from './launcher'
-import { type NatsServer, startNats } from './nats'
+import { NATS_USERS, type NatsServer, type NatsUser, startNats } from './nats'
 import { freePort, tempDir } from './wait'
 
 /** Start order: auth first (everyone verifies against it), the gateway last. */
@@ -34,7 +34,10 @@ export type Stack = {
   publicUrl: string
   services: Partial<Record<ServiceName, ServiceProcess>>
   github?: GitHubEmulator
+  /** NATS with every permission (`ops` on the stack's own NATS), for tests that watch the bus. */
   natsUrl: string
+  /** What a service connects with: its own user on the stack's own NATS, else `natsUrl`. */
+  natsUrlFor(service: NatsUser): string
   dataDir: string
   bootstrapKey: string
   webhookSecret: string
@@ -46,7 +49,10 @@ export type Stack = {
 export type StackOptions = {
   /** Which services to run; default every one that exists in this checkout. */
   services?: readonly ServiceName[]
+  /** A NATS to use with one credential for every service; by default one is started with a user per service. */
   natsUrl?: string
+  /** Each service's own credentials on a NATS the caller started (the dev command). */
+  natsUrlFor?: (service: NatsUser) => string
   dataDir?: string
   /** An emulator to use; by default one is started (OAuth client `bosun-dev`). `false`: real GitHub via env. */
   github?: GitHubEmulator | false
@@ -71,6 +77,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const nats: NatsServer | undefined = opts.natsUrl ? undefined : await startNats()
   const natsUrl = opts.natsUrl ?? nats!.url
+  const natsUrlFor = (s: NatsUser) => opts.natsUrlFor?.(s) ?? nats?.urlFor(s) ?? natsUrl
   let github: GitHubEmulator | undefined
   if (opts.github === undefined) {
     const { startGitHubEmulator } = await import('./github/emulator')
@@ -114,13 +121,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const services: Stack['services'] = {}
   const stop = async () => {
     for (const s of [...wanted].reverse()) await services[s]?.stop()
+    const violations = nats?.violations() ?? []
+    if (violations.length) console.error(`NATS permission violations:\n${violations.join('\n')}`)
     await github?.stop()
     await nats?.stop()
     ownDir?.[Symbol.dispose]()
   }
   try {
     for (const s of wanted) {
-      services[s] = await startService({ name: s, env, port: ports[s], echo: opts.echo })
+      // Each service connects as its own NATS user; the gateway does not connect at all.
+      const own = NATS_USERS.find((u) => u === s)
+      const { NATS_URL: _, ...rest } = env
+      const serviceEnv = own ? { ...env, NATS_URL: natsUrlFor(own) } : rest
+      services[s] = await startService({ name: s, env: serviceEnv, port: ports[s], echo: opts.echo })
     }
   } catch (err) {
     await stop()
@@ -134,6 +147,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     services,
     github,
     natsUrl,
+    natsUrlFor,
     dataDir: join(dataDir),
     bootstrapKey,
     webhookSecret,

@@ -4,18 +4,38 @@ import { connect } from 'nats'
 import { type NatsServer, natsAnswers, startNats } from '../src/nats'
 
 let nats: NatsServer
+let tokenNats: NatsServer
 beforeAll(async () => {
   nats = await startNats()
+  tokenNats = await startNats({ auth: 'token' })
 })
-afterAll(() => nats.stop())
+afterAll(async () => {
+  await nats.stop()
+  await tokenNats.stop()
+})
 
-test('the test NATS takes only authenticated connections; the URL carries the token', async () => {
-  const { servers, token } = natsConnectOptions(nats.url)
+test('by default each service has its own user from infra/nats/auth.conf; a wrong password is refused', async () => {
+  const ops = natsConnectOptions(nats.url)
+  expect(ops.user).toBe('ops')
+  const runner = natsConnectOptions(nats.urlFor('runner'))
+  expect(runner).toMatchObject({ user: 'runner', servers: ops.servers })
+  expect(runner.pass).not.toBe(ops.pass)
+  await expect(connect({ servers: ops.servers, timeout: 2000, maxReconnectAttempts: 0 })).rejects.toThrow()
+  await expect(
+    connect({ servers: ops.servers, user: 'runner', pass: ops.pass, timeout: 2000, maxReconnectAttempts: 0 }),
+  ).rejects.toThrow()
+  expect(await natsAnswers(nats.url)).toBe(true)
+  expect(nats.violations()).toEqual([])
+})
+
+test('the token mode takes only authenticated connections; the URL carries the token', async () => {
+  const { servers, token } = natsConnectOptions(tokenNats.url)
   expect(token).toMatch(/^[0-9a-f]{48}$/)
+  expect(tokenNats.urlFor('runner')).toBe(tokenNats.url)
   await expect(connect({ servers, timeout: 2000, maxReconnectAttempts: 0 })).rejects.toThrow()
   await expect(connect({ servers, token: 'wrong', timeout: 2000, maxReconnectAttempts: 0 })).rejects.toThrow()
   expect(await natsAnswers(servers)).toBe(false)
-  expect(await natsAnswers(nats.url)).toBe(true)
+  expect(await natsAnswers(tokenNats.url)).toBe(true)
 })
 
 test('credentials in a NATS URL become connection options', () => {

@@ -33,6 +33,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
 
   const env = parseEnv(AicaEnv, {
     ...stack.env,
+    // One credential for all: the tests use aica's own bus to play artifacts, runners and observers.
     NATS_URL: stack.natsUrl,
     DATABASE_URL: `file:${join(stack.dataDir, 'aica.db')}`,
     BOSUN_DATA_DIR: stack.dataDir,

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 const env = () =>
   parseEnv(AuthEnv, {
-    NATS_URL: nats.url,
+    NATS_URL: nats.urlFor('auth'),
     BOSUN_DATA_DIR: dataDir,
     BOSUN_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
     LOG_LEVEL: 'silent',

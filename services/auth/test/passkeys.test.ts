@@ -43,7 +43,7 @@ beforeAll(async () => {
   bosunUrl = browser.origin((req) => app.handle(req))
   elsewhereUrl = browser.origin()
   const env = parseEnv(AuthEnv, {
-    NATS_URL: nats.url,
+    NATS_URL: nats.urlFor('auth'),
     BOSUN_DATA_DIR: dir.path,
     BOSUN_PUBLIC_URL: bosunUrl,
     GITHUB_WEB_URL: gh.url,

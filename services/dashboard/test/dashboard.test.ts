@@ -46,7 +46,7 @@ const state = () => gh().state
 
 async function startOwnDashboard(env: Record<string, string>) {
   const parsed = parseEnv(DashboardEnv, {
-    NATS_URL: stack.natsUrl,
+    NATS_URL: stack.natsUrlFor('dashboard'),
     DATABASE_URL: `file:${join(stack.dataDir, `dashboard-${Math.random().toString(36).slice(2)}.db`)}`,
     LOG_LEVEL: 'silent',
     PORT: '0',

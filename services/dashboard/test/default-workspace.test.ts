@@ -18,7 +18,7 @@ let base: string
 beforeAll(async () => {
   stack = await startStack({ services: ['auth', 'workspace'] })
   const env = parseEnv(DashboardEnv, {
-    NATS_URL: stack.natsUrl,
+    NATS_URL: stack.natsUrlFor('dashboard'),
     DATABASE_URL: `file:${join(stack.dataDir, 'dashboard.db')}`,
     LOG_LEVEL: 'silent',
     PORT: '0',

@@ -12,6 +12,7 @@ import {
 } from '@bosun/contracts/relay'
 import type { RpcRequest, RpcResponse } from '@bosun/contracts/rpc'
 import { subjects } from '@bosun/contracts/subjects'
+import { parseReplyKey, REPLY_KEY_HEADER, sealReply } from '@bosun/service-kit/sealed-reply'
 import { connect, headers, type NatsConnection } from 'nats'
 
 type Frame = RunnerMessage
@@ -45,12 +46,15 @@ export async function startAicaPeer(natsUrl: string) {
     }
     return t
   }
-  const reply = (subject: string, handler: (data: unknown) => unknown) => {
+  const reply = (subject: string, handler: (data: unknown) => unknown, sealed = false) => {
     const sub = nc.subscribe(subject)
     void (async () => {
       for await (const m of sub) {
         try {
-          m.respond(JSON.stringify(await handler(m.json())))
+          const answer = JSON.stringify(await handler(m.json()))
+          const key = parseReplyKey(m.headers?.get(REPLY_KEY_HEADER))
+          if (sealed && !key) throw new Error('no reply key')
+          m.respond(key ? sealReply(key, new TextEncoder().encode(answer)) : answer)
         } catch (err) {
           m.respond(JSON.stringify({ error: 'not_found', message: (err as Error).message }), {
             headers: notFoundHeaders((err as Error).message),
@@ -59,12 +63,16 @@ export async function startAicaPeer(natsUrl: string) {
       }
     })()
   }
-  reply(subj.svc('aica', 'extra-env'), (d) => {
-    const { threadId } = d as RpcRequest<typeof extraEnvRpc>
-    const held = extraEnv.get(threadId)
-    extraEnv.delete(threadId)
-    return held ?? { state: 'none', env: {} }
-  })
+  reply(
+    subj.svc('aica', 'extra-env'),
+    (d) => {
+      const { threadId } = d as RpcRequest<typeof extraEnvRpc>
+      const held = extraEnv.get(threadId)
+      extraEnv.delete(threadId)
+      return held ?? { state: 'none', env: {} }
+    },
+    true,
+  )
   reply(subj.svc('aica', 'bundle'), (d) => {
     const { digest } = d as RpcRequest<typeof bundleRpc>
     return { digest, items: bundleItems }

@@ -40,7 +40,7 @@ beforeAll(async () => {
   runner = await startService({
     name: 'runner',
     env: {
-      NATS_URL: nats.url,
+      NATS_URL: nats.urlFor('runner'),
       BOSUN_DATA_DIR: data.path,
       BOSUN_AICA_URL: peer.url,
       GITHUB_WEB_URL: gh.url,
@@ -106,8 +106,14 @@ describe('runner', () => {
     expect(existsSync(file)).toBe(false)
 
     const items = peer.itemsOf(work.threadId)
+    // The sandbox is announced once, before the session, as a frame aica turns into the thread's one item.
+    const announced = peer.frames.filter(
+      (f) => f.frame.type === 'sandbox' && f.frame.worktreeId === work.worktreeId,
+    )
+    expect(announced).toHaveLength(1)
+    expect(peer.frames.indexOf(announced[0]!)).toBeLessThan(peer.frames.indexOf(session!))
     const order = kinds(items)
-    expect(order[0]).toBe('sandbox')
+    expect(order).not.toContain('sandbox')
     const call = items.find((i) => i.body.kind === 'tool_call')!
     expect(call.body).toMatchObject({ kind: 'tool_call', tool: 'write' })
     const result = items.find((i) => i.body.kind === 'tool_result')!

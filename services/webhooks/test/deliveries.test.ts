@@ -46,7 +46,7 @@ beforeAll(async () => {
   stack = await startStack({ services: ['auth'], github: false })
   nc = await connect(natsConnectOptions(stack.natsUrl))
   svc = await startInProcess({
-    NATS_URL: stack.natsUrl,
+    NATS_URL: stack.natsUrlFor('webhooks'),
     DATABASE_URL: dbUrl(dir.path),
     GITHUB_WEBHOOK_SECRET: SECRET,
   })
@@ -280,7 +280,7 @@ describe('status', () => {
     // A restart starts a new relay, which publishes what the old one left behind.
     await svc.close()
     svc = await startInProcess({
-      NATS_URL: stack.natsUrl,
+      NATS_URL: stack.natsUrlFor('webhooks'),
       DATABASE_URL: dbUrl(dir.path),
       GITHUB_WEBHOOK_SECRET: SECRET,
     })

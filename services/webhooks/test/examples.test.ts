@@ -33,7 +33,7 @@ beforeAll(async () => {
   nats = await startNats()
   nc = await connect(natsConnectOptions(nats.url))
   svc = await startInProcess({
-    NATS_URL: nats.url,
+    NATS_URL: nats.urlFor('webhooks'),
     DATABASE_URL: dbUrl(dir.path),
     GITHUB_WEBHOOK_SECRET: SECRET,
   })

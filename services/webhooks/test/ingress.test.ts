@@ -26,7 +26,7 @@ let nc: NatsConnection
 let svc: Webhooks
 
 const env = () => ({
-  NATS_URL: stack.natsUrl,
+  NATS_URL: stack.natsUrlFor('webhooks'),
   DATABASE_URL: dbUrl(dir.path),
   GITHUB_WEBHOOK_SECRET: `${SECRET}, ${NEXT}`,
 })
@@ -384,7 +384,7 @@ describe('overload', () => {
     async (_, limit, chunked) => {
       using own = tempDir('bosun-webhooks-tight-')
       const tight = await startInProcess({
-        NATS_URL: stack.natsUrl,
+        NATS_URL: stack.natsUrlFor('webhooks'),
         DATABASE_URL: dbUrl(own.path),
         GITHUB_WEBHOOK_SECRET: SECRET,
         // No slot is given up to a newcomer here: these are the bounds alone.
@@ -452,7 +452,7 @@ describe('slow senders', () => {
   /** A service with one delivery slot and a 300 ms body deadline. */
   const startTight = (dir: string) =>
     startInProcess({
-      NATS_URL: stack.natsUrl,
+      NATS_URL: stack.natsUrlFor('webhooks'),
       DATABASE_URL: dbUrl(dir),
       GITHUB_WEBHOOK_SECRET: SECRET,
       BOSUN_WEBHOOKS_MAX_IN_FLIGHT: '1',

@@ -28,6 +28,7 @@ beforeAll(async () => {
   await invite(stack.publicUrl, stack.bootstrapKey, 'vic', 'viewer')
   for (const login of ['boss', 'alice', 'bob', 'vic']) tokens[login] = await signIn(stack.publicUrl, login)
   const env = parseEnv(WorkspaceEnv, {
+    // The all-subjects credential: the tests read BOSUN_EVENTS through this instance's bus.
     NATS_URL: stack.natsUrl,
     DATABASE_URL: `file:${join(stack.dataDir, 'workspace.db')}`,
     LOG_LEVEL: 'silent',
@@ -386,7 +387,10 @@ describe('realtime', () => {
     try {
       other = await startService({
         name: 'workspace',
-        env: { NATS_URL: stack.natsUrl, DATABASE_URL: `file:${join(stack.dataDir, 'workspace.db')}` },
+        env: {
+          NATS_URL: stack.natsUrlFor('workspace'),
+          DATABASE_URL: `file:${join(stack.dataDir, 'workspace.db')}`,
+        },
       })
       const remote = socket(`${other.url.replace('http', 'ws')}/api/workspaces/${WS}/realtime`, tokens.alice!)
       await remote.until(1)

@@ -48,9 +48,13 @@ for tok in $found; do
   case "$tok" in
     nats://*)
       secret=\${tok#nats://}; secret=\${secret%@}
+      case "$secret" in
+        *:*) creds='"user":"'"\${secret%%:*}"'","pass":"'"\${secret#*:}"'"' ;;
+        *) creds='"auth_token":"'"$secret"'"' ;;
+      esac
       reply=
       if exec 4<>/dev/tcp/127.0.0.1/${t.natsPort}; then
-        printf 'CONNECT {"auth_token":"%s","verbose":false}\\r\\nPING\\r\\n' "$secret" >&4
+        printf 'CONNECT {%s,"verbose":false}\\r\\nPING\\r\\n' "$creds" >&4
         reply=$(timeout 2 cat <&4); exec 4<&-
       fi 2>/dev/null
       case "$reply" in *PONG*) works=$((works+1)); say token-works nats ;; esac ;;

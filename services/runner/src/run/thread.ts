@@ -231,11 +231,10 @@ async function fetchExtraEnv(deps: RunnerDeps, run: ThreadRun) {
   return extra
 }
 
-/** Tells aica (and the thread) what confines the agent. */
+/** Tells aica what confines the agent; aica records it on the worktree and as the thread's sandbox item. */
 function announceSandbox(deps: RunnerDeps, run: ThreadRun) {
   const { backend, note } = deps.sandbox
   run.relay.send({ type: 'sandbox', worktreeId: run.work.worktreeId, backend, note })
-  run.item(`sandbox:${run.work.worktreeId}`, { kind: 'sandbox', backend, note })
 }
 
 /**
