@@ -489,6 +489,7 @@ export interface operations {
                 cursor?: string;
                 direction?: "asc" | "ascending" | "desc" | "descending";
                 page_size?: string | number;
+                repo?: string;
                 status?: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                 userId?: "me" | "all" | "";
                 workspace?: string;
@@ -552,6 +553,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -765,6 +768,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -1062,6 +1067,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -1353,6 +1360,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -1543,6 +1552,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -1715,6 +1726,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -1970,6 +1983,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -2130,6 +2145,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -4025,6 +4042,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -4367,6 +4386,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -4641,6 +4662,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {

@@ -130,6 +130,9 @@ export const Thread = t.Object(
     ref: t.String(),
     userId: t.String({ description: '`aica:auto` for auto-dispatched threads' }),
     userLogin: t.String(),
+    sourceIssue: t.Union([t.String(), t.Null()], {
+      description: '`owner/repo#number` of the issue an auto-dispatched thread came from',
+    }),
     visibility: Visibility,
     status: ThreadStatus,
     statusTimes: StatusTimes,
@@ -173,6 +176,7 @@ export const ThreadListQuery = t.Object({
   workspace: t.Optional(WorkspaceId),
   userId: Who,
   worktreeId: t.Optional(WorktreeId),
+  repo: t.Optional(RepoFullName),
   status: t.Optional(ThreadStatus),
 })
 export const ThreadPage = Page(Thread, 'ThreadPage')
