@@ -58,7 +58,7 @@ export function InboxPage({ search }: { search: InboxSearch }) {
   const go = (next: Partial<InboxSearch>) => navigate({ search: { ...search, cursor: undefined, ...next } })
   return (
     <section aria-labelledby="inbox-title">
-      <div className="page-head">
+      <div className="toolbar">
         <h1 id="inbox-title">Agent sessions</h1>
         <Link className="button" to="/agent-sessions/new">
           New session
@@ -121,7 +121,7 @@ function InboxFilters(props: {
   useEffect(() => setWorktree(search.worktree ?? ''), [search.worktree])
   return (
     <form
-      className="filters"
+      className="inline-form"
       aria-label="Filter sessions"
       onSubmit={(e) => {
         e.preventDefault()

@@ -1,5 +1,6 @@
 import { useNavigate } from '@tanstack/react-router'
 import { useState } from 'react'
+import { ApiError } from '../../../api/errors'
 import { useCurrentWorkspace } from '../../../app/current-workspace'
 import { WriteError } from '../../../components/states'
 import { type DispatchBody, useStartSession } from '../../../data/agent-sessions'
@@ -60,7 +61,7 @@ export function NewSessionPage({ search }: { search: NewSessionSearch }) {
     <section aria-labelledby="new-session-title">
       <h1 id="new-session-title">New agent session</h1>
       <form
-        className="stacked"
+        className="stack-form"
         onSubmit={(e) => {
           e.preventDefault()
           submit()
@@ -177,10 +178,31 @@ export function NewSessionPage({ search }: { search: NewSessionSearch }) {
           </button>
         </fieldset>
         <WriteError error={start.error} />
+        <RefusedNames error={start.error} />
         <button type="submit" disabled={start.isPending || !prompt.trim()}>
           {start.isPending ? 'Starting…' : 'Start session'}
         </button>
       </form>
     </section>
+  )
+}
+
+/** The server's word on each extraEnv name it refused, so the person sees which row to change. */
+function RefusedNames({ error }: { error: unknown }) {
+  if (!(error instanceof ApiError) || !Array.isArray(error.details)) return null
+  const refused = (error.details as { path?: unknown; message?: unknown }[]).flatMap((d) =>
+    typeof d.path === 'string' && d.path.startsWith('/extraEnv/')
+      ? [{ name: d.path.slice('/extraEnv/'.length), message: String(d.message ?? 'refused') }]
+      : [],
+  )
+  if (refused.length === 0) return null
+  return (
+    <ul className="error" aria-label="Refused variables">
+      {refused.map((r) => (
+        <li key={r.name}>
+          {r.name}: {r.message}
+        </li>
+      ))}
+    </ul>
   )
 }
