@@ -68,6 +68,8 @@ const stack = await startStack({
       : {}),
     ...(model ? { BOSUN_MODEL_BASE_URL: model.url } : {}),
     BOSUN_WEB_DIR: WEB_DIST,
+    // Passkeys need a host name here (e.g. http://localhost:3000): browsers refuse an IP address.
+    ...(env.BOSUN_PUBLIC_URL ? { BOSUN_PUBLIC_URL: env.BOSUN_PUBLIC_URL } : {}),
   },
   echo: true,
 })
@@ -112,7 +114,7 @@ await seedDemo()
 const lines = [
   '',
   'Bosun is running.',
-  `  Open            ${stack.publicUrl}`,
+  `  Open            ${env.BOSUN_PUBLIC_URL || stack.publicUrl}`,
   useEmulator
     ? `  Sign in         as octo-admin (admin) or octo-dev (member) on the GitHub emulator (${github && github.url})`
     : '  Sign in         with GitHub',

@@ -70,7 +70,12 @@ beforeAll(async () => {
     body: { fullName: REPO, isDefaultForAgents: true },
   })
   expect(
-    (await aica().POST('/api/auto-trigger-repos', { body: { workspace: WS, repo: REPO } })).response.status,
+    // The worst case the boundary must hold for: anyone who can open an issue starts a thread.
+    (
+      await aica().POST('/api/auto-trigger-repos', {
+        body: { workspace: WS, repo: REPO, triggerFrom: 'anyone' },
+      })
+    ).response.status,
   ).toBe(201)
   await aica().PUT('/api/team-shared-creds', {
     body: { workspace: WS, kind: 'openai-compatible', apiKey: KEY, baseURL: model.url },

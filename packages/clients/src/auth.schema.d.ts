@@ -1087,7 +1087,7 @@ export interface operations {
                             authenticatorData?: string;
                             clientDataJSON: string;
                             publicKey?: string;
-                            publicKeyAlgorithm?: string | number;
+                            publicKeyAlgorithm?: number;
                             transports?: string[];
                         };
                         /** @constant */
@@ -1113,7 +1113,7 @@ export interface operations {
                             authenticatorData?: string;
                             clientDataJSON: string;
                             publicKey?: string;
-                            publicKeyAlgorithm?: string | number;
+                            publicKeyAlgorithm?: number;
                             transports?: string[];
                         };
                         /** @constant */
@@ -1139,7 +1139,7 @@ export interface operations {
                             authenticatorData?: string;
                             clientDataJSON: string;
                             publicKey?: string;
-                            publicKeyAlgorithm?: string | number;
+                            publicKeyAlgorithm?: number;
                             transports?: string[];
                         };
                         /** @constant */
@@ -1443,7 +1443,7 @@ export interface operations {
                         };
                         hints?: ("hybrid" | "security-key" | "client-device")[];
                         pubKeyCredParams: {
-                            alg: string | number;
+                            alg: number;
                             /** @constant */
                             type: "public-key";
                         }[];
@@ -1451,7 +1451,7 @@ export interface operations {
                             id?: string;
                             name: string;
                         };
-                        timeout?: string | number;
+                        timeout?: number;
                         user: {
                             displayName: string;
                             id: string;
@@ -1686,7 +1686,7 @@ export interface operations {
                         };
                         hints?: ("hybrid" | "security-key" | "client-device")[];
                         rpId?: string;
-                        timeout?: string | number;
+                        timeout?: number;
                         /** @enum {string} */
                         userVerification?: "required" | "preferred" | "discouraged";
                     };

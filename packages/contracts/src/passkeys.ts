@@ -5,7 +5,8 @@ import { Page } from './pagination'
 /**
  * WebAuthn shapes as JSON (the W3C `toJSON()` forms that @simplewebauthn/browser sends and reads). Binary
  * fields travel as base64url; the sizes bound what a hostile caller can make the server parse, with room for
- * ML-DSA-44 (post-quantum, offered first where the runtime has it: 2420-byte signatures).
+ * ML-DSA-44 (post-quantum, offered first where the runtime has it: 2420-byte signatures). Numbers are t.Number:
+ * Elysia's t.Integer also takes numeric strings, which the browser library's types do not.
  */
 const B64u = (maxLength: number) => t.String({ pattern: '^[A-Za-z0-9_-]*$', maxLength })
 
@@ -35,8 +36,8 @@ export const PasskeyRegistrationOptions = t.Object(
     rp: t.Object({ name: t.String(), id: t.Optional(t.String()) }),
     user: t.Object({ id: B64u(128), name: t.String(), displayName: t.String() }),
     challenge: B64u(128),
-    pubKeyCredParams: t.Array(t.Object({ alg: t.Integer(), type: t.Literal('public-key') })),
-    timeout: t.Optional(t.Integer()),
+    pubKeyCredParams: t.Array(t.Object({ alg: t.Number(), type: t.Literal('public-key') })),
+    timeout: t.Optional(t.Number()),
     excludeCredentials: t.Optional(t.Array(Descriptor)),
     authenticatorSelection: t.Optional(
       t.Object({
@@ -59,7 +60,7 @@ export type PasskeyRegistrationOptions = Static<typeof PasskeyRegistrationOption
 export const PasskeyAuthenticationOptions = t.Object(
   {
     challenge: B64u(128),
-    timeout: t.Optional(t.Integer()),
+    timeout: t.Optional(t.Number()),
     rpId: t.Optional(t.String()),
     allowCredentials: t.Optional(t.Array(Descriptor)),
     userVerification: t.Optional(Requirement),
@@ -86,7 +87,7 @@ export const RegistrationResponse = t.Object(
       attestationObject: B64u(32768),
       authenticatorData: t.Optional(B64u(16384)),
       transports: t.Optional(Transports),
-      publicKeyAlgorithm: t.Optional(t.Integer()),
+      publicKeyAlgorithm: t.Optional(t.Number()),
       publicKey: t.Optional(B64u(8192)),
     }),
   },

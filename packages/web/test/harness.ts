@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '@bosun/testkit/launcher'
 import { type ServiceName, type Stack, startStack } from '@bosun/testkit/stack'
-import { tempDir } from '@bosun/testkit/wait'
+import { freePort, tempDir } from '@bosun/testkit/wait'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildWeb } from '../build'
 
@@ -10,21 +10,34 @@ export const WS = 'demo'
 export const REPO = 'demo-org/demo-repo'
 export const SCREENSHOTS = join(repoRoot, '.reports', 'screenshots')
 
-/** The real stack (services as processes, NATS, the GitHub emulator) serving a fresh build of the app. */
+/**
+ * The real stack (services as processes, NATS, the GitHub emulator) serving a fresh build of the app. With
+ * `host: 'localhost'` the app is opened (and BOSUN_PUBLIC_URL set) by host name: browsers refuse an IP address as
+ * a passkey's relying party.
+ */
 export async function startWebStack(
-  more: { services?: readonly ServiceName[]; env?: Record<string, string> } = {},
+  more: { services?: readonly ServiceName[]; env?: Record<string, string>; host?: 'localhost' } = {},
 ): Promise<Stack & { browser: Browser; webDir: string }> {
   const web = tempDir('bosun-web-')
   await buildWeb(web.path)
+  const gatewayPort = more.host ? await freePort() : undefined
+  const publicUrl = more.host ? `http://${more.host}:${gatewayPort}` : undefined
   const stack = await startStack({
     services: ['auth', 'workspace', 'dashboard', 'aica', 'webhooks', 'gateway', ...(more.services ?? [])],
-    env: { BOSUN_ADMIN_LOGINS: 'octo-admin', BOSUN_WEB_DIR: web.path, ...more.env },
+    gatewayPort,
+    env: {
+      BOSUN_ADMIN_LOGINS: 'octo-admin',
+      BOSUN_WEB_DIR: web.path,
+      ...(publicUrl ? { BOSUN_PUBLIC_URL: publicUrl } : {}),
+      ...more.env,
+    },
   })
   await seedDemo(stack)
   const chrome = await launchChromium()
   mkdirSync(SCREENSHOTS, { recursive: true })
   return {
     ...stack,
+    publicUrl: publicUrl ?? stack.publicUrl,
     browser: chrome.browser,
     webDir: web.path,
     async stop() {

@@ -145,7 +145,7 @@ describe('dispatch', () => {
       extraEnv: { MY_KEY: `${secret}\0` },
     })
     expect(((await nul.json()) as { details: unknown }).details).toEqual([
-      { in: 'body', path: '/extraEnv/MY_KEY', message: 'contains NUL' },
+      { in: 'body', path: '/extraEnv/MY_KEY', message: 'contains a NUL character' },
     ])
   })
 

@@ -18,6 +18,8 @@ export const AuthEnv = T.Object({
   BOSUN_SESSION_TTL_SECONDS: T.Integer({ default: 43200, minimum: 1, maximum: 30 * 86400 }),
   /** GitHub sign-in callbacks one client address may make per minute (each costs a call to GitHub); then 429. */
   BOSUN_RATE_OAUTH_CALLBACKS_PER_MINUTE: T.Integer({ default: 20, minimum: 1 }),
+  /** Passkey sign-ins one client address may start per minute (each stores a challenge); then 429. */
+  BOSUN_RATE_PASSKEY_SIGN_INS_PER_MINUTE: T.Integer({ default: 30, minimum: 1 }),
 })
 export type AuthEnv = Static<typeof AuthEnv>
 

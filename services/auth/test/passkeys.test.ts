@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import type {
   Passkey,
   PasskeyAuthenticationOptions,
@@ -19,6 +19,8 @@ import { AuthEnv } from '../src/env'
 import { startAuth } from '../src/start'
 import { type Authenticator, startWebAuthnBrowser, type WebAuthnBrowser } from './webauthn-browser'
 
+// A real browser on a machine shared with other test runs: seconds, not milliseconds, per ceremony.
+setDefaultTimeout(30_000)
 const logger = createLogger('auth-passkeys-test', 'silent')
 const bootstrapKey = `psnip_${'p'.repeat(40)}`
 let nats: NatsServer
@@ -53,7 +55,7 @@ beforeAll(async () => {
   })
   auth = await startAuth(env, logger)
   app = createApp(auth.deps)
-})
+}, 60_000)
 
 afterAll(async () => {
   await browser?.close()
@@ -320,6 +322,26 @@ describe('passkeys', () => {
     const res = await post('/api/auth/passkeys/sign-in', { response })
     expect((await refusal(res)).reason).toBe('challenge_invalid')
     await authn.remove()
+  })
+
+  test('one address starts only so many passkey sign-ins a minute', async () => {
+    const limited = createApp({
+      ...auth.deps,
+      env: { ...auth.deps.env, BOSUN_RATE_PASSKEY_SIGN_INS_PER_MINUTE: 2 },
+    })
+    const start = (address: string) =>
+      limited.handle(
+        new Request(`${bosunUrl}/api/auth/passkeys/sign-in-options`, {
+          method: 'POST',
+          headers: { 'x-forwarded-for': address },
+        }),
+      )
+    expect((await start('192.0.2.1')).status).toBe(200)
+    expect((await start('192.0.2.1')).status).toBe(200)
+    const refused = await start('192.0.2.1')
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toBeTruthy()
+    expect((await start('192.0.2.2')).status).toBe(200)
   })
 
   test('with BOSUN_PUBLIC_URL on an IP address, passkeys say why they cannot work', async () => {

@@ -15,6 +15,7 @@ import { type Principal, SESSION_COOKIE } from '@bosun/contracts/principal'
 import { authPlugin } from '@bosun/service-kit/auth-guard'
 import { forbidden, found } from '@bosun/service-kit/errors'
 import { paginate } from '@bosun/service-kit/paging'
+import { clientAddress, createRateLimit } from '@bosun/service-kit/rate-limit'
 import { Elysia, t } from 'elysia'
 import type { AuthDeps } from '../deps'
 import { cookie } from '../oauth/routes'
@@ -44,6 +45,11 @@ export function passkeyRoutes(deps: AuthDeps) {
   const { env, database } = deps
   const rp = relyingParty(env.BOSUN_PUBLIC_URL)
   const secure = env.BOSUN_PUBLIC_URL.startsWith('https://')
+  const signIns = createRateLimit({
+    limit: env.BOSUN_RATE_PASSKEY_SIGN_INS_PER_MINUTE,
+    windowMs: 60_000,
+    what: 'passkey sign-ins',
+  })
 
   return new Elysia({ prefix: '/api/auth/passkeys' })
     .use(authPlugin(deps.guard))
@@ -114,15 +120,22 @@ export function passkeyRoutes(deps: AuthDeps) {
         response: { 204: t.Void({ description: 'Removed' }), ...errors(401, 403, 404) },
       },
     )
-    .post('/sign-in-options', () => authenticationOptions(database, rp), {
-      detail: {
-        ...tag,
-        operationId: 'authPasskeySignInOptions',
-        summary: 'Start signing in with a passkey (from /login)',
-        security: [],
+    .post(
+      '/sign-in-options',
+      ({ request, server }) => {
+        signIns.take(clientAddress(request, server?.requestIP(request)?.address))
+        return authenticationOptions(database, rp)
       },
-      response: { 200: PasskeyAuthenticationOptions, ...errors(429, 503) },
-    })
+      {
+        detail: {
+          ...tag,
+          operationId: 'authPasskeySignInOptions',
+          summary: 'Start signing in with a passkey (from /login)',
+          security: [],
+        },
+        response: { 200: PasskeyAuthenticationOptions, ...errors(429, 503) },
+      },
+    )
     .post(
       '/sign-in',
       async ({ body, set }) => {

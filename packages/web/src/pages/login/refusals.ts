@@ -1,3 +1,5 @@
+import { ApiError, errorMessage } from '../../api/errors'
+
 /** The sign-in refusals auth sends back as `/login?error=<code>`, in words. */
 const REFUSALS: Record<string, string> = {
   not_invited:
@@ -10,3 +12,19 @@ const REFUSALS: Record<string, string> = {
 
 export const refusalText = (code: string) =>
   REFUSALS[code] ?? `Sign-in was refused (${code}). Please try again or ask an admin.`
+
+/** Why auth refused a passkey sign-in (its `details.reason`), in words. */
+const PASSKEY_REFUSALS: Record<string, string> = {
+  challenge_invalid: 'That sign-in took too long or was already used. Please try again.',
+  unknown_credential:
+    'Bosun does not know this passkey (it may have been removed). Sign in with GitHub and add it again in Settings.',
+  not_invited: 'This account no longer has access to Bosun. Ask an admin to invite you again.',
+  verification_failed:
+    'The passkey’s answer could not be verified, so you were not signed in. Please try again.',
+}
+
+export function passkeyRefusalText(err: unknown): string {
+  const reason =
+    err instanceof ApiError ? (err.details as { reason?: unknown } | undefined)?.reason : undefined
+  return (typeof reason === 'string' && PASSKEY_REFUSALS[reason]) || errorMessage(err)
+}

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react'
 import { AccountSection } from './sections/account'
 import { ApiKeysSection } from './sections/api-keys'
 import { AutoTriggerSection } from './sections/auto-trigger'
+import { PasskeysSection } from './sections/passkeys'
 import { RepositoriesSection } from './sections/repositories'
 import { SharedCredsSection } from './sections/shared-creds'
 import { WebhookDeliveriesSection } from './sections/webhook-deliveries'
@@ -17,6 +18,7 @@ export type SettingsSection = {
 /** The sections of /settings, in order; a feature with settings adds its own file and one line here. */
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { id: 'account', title: 'Account', admin: false, Component: AccountSection },
+  { id: 'passkeys', title: 'Passkeys', admin: false, Component: PasskeysSection },
   { id: 'api-keys', title: 'API keys', admin: false, Component: ApiKeysSection },
   { id: 'repositories', title: 'Repositories', admin: true, Component: RepositoriesSection },
   { id: 'auto-trigger', title: 'Auto-trigger repositories', admin: true, Component: AutoTriggerSection },
