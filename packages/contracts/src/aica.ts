@@ -247,6 +247,19 @@ export const ThreadRealtimeMessage = t.Union([
   t.Object({ type: t.Literal('error'), error: t.String(), message: t.String() }),
 ])
 export type ThreadRealtimeMessage = Static<typeof ThreadRealtimeMessage>
+/** `GET /api/aica/threads/realtime?workspace=` (WebSocket): the workspace's thread statuses as they change. */
+export const ThreadsRealtimeQuery = t.Object({ workspace: WorkspaceId })
+/** One per status change of a thread the socket's owner may see; nothing is replayed on reconnect. */
+export const ThreadsRealtimeMessage = t.Object(
+  {
+    type: t.Literal('status'),
+    threadId: ThreadId,
+    worktreeId: WorktreeId,
+    status: ThreadStatus,
+  },
+  { title: 'ThreadsRealtimeMessage' },
+)
+export type ThreadsRealtimeMessage = Static<typeof ThreadsRealtimeMessage>
 /** Realtime socket, client -> server (refused on `?role=viewer` sockets and for non-owners). */
 export const ThreadClientMessage = t.Union([
   t.Object({ type: t.Literal('prompt'), text: t.String({ minLength: 1, maxLength: 100_000 }) }),
