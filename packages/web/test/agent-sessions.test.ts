@@ -77,16 +77,20 @@ describe('agent sessions', () => {
     expect(((await res.json()) as { thread: { prompt: string } }).thread.prompt).toBe(DEMO)
   })
 
-  test('the inbox moves a row from running to done live when its thread goes idle', async () => {
-    const { page } = dev
-    await startSession(page, SLOW)
+  test('an open inbox shows a new session, then moves it from running to done live when it goes idle', async () => {
+    const page = await dev.context.newPage()
     await page.goto('/agent-sessions')
-    await group(page, 'Running')
-      .getByRole('link', { name: new RegExp(SLOW) })
+    await page
+      .getByRole('heading', { name: /^Done/ })
+      .or(page.getByText('You have no agent sessions that match.'))
       .waitFor()
     await page.evaluate(() => {
       ;(window as unknown as { __sameDocument?: boolean }).__sameDocument = true
     })
+    await startSession(dev.page, SLOW)
+    await group(page, 'Running')
+      .getByRole('link', { name: new RegExp(SLOW) })
+      .waitFor()
     await group(page, 'Done')
       .getByRole('link', { name: new RegExp(SLOW) })
       .waitFor({ timeout: 60_000 })

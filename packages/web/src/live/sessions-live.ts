@@ -9,9 +9,30 @@ type Message =
   | { type: 'item'; item: { seq: number; body: { kind: string } & Partial<Usage> } }
 
 /**
- * Follows the inbox's unfinished threads over their realtime sockets (read-only, `?role=viewer`): a status item
- * refetches the inbox so the row moves to its new group, and usage items add up to each thread's usage so far.
- * Finished threads have no socket; their rows change only when they start again, which a refetch shows.
+ * Reads the inbox again whenever a thread of the workspace that I may see changes status (a new one included),
+ * from aica's workspace feed; after a reconnect too, since the feed replays nothing.
+ */
+export function useThreadStatusFeed(workspace: string) {
+  const qc = useQueryClient()
+  useEffect(() => {
+    const refetch = () => qc.invalidateQueries({ queryKey: sessionKeys.allThreads(workspace) })
+    let opened = 0
+    const socket = resilientSocket({
+      url: () => wsUrl(`/api/aica/threads/realtime?workspace=${encodeURIComponent(workspace)}`),
+      onOpen: () => {
+        if (opened++ > 0) void refetch()
+      },
+      onMessage: (raw) => {
+        if ((raw as { type?: string }).type === 'status') void refetch()
+      },
+    })
+    return () => socket.close()
+  }, [workspace, qc])
+}
+
+/**
+ * Follows the inbox's unfinished threads over their realtime sockets (read-only, `?role=viewer`) for their usage so
+ * far (usage items add up); a status item there refetches the inbox too, in case the workspace feed dropped.
  */
 export function useSessionsLive(workspace: string, threads: { id: string; status: string }[]) {
   const qc = useQueryClient()

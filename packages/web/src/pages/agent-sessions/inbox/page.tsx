@@ -13,7 +13,7 @@ import {
   useThreads,
 } from '../../../data/agent-sessions'
 import { useSnapshot } from '../../../data/workspace'
-import { type Usage, useSessionsLive } from '../../../live/sessions-live'
+import { type Usage, useSessionsLive, useThreadStatusFeed } from '../../../live/sessions-live'
 
 export type InboxSearch = {
   team?: boolean
@@ -51,6 +51,7 @@ export function InboxPage({ search }: { search: InboxSearch }) {
     cursor: search.cursor,
   })
   const rows = threads.data?.results ?? []
+  useThreadStatusFeed(workspace.id)
   const usage = useSessionsLive(
     workspace.id,
     rows.filter((t) => !GROUPS[2].has(t.status)),
