@@ -377,7 +377,7 @@ describe('actions round-trip and survive a reload', () => {
   test('API keys: the secret is shown once; revoke', async () => {
     const { page } = admin
     await visit(page, '/settings', 'API keys')
-    await page.getByLabel('Key name').fill('ci-bot')
+    await page.getByLabel('Key name', { exact: true }).fill('ci-bot')
     await page.getByLabel('team_members:read').check()
     await page.getByRole('button', { name: 'Create key' }).click()
     const secret = await page.getByTestId('new-api-key').textContent()
