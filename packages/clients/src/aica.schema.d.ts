@@ -211,6 +211,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/aica/threads/realtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status changes of the workspace's threads I may see (WebSocket) */
+        get: operations["aicaThreadsRealtime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auto-trigger-repos": {
         parameters: {
             query?: never;
@@ -489,6 +506,7 @@ export interface operations {
                 cursor?: string;
                 direction?: "asc" | "ascending" | "desc" | "descending";
                 page_size?: string | number;
+                repo?: string;
                 status?: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                 userId?: "me" | "all" | "";
                 workspace?: string;
@@ -552,6 +570,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -765,6 +785,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -1062,6 +1084,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -1353,6 +1377,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -1543,6 +1569,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -1715,6 +1743,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -1970,6 +2000,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -2130,6 +2162,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
@@ -2813,6 +2847,40 @@ export interface operations {
                         message: string;
                     };
                 };
+            };
+        };
+    };
+    aicaThreadsRealtime: {
+        parameters: {
+            query: {
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the WebSocket is open */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -4025,6 +4093,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -4367,6 +4437,8 @@ export interface operations {
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                            sourceIssue: string | null;
                             /** @enum {string} */
                             status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
@@ -4641,6 +4713,8 @@ export interface operations {
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
                         /** @enum {string} */
                         status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {

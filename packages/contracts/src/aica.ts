@@ -130,6 +130,9 @@ export const Thread = t.Object(
     ref: t.String(),
     userId: t.String({ description: '`aica:auto` for auto-dispatched threads' }),
     userLogin: t.String(),
+    sourceIssue: t.Union([t.String(), t.Null()], {
+      description: '`owner/repo#number` of the issue an auto-dispatched thread came from',
+    }),
     visibility: Visibility,
     status: ThreadStatus,
     statusTimes: StatusTimes,
@@ -173,6 +176,7 @@ export const ThreadListQuery = t.Object({
   workspace: t.Optional(WorkspaceId),
   userId: Who,
   worktreeId: t.Optional(WorktreeId),
+  repo: t.Optional(RepoFullName),
   status: t.Optional(ThreadStatus),
 })
 export const ThreadPage = Page(Thread, 'ThreadPage')
@@ -243,6 +247,19 @@ export const ThreadRealtimeMessage = t.Union([
   t.Object({ type: t.Literal('error'), error: t.String(), message: t.String() }),
 ])
 export type ThreadRealtimeMessage = Static<typeof ThreadRealtimeMessage>
+/** `GET /api/aica/threads/realtime?workspace=` (WebSocket): the workspace's thread statuses as they change. */
+export const ThreadsRealtimeQuery = t.Object({ workspace: WorkspaceId })
+/** One per status change of a thread the socket's owner may see; nothing is replayed on reconnect. */
+export const ThreadsRealtimeMessage = t.Object(
+  {
+    type: t.Literal('status'),
+    threadId: ThreadId,
+    worktreeId: WorktreeId,
+    status: ThreadStatus,
+  },
+  { title: 'ThreadsRealtimeMessage' },
+)
+export type ThreadsRealtimeMessage = Static<typeof ThreadsRealtimeMessage>
 /** Realtime socket, client -> server (refused on `?role=viewer` sockets and for non-owners). */
 export const ThreadClientMessage = t.Union([
   t.Object({ type: t.Literal('prompt'), text: t.String({ minLength: 1, maxLength: 100_000 }) }),

@@ -9,6 +9,8 @@ import {
 import { isUnauthorized } from './api/errors'
 import { AppLayout } from './app/layout'
 import { sessionQuery } from './data/auth'
+import { InboxPage, validateInboxSearch } from './pages/agent-sessions/inbox/page'
+import { NewSessionPage, validateNewSessionSearch } from './pages/agent-sessions/new/page'
 import { AgentSessionPage } from './pages/agent-sessions/page'
 import { ArtifactPage } from './pages/artifacts/page'
 import { AuthorsPage } from './pages/authors/page'
@@ -113,11 +115,30 @@ const bundle = createRoute({
   },
 })
 
+const sessionsInbox = createRoute({
+  getParentRoute: () => app,
+  path: '/agent-sessions',
+  validateSearch: validateInboxSearch,
+  component: function Inbox() {
+    return <InboxPage search={sessionsInbox.useSearch()} />
+  },
+})
+
+const newSession = createRoute({
+  getParentRoute: () => app,
+  path: '/agent-sessions/new',
+  validateSearch: validateNewSessionSearch,
+  component: function NewSession() {
+    return <NewSessionPage search={newSession.useSearch()} />
+  },
+})
+
+/** The old `/agent-sessions/:thrId` is the gateway's 301 to here (or its 404), so the app has no route for it. */
 const agentSession = createRoute({
   getParentRoute: () => app,
-  path: '/agent-sessions/$id',
+  path: '/agent-sessions/worktrees/$wtId/threads/$thrId',
   component: function AgentSession() {
-    return <AgentSessionPage id={agentSession.useParams().id} />
+    return <AgentSessionPage id={agentSession.useParams().thrId} />
   },
 })
 
@@ -157,6 +178,8 @@ const routeTree = root.addChildren([
     bundle,
     page('/settings', SettingsPage),
     vettedAuthor,
+    sessionsInbox,
+    newSession,
     agentSession,
     artifact,
   ]),

@@ -463,15 +463,18 @@ describe('actions round-trip and survive a reload', () => {
     expect(await page.getByLabel('Role of octo-dev').inputValue()).toBe('member')
   })
 
-  test('start an agent on an issue, then open its session', async () => {
+  test('start an agent on an issue: the new-session form comes prefilled, then its session opens', async () => {
     const { page } = admin
     await visit(page, '/issues', 'Document the release process')
     await page
-      .getByRole('button', { name: /Start an agent on demo-org\/demo-repo#\d+/ })
+      .getByRole('link', { name: /Start an agent on demo-org\/demo-repo#\d+/ })
       .first()
       .click()
-    await page.getByRole('link', { name: 'open its session' }).click()
-    await page.waitForURL(/\/agent-sessions\/[^/]+$/)
+    await page.waitForURL(/\/agent-sessions\/new\?/)
+    expect(await page.getByLabel('Prompt').inputValue()).toContain('Work on GitHub issue demo-org/demo-repo#')
+    expect(await page.getByLabel('Repository').inputValue()).toBe('demo-org/demo-repo')
+    await page.getByRole('button', { name: 'Start session' }).click()
+    await page.waitForURL(/\/agent-sessions\/worktrees\/wt_\w+\/threads\/thr_\w+$/)
     await page.getByText('Work on GitHub issue demo-org/demo-repo#').waitFor()
     await screenshot(page, 'agent-session')
     expect(await axeFindings(page)).toEqual([])

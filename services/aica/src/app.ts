@@ -5,6 +5,7 @@ import { bundleRoutes } from './bundle/routes'
 import type { AicaDeps } from './deps'
 import { providerRoutes } from './providers/routes'
 import { realtimeRoutes } from './realtime/routes'
+import { workspaceFeedRoutes } from './realtime/workspace-feed'
 import { relayRoutes } from './relay/routes'
 import { threadRoutes } from './threads/routes'
 import { worktreeRoutes } from './worktrees/routes'
@@ -25,6 +26,7 @@ export function createApp(deps: AicaDeps) {
     .use(threadRoutes(deps))
     .use(worktreeRoutes(deps))
     .use(realtimeRoutes(deps))
+    .use(workspaceFeedRoutes(deps))
     .use(relayRoutes(deps))
     .use(bundleRoutes(deps))
     .use(adminRoutes(deps))

@@ -559,6 +559,8 @@ describe('admin', () => {
     await send('labeled', 42)
     await waitFor(async () => (await autoThreads(42)).length === 1, 10_000, 'the marker thread')
     expect(await autoThreads(41)).toHaveLength(1)
+    // The inbox names the issue an automatic thread came from.
+    expect((await autoThreads(42))[0]?.sourceIssue).toBe('demo-org/demo-repo#42')
   })
 
   test('apply-draft posts the comment once as the App and records its URL', async () => {
@@ -669,6 +671,9 @@ describe('lists', () => {
     expect(second.pagination.hasMore).toBe(false)
     expect((await page('direction=asc')).results.map((t) => t.prompt)).toEqual(['one', 'two', 'bob team'])
     expect((await page('userId=me')).results.map((t) => t.prompt)).toEqual(['two', 'one'])
+    expect((await page(`repo=${mine[0]!.thread.repo}`)).pagination.totalCount).toBe(3)
+    expect((await page('repo=other-org/elsewhere')).results).toEqual([])
+    expect(mine[0]!.thread.sourceIssue).toBeNull()
     const worktrees = (await (
       await h.req('GET', `/api/worktrees?workspace=${ws}&creatorId=all`, 'alice')
     ).json()) as {

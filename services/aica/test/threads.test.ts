@@ -182,6 +182,25 @@ describe('dispatch', () => {
 })
 
 describe('relay and realtime', () => {
+  test('the workspace feed tells each member the status changes of the threads they may see', async () => {
+    const ws = await h.workspace(['alice', 'bob'])
+    const feed = (token: string) => realtime(`/api/aica/threads/realtime?workspace=${ws}`, token)
+    const alice = feed(h.tokens.alice)
+    const bob = feed(h.tokens.bob)
+    await Promise.all([alice.opened, bob.opened])
+    const said = (f: typeof alice, id: string) =>
+      (f.messages as unknown as { threadId?: string; status?: string }[]).some(
+        (m) => m.threadId === id && m.status === 'queued',
+      )
+    const personal = await h.dispatch('alice', { workspace: ws, prompt: 'mine', visibility: 'personal' })
+    const team = await h.dispatch('alice', { workspace: ws, prompt: 'ours', visibility: 'team' })
+    await waitFor(() => said(bob, team.thread.id) && said(alice, team.thread.id), 10_000, 'the team thread')
+    await waitFor(() => said(alice, personal.thread.id), 10_000, "alice's own thread")
+    expect(said(bob, personal.thread.id)).toBe(false)
+    alice.ws.close()
+    bob.ws.close()
+  })
+
   test('a realtime socket stops receiving once the worktree is made personal by its creator', async () => {
     // Its own workspace: the thread keeps its slot, which the shared one's later tests need.
     const { thread: t, worktree } = await h.dispatch('alice', {

@@ -3,6 +3,7 @@ import type { GatewayEnv } from './env'
 import { errorResponse, proxyHttp } from './proxy/http'
 import { connectUpstream, type SocketData, websocketHandlers } from './proxy/ws'
 import { areaFor, MAX_BODY_BYTES, upstreams } from './routes-table'
+import { legacySessionRedirect } from './web/legacy-session'
 import { webApp } from './web/static'
 
 type Handler = { handle(request: Request): Promise<Response> | Response }
@@ -15,6 +16,10 @@ type Handler = { handle(request: Request): Promise<Response> | Response }
 export function gatewayServer(opts: { env: GatewayEnv; app: Handler; logger: Logger }) {
   const targets = upstreams(opts.env)
   const web = webApp(opts.env.BOSUN_WEB_DIR)
+  const legacy = legacySessionRedirect(
+    opts.env.BOSUN_AICA_URL,
+    async () => (await web(new Request('http://gateway/'), '/')) ?? new Response(null, { status: 404 }),
+  )
   return {
     port: opts.env.PORT,
     hostname: opts.env.HOST,
@@ -22,9 +27,14 @@ export function gatewayServer(opts: { env: GatewayEnv; app: Handler; logger: Log
     websocket: websocketHandlers,
     async fetch(req: Request, server: Bun.Server<SocketData>): Promise<Response | undefined> {
       const url = new URL(req.url)
-      if (!url.pathname.startsWith('/api/')) return (await web(req, url.pathname)) ?? opts.app.handle(req)
       const given = req.headers.get('x-request-id')
       const requestId = given && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : Bun.randomUUIDv7()
+      if (!url.pathname.startsWith('/api/'))
+        return (
+          (await legacy(req, url.pathname, { clientIp: server.requestIP(req)?.address, requestId })) ??
+          (await web(req, url.pathname)) ??
+          opts.app.handle(req)
+        )
       const area = areaFor(url.pathname)
       const upstream = area && targets[area.service]
       if (!area || !upstream) return errorResponse(404, 'not_found', 'No such API area', requestId)

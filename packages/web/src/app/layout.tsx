@@ -10,6 +10,7 @@ import { CurrentWorkspaceProvider, useCurrentWorkspace, useWorkspaceChoice } fro
 const TABS = [
   { to: '/prs', label: 'Pull requests' },
   { to: '/issues', label: 'Issues' },
+  { to: '/agent-sessions', label: 'Agent sessions' },
   { to: '/members', label: 'Members' },
   { to: '/authors', label: 'Vetted authors' },
   { to: '/policies', label: 'Check policies' },

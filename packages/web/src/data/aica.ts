@@ -57,13 +57,6 @@ export const useDeleteBundleItem = (ws: string, kind: BundleKind) =>
     ),
   )
 
-/** Starts an agent thread; the thread's page is `/agent-sessions/:id`. */
-export const useDispatch = () =>
-  useMutation({
-    mutationFn: (b: { workspace: string; prompt: string; repo?: string }) =>
-      unwrap(aica.POST('/api/agent-sessions', { body: b })),
-  })
-
 const fetchThread = (id: string) => unwrap(aica.GET('/api/agent-sessions/{id}', { params: { path: { id } } }))
 export type ThreadSnapshot = Awaited<ReturnType<typeof fetchThread>>
 export const useThread = (id: string) =>

@@ -38,6 +38,7 @@ export function toThread(row: ThreadRow, wt: WorktreeRow): Thread {
     ref: wt.ref,
     userId: row.userId,
     userLogin: row.userLogin,
+    sourceIssue: row.sourceIssue,
     visibility: wt.visibility,
     status: row.status,
     statusTimes: JSON.parse(row.statusTimes),

@@ -81,7 +81,13 @@ export async function worktreeView(deps: AicaDeps, wt: WorktreeRow): Promise<Wor
 export async function listThreads(
   deps: AicaDeps,
   principal: Principal,
-  q: PageQ & { workspace?: string; userId?: string; worktreeId?: string; status?: ThreadStatus },
+  q: PageQ & {
+    workspace?: string
+    userId?: string
+    worktreeId?: string
+    repo?: string
+    status?: ThreadStatus
+  },
 ) {
   const offset = decodeCursor(q.cursor)
   const visible = await visibleWhere(deps, principal, q.workspace)
@@ -90,6 +96,7 @@ export async function listThreads(
     visible,
     q.userId === 'me' ? eq(schema.threads.userId, principal.userId) : undefined,
     q.worktreeId ? eq(schema.threads.worktreeId, q.worktreeId) : undefined,
+    q.repo ? eq(schema.worktrees.repo, q.repo) : undefined,
     q.status ? eq(schema.threads.status, q.status) : undefined,
   )
   const join = eq(schema.worktrees.id, schema.threads.worktreeId)

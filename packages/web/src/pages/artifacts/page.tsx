@@ -1,4 +1,3 @@
-import { Link } from '@tanstack/react-router'
 import { useEffect, useState } from 'react'
 import { ApiError } from '../../api/errors'
 import { useCurrentWorkspace } from '../../app/current-workspace'
@@ -112,9 +111,8 @@ function ArtifactView(props: {
       {generating && gen?.threadId ? (
         <p className="notice" role="status">
           An agent is writing the next version.{' '}
-          <Link to="/agent-sessions/$id" params={{ id: gen.threadId }}>
-            Watch its session
-          </Link>
+          {/* Only the thread id is known here: the gateway answers its old address with the session page's. */}
+          <a href={`/agent-sessions/${gen.threadId}`}>Watch its session</a>
         </p>
       ) : null}
       {heldByOther && claim ? (
@@ -227,11 +225,7 @@ function History(props: { workspace: string; artifact: Artifact }) {
                     <span className="muted">
                       <Time iso={v.createdAt} /> · {v.chars} characters
                     </span>
-                    {v.author.threadId ? (
-                      <Link to="/agent-sessions/$id" params={{ id: v.author.threadId }}>
-                        session
-                      </Link>
-                    ) : null}
+                    {v.author.threadId ? <a href={`/agent-sessions/${v.author.threadId}`}>session</a> : null}
                   </div>
                 </li>
               ))}

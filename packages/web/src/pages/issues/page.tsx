@@ -4,9 +4,8 @@ import { ArtifactLink } from '../../components/artifact-link'
 import { Author, Labels } from '../../components/author'
 import { BucketPicker } from '../../components/bucket-picker'
 import { Pager } from '../../components/pager'
-import { ListState, WriteError } from '../../components/states'
+import { ListState } from '../../components/states'
 import { Time } from '../../components/time'
-import { useDispatch } from '../../data/aica'
 import { can, useSession } from '../../data/auth'
 import { ISSUE_BUCKETS, type IssueBucket, type IssueItem, useIssues } from '../../data/dashboard'
 
@@ -22,13 +21,12 @@ export const validateIssuesSearch = (s: Record<string, unknown>): IssuesSearch =
 export const issuePrompt = (i: IssueItem) =>
   `Work on GitHub issue ${i.repo}#${i.number}: ${i.title}\n${i.url}\n\nRead the issue, make the change it asks for, and say what you did.`
 
-/** `/issues?bucket=&login=&cursor=`: one bucket of issues; from a row, start an agent on it. */
+/** `/issues?bucket=&login=&cursor=`: one bucket of issues; from a row, the new-session form about it. */
 export function IssuesPage({ search }: { search: IssuesSearch }) {
   const { workspace } = useCurrentWorkspace()
   const navigate = useNavigate({ from: '/issues' })
   const bucket = search.bucket ?? 'triage'
   const issues = useIssues({ workspace: workspace.id, ...search, bucket })
-  const dispatch = useDispatch()
   const mayDispatch = can(useSession().data, 'aica:write')
   const go = (next: Partial<IssuesSearch>) => navigate({ search: { ...search, cursor: undefined, ...next } })
   return (
@@ -40,15 +38,6 @@ export function IssuesPage({ search }: { search: IssuesSearch }) {
         login={search.login}
         onChange={(b, login) => go({ bucket: b as IssueBucket, login })}
       />
-      {dispatch.data ? (
-        <p className="notice" role="status">
-          Agent started on {dispatch.variables?.repo}:{' '}
-          <Link to="/agent-sessions/$id" params={{ id: dispatch.data.thread.id }}>
-            open its session
-          </Link>
-        </p>
-      ) : null}
-      <WriteError error={dispatch.error} />
       <ListState
         query={issues}
         what="issues"
@@ -83,15 +72,13 @@ export function IssuesPage({ search }: { search: IssuesSearch }) {
                   </div>
                   {mayDispatch ? (
                     <div className="row-actions">
-                      <button
-                        type="button"
-                        disabled={dispatch.isPending}
-                        onClick={() =>
-                          dispatch.mutate({ workspace: workspace.id, repo: i.repo, prompt: issuePrompt(i) })
-                        }
+                      <Link
+                        className="button"
+                        to="/agent-sessions/new"
+                        search={{ repo: i.repo, prompt: issuePrompt(i) }}
                       >
                         Start an agent on {i.repo}#{i.number}
-                      </button>
+                      </Link>
                     </div>
                   ) : null}
                 </li>
