@@ -9,6 +9,7 @@ import {
 import { isUnauthorized } from './api/errors'
 import { AppLayout } from './app/layout'
 import { sessionQuery } from './data/auth'
+import { SessionDetailPage } from './pages/agent-sessions/detail/page'
 import { AgentSessionPage } from './pages/agent-sessions/page'
 import { ArtifactPage } from './pages/artifacts/page'
 import { AuthorsPage } from './pages/authors/page'
@@ -121,6 +122,17 @@ const agentSession = createRoute({
   },
 })
 
+const sessionDetail = createRoute({
+  getParentRoute: () => app,
+  path: '/agent-sessions/worktrees/$wtId/threads/$thrId',
+  validateSearch: (s: Record<string, unknown>): { role?: 'viewer' } =>
+    s.role === 'viewer' ? { role: 'viewer' } : {},
+  component: function SessionDetail() {
+    const p = sessionDetail.useParams()
+    return <SessionDetailPage wtId={p.wtId} thrId={p.thrId} role={sessionDetail.useSearch().role} />
+  },
+})
+
 const KINDS = ['issue', 'pr'] as const
 
 /** `/artifacts/issue|pr/:owner/:repo/:number`: an issue brief or PR decision log; anything else is not found. */
@@ -158,6 +170,7 @@ const routeTree = root.addChildren([
     page('/settings', SettingsPage),
     vettedAuthor,
     agentSession,
+    sessionDetail,
     artifact,
   ]),
 ])
