@@ -77,10 +77,16 @@ export function SessionHeader({
         ))}
       </ol>
       <p className="muted">
-        Sandbox:{' '}
-        {sandbox ? `${sandbox.backend}${sandbox.note ? ` (${sandbox.note})` : ''}` : 'not reported yet'}
-        {' · '}Usage: {u.input} tokens in, {u.output} out{u.cost ? `, $${u.cost.toFixed(4)}` : ''}
+        Usage: {u.input} tokens in, {u.output} out{u.cost ? `, $${u.cost.toFixed(4)}` : ''}
       </p>
+      {sandbox ? (
+        <details className="sandbox-note">
+          <summary>Sandbox: {sandbox.backend}</summary>
+          {sandbox.note ? <p className="muted">{sandbox.note}</p> : null}
+        </details>
+      ) : (
+        <p className="muted">Sandbox: not reported yet</p>
+      )}
       {thread.error ? (
         <p className="error">
           {thread.error.message} ({thread.error.code})

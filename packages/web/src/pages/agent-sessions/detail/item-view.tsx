@@ -90,10 +90,10 @@ export function ItemView(props: { item: Item; result?: Item; threadId: string; r
       )
     case 'sandbox':
       return (
-        <p className="item-meta">
-          Sandbox: {body.backend}
-          {body.note ? ` (${body.note})` : ''}
-        </p>
+        <details className="item-meta">
+          <summary>Sandbox: {body.backend}</summary>
+          {body.note}
+        </details>
       )
     case 'status':
       return (

@@ -88,7 +88,7 @@ function LiveSession({ snapshot, readOnly }: { snapshot: SessionSnapshot; readOn
         <NowDoing live={live} />
         {readOnly ? null : <Composer thread={thread} refusal={live.refusal} />}
       </section>
-      <WorktreePanel worktree={snapshot.worktree} currentId={thread.id} readOnly={readOnly} />
+      <WorktreePanel worktree={snapshot.worktree} current={thread} readOnly={readOnly} />
     </div>
   )
 }

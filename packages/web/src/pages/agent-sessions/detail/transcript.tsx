@@ -70,22 +70,22 @@ export function Transcript(props: {
               ref={v.measureElement}
               style={{ transform: `translateY(${vi.start}px)` }}
             >
+              {props.onFork ? (
+                <button
+                  type="button"
+                  className="fork link-button"
+                  aria-label={`Fork here, after item ${row.item.seq}`}
+                  onClick={() => props.onFork?.(row.item)}
+                >
+                  Fork here
+                </button>
+              ) : null}
               <ItemView
                 item={row.item}
                 result={row.result}
                 threadId={props.threadId}
                 readOnly={props.readOnly}
               />
-              {props.onFork ? (
-                <button
-                  type="button"
-                  className="fork link-button"
-                  aria-label={`Fork after item ${row.item.seq}`}
-                  onClick={() => props.onFork?.(row.item)}
-                >
-                  Fork here
-                </button>
-              ) : null}
             </li>
           )
         })}

@@ -1,10 +1,16 @@
 import { Link, useNavigate } from '@tanstack/react-router'
 import { useState } from 'react'
 import { ListState, WriteError } from '../../../components/states'
-import { useAttachThread, useCloneWorktree, useWorktree, type Worktree } from '../../../data/agent-session'
+import {
+  type Thread,
+  useAttachThread,
+  useCloneWorktree,
+  useWorktree,
+  type Worktree,
+} from '../../../data/agent-session'
 
 /** The worktree's threads, a new thread in it, and a new worktree from its latest backup. */
-export function WorktreePanel(props: { worktree: Worktree; currentId: string; readOnly: boolean }) {
+export function WorktreePanel(props: { worktree: Worktree; current: Thread; readOnly: boolean }) {
   const wt = useWorktree(props.worktree.id)
   return (
     <aside className="worktree-panel" aria-labelledby="worktree-title">
@@ -25,11 +31,12 @@ export function WorktreePanel(props: { worktree: Worktree; currentId: string; re
                 <Link
                   to="/agent-sessions/worktrees/$wtId/threads/$thrId"
                   params={{ wtId: t.worktreeId, thrId: t.id }}
-                  aria-current={t.id === props.currentId ? 'page' : undefined}
+                  aria-current={t.id === props.current.id ? 'page' : undefined}
                 >
                   {t.prompt.split('\n')[0]?.slice(0, 80) || t.id}
                 </Link>{' '}
-                <span className="muted">{t.status}</span>
+                {/* This thread's status is live; the others' are as loaded. */}
+                <span className="muted">{t.id === props.current.id ? props.current.status : t.status}</span>
               </li>
             ))}
           </ul>
