@@ -18,14 +18,21 @@ export type LiveThread = {
   refusal: string | undefined
 }
 
-type Action = { type: 'message'; msg: Message } | { type: 'online'; online: boolean }
+type Action = { type: 'messages'; msgs: Message[] } | { type: 'online'; online: boolean }
 
 const lastSeq = (items: Item[]) => Number(items.at(-1)?.seq ?? 0)
 
-/** Items are kept gapless and once each: only the next seq is taken; the socket's `since` resume fills the rest. */
 function reduce(state: LiveThread, action: Action): LiveThread {
   if (action.type === 'online') return { ...state, online: action.online }
-  const { msg } = action
+  // One copy of the item list per batch, however many items it brings.
+  const items = [...state.items]
+  let next = state
+  for (const msg of action.msgs) next = apply(next, msg, items)
+  return { ...next, items: items.length === state.items.length ? state.items : items }
+}
+
+/** Items are kept gapless and once each: only the next seq is taken; the socket's `since` resume fills the rest. */
+function apply(state: LiveThread, msg: Message, items: Item[]): LiveThread {
   switch (msg.type) {
     case 'thread':
       return { ...state, thread: msg.thread }
@@ -34,7 +41,8 @@ function reduce(state: LiveThread, action: Action): LiveThread {
     case 'error':
       return { ...state, refusal: msg.message }
     case 'item': {
-      if (Number(msg.item.seq) !== lastSeq(state.items) + 1) return state
+      if (Number(msg.item.seq) !== lastSeq(items) + 1) return state
+      items.push(msg.item)
       const body = msg.item.body
       const thread =
         body.kind === 'status'
@@ -47,7 +55,7 @@ function reduce(state: LiveThread, action: Action): LiveThread {
             }
           : { ...state.thread, lastSeq: msg.item.seq }
       const streaming = body.kind === 'assistant_text' || body.kind === 'status' ? undefined : state.streaming
-      return { ...state, thread, items: [...state.items, msg.item], streaming }
+      return { ...state, thread, streaming }
     }
   }
 }
@@ -63,7 +71,8 @@ const initial = (snapshot: SessionSnapshot): LiveThread => ({
 /**
  * The thread and its items kept current from `/api/agent-sessions/:id/realtime`, starting from the loaded
  * snapshot; every (re)connect asks `?since=` the last item held, so a dropped connection resumes without a gap
- * or a duplicate. Viewers connect with `role=viewer`.
+ * or a duplicate. Messages arriving together (a catch-up) are applied as one batch, one render. Viewers
+ * connect with `role=viewer`.
  */
 export function useThreadLive(snapshot: SessionSnapshot, viewer: boolean) {
   const [state, dispatch] = useReducer(reduce, snapshot, initial)
@@ -72,6 +81,14 @@ export function useThreadLive(snapshot: SessionSnapshot, viewer: boolean) {
   held.current = state.items
   const id = snapshot.thread.id
   useEffect(() => {
+    let pending: Message[] = []
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const flush = () => {
+      timer = undefined
+      const msgs = pending
+      pending = []
+      dispatch({ type: 'messages', msgs })
+    }
     const socket = resilientSocket({
       url: () => {
         const q = new URLSearchParams({ since: String(lastSeq(held.current)) })
@@ -80,10 +97,16 @@ export function useThreadLive(snapshot: SessionSnapshot, viewer: boolean) {
       },
       onOpen: () => dispatch({ type: 'online', online: true }),
       onClose: () => dispatch({ type: 'online', online: false }),
-      onMessage: (raw) => dispatch({ type: 'message', msg: raw as Message }),
+      onMessage: (raw) => {
+        pending.push(raw as Message)
+        timer ??= setTimeout(flush, 0)
+      },
     })
     ;(window as unknown as { __bosunThreadSocket?: typeof socket }).__bosunThreadSocket = socket
-    return () => socket.close()
+    return () => {
+      clearTimeout(timer)
+      socket.close()
+    }
   }, [id, viewer])
   return state
 }

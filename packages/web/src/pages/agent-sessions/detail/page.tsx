@@ -1,7 +1,9 @@
 import { useNavigate } from '@tanstack/react-router'
+import { useCallback } from 'react'
 import { ApiError } from '../../../api/errors'
 import { ErrorNote, Loading, WriteError } from '../../../components/states'
 import {
+  type Item,
   type SessionSnapshot,
   useArchive,
   useFork,
@@ -39,6 +41,18 @@ function LiveSession({ snapshot, readOnly }: { snapshot: SessionSnapshot; readOn
   const fork = useFork(thread.worktreeId, thread.id)
   const archive = useArchive(thread.worktreeId, thread.id)
   const visibility = useSetVisibility(thread.worktreeId)
+  const forkMutate = fork.mutate
+  const forkAt = useCallback(
+    (item: Item) =>
+      forkMutate(item.id, {
+        onSuccess: (t) =>
+          navigate({
+            to: '/agent-sessions/worktrees/$wtId/threads/$thrId',
+            params: { wtId: t.worktreeId, thrId: t.id },
+          }),
+      }),
+    [forkMutate, navigate],
+  )
   const shownVisibility = visibility.data?.visibility ?? snapshot.worktree.visibility
   return (
     <div className="session-detail">
@@ -72,18 +86,7 @@ function LiveSession({ snapshot, readOnly }: { snapshot: SessionSnapshot; readOn
           items={live.items}
           threadId={thread.id}
           readOnly={readOnly}
-          onFork={
-            readOnly
-              ? undefined
-              : (item) =>
-                  fork.mutate(item.id, {
-                    onSuccess: (t) =>
-                      navigate({
-                        to: '/agent-sessions/worktrees/$wtId/threads/$thrId',
-                        params: { wtId: t.worktreeId, thrId: t.id },
-                      }),
-                  })
-          }
+          onFork={readOnly ? undefined : forkAt}
         />
         <NowDoing live={live} />
         {readOnly ? null : <Composer thread={thread} refusal={live.refusal} />}

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useMemo, useRef } from 'react'
+import { memo, useEffect, useMemo, useRef } from 'react'
 import type { Item } from '../../../data/agent-session'
 import { ItemView } from './item-view'
 
@@ -35,16 +35,23 @@ export function Transcript(props: {
 }) {
   const rows = useMemo(() => toRows(props.items), [props.items])
   const scroller = useRef<HTMLDivElement>(null)
-  const atBottom = useRef(true)
+  // Following the end until the reader scrolls away from it themselves (the list's own measuring scrolls too).
+  const follow = useRef(true)
+  const byReader = useRef(false)
+  const reader = () => {
+    byReader.current = true
+  }
   const v = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => 48,
-    overscan: 12,
+    overscan: 6,
     getItemKey: (i) => rows[i]!.item.seq,
   })
   useEffect(() => {
-    if (atBottom.current && rows.length) v.scrollToIndex(rows.length - 1, { align: 'end' })
+    if (!follow.current || !rows.length) return
+    byReader.current = false
+    v.scrollToIndex(rows.length - 1, { align: 'end' })
   }, [rows.length, v])
   return (
     <div
@@ -54,9 +61,14 @@ export function Transcript(props: {
       aria-label="Transcript"
       // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls; keyboard users need to reach it
       tabIndex={0}
+      onWheel={reader}
+      onTouchStart={reader}
+      onKeyDown={reader}
+      onPointerDown={reader}
       onScroll={(e) => {
         const el = e.currentTarget
-        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40
+        if (el.scrollHeight - el.scrollTop - el.clientHeight < 40) follow.current = true
+        else if (byReader.current) follow.current = false
       }}
     >
       <ol style={{ height: v.getTotalSize() }}>
@@ -70,22 +82,7 @@ export function Transcript(props: {
               ref={v.measureElement}
               style={{ transform: `translateY(${vi.start}px)` }}
             >
-              {props.onFork ? (
-                <button
-                  type="button"
-                  className="fork link-button"
-                  aria-label={`Fork here, after item ${row.item.seq}`}
-                  onClick={() => props.onFork?.(row.item)}
-                >
-                  Fork here
-                </button>
-              ) : null}
-              <ItemView
-                item={row.item}
-                result={row.result}
-                threadId={props.threadId}
-                readOnly={props.readOnly}
-              />
+              <RowView row={row} threadId={props.threadId} readOnly={props.readOnly} onFork={props.onFork} />
             </li>
           )
         })}
@@ -93,3 +90,28 @@ export function Transcript(props: {
     </div>
   )
 }
+
+/** A row's content; scrolling re-renders the list, not the rows already on screen. */
+const RowView = memo(function RowView(props: {
+  row: Row
+  threadId: string
+  readOnly: boolean
+  onFork?: (item: Item) => void
+}) {
+  const { row } = props
+  return (
+    <>
+      {props.onFork ? (
+        <button
+          type="button"
+          className="fork link-button"
+          aria-label={`Fork here, after item ${row.item.seq}`}
+          onClick={() => props.onFork?.(row.item)}
+        >
+          Fork here
+        </button>
+      ) : null}
+      <ItemView item={row.item} result={row.result} threadId={props.threadId} readOnly={props.readOnly} />
+    </>
+  )
+})
