@@ -96,10 +96,7 @@ try {
   }
   await page.goto(b.url)
   const log = page.getByRole('log', { name: 'Transcript' })
-  await log.locator(`[data-seq="${last}"]`).waitFor({ state: 'attached', timeout: 60_000 }).catch(async (e) => {
-    console.log(await page.evaluate(`(() => { const el = document.querySelector('[role="log"]'); return JSON.stringify({ seqs: [...el.querySelectorAll('[data-seq]')].map((e) => e.dataset.seq).slice(-3), top: el.scrollTop, h: el.scrollHeight, c: el.clientHeight }) })()`))
-    throw e
-  })
+  await log.locator(`[data-seq="${last}"]`).waitFor({ state: 'attached', timeout: 60_000 })
   const scroll = (await page.evaluate(`(async () => {
     const el = document.querySelector('[role="log"]')
     const tasks = []
