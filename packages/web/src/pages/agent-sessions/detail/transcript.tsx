@@ -46,6 +46,8 @@ export function Transcript(props: {
     getScrollElement: () => scroller.current,
     estimateSize: () => 48,
     overscan: 6,
+    // Renders with React's own scheduling, not synchronously inside each scroll event: long scrolls stay responsive.
+    useFlushSync: false,
     getItemKey: (i) => rows[i]!.item.seq,
   })
   useEffect(() => {
