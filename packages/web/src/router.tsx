@@ -9,9 +9,9 @@ import {
 import { isUnauthorized } from './api/errors'
 import { AppLayout } from './app/layout'
 import { sessionQuery } from './data/auth'
+import { SessionDetailPage } from './pages/agent-sessions/detail/page'
 import { InboxPage, validateInboxSearch } from './pages/agent-sessions/inbox/page'
 import { NewSessionPage, validateNewSessionSearch } from './pages/agent-sessions/new/page'
-import { AgentSessionPage } from './pages/agent-sessions/page'
 import { ArtifactPage } from './pages/artifacts/page'
 import { AuthorsPage } from './pages/authors/page'
 import { BundlePage, validateBundleSearch } from './pages/bundle/page'
@@ -134,11 +134,14 @@ const newSession = createRoute({
 })
 
 /** The old `/agent-sessions/:thrId` is the gateway's 301 to here (or its 404), so the app has no route for it. */
-const agentSession = createRoute({
+const sessionDetail = createRoute({
   getParentRoute: () => app,
   path: '/agent-sessions/worktrees/$wtId/threads/$thrId',
-  component: function AgentSession() {
-    return <AgentSessionPage id={agentSession.useParams().thrId} />
+  validateSearch: (s: Record<string, unknown>): { role?: 'viewer' } =>
+    s.role === 'viewer' ? { role: 'viewer' } : {},
+  component: function SessionDetail() {
+    const p = sessionDetail.useParams()
+    return <SessionDetailPage wtId={p.wtId} thrId={p.thrId} role={sessionDetail.useSearch().role} />
   },
 })
 
@@ -180,7 +183,7 @@ const routeTree = root.addChildren([
     vettedAuthor,
     sessionsInbox,
     newSession,
-    agentSession,
+    sessionDetail,
     artifact,
   ]),
 ])

@@ -120,6 +120,26 @@ export const artifactBriefScript: Script = {
   ],
 }
 
+/**
+ * An answer built to run in a careless page: raw HTML with handlers, a script tag, a `javascript:` link and one
+ * very long line. A page that renders agent output must show all of it as inert text and stay usable.
+ */
+export const inertOutputScript: Script = {
+  name: 'inert-output',
+  pattern: /Show the hostile answer\.?\s*$/m,
+  turns: [
+    () => ({
+      text: [
+        'Here it is: <img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script>',
+        '',
+        '[click me](javascript:window.__pwned=3) and ![pic](http://example.test/x.png)',
+        '',
+        `LONG${'x'.repeat(200_000)}END`,
+      ].join('\n'),
+    }),
+  ],
+}
+
 export const fallbackScript: Script = {
   name: 'fallback',
   pattern: /[\s\S]*/,

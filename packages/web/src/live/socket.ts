@@ -7,6 +7,7 @@ export function resilientSocket(opts: {
   url: () => string
   onMessage: (data: unknown) => void
   onOpen?: () => void
+  onClose?: () => void
 }) {
   let socket: WebSocket | undefined
   let closed = false
@@ -31,6 +32,7 @@ export function resilientSocket(opts: {
     }
     ws.onclose = () => {
       if (closed) return
+      opts.onClose?.()
       timer = setTimeout(connect, Math.min(5000, 250 * 2 ** attempt++))
     }
   }

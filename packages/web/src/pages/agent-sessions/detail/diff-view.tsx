@@ -1,0 +1,105 @@
+import { useState } from 'react'
+
+/** `at`: the line's place in the diff, its identity. */
+type Line = { at: number; kind: 'add' | 'del' | 'ctx' | 'hunk'; text: string; old?: number; new?: number }
+
+/** A unified diff's lines with their old and new line numbers; file headers are dropped (the path is shown). */
+export function parseUnifiedDiff(diff: string): Line[] {
+  const out: Line[] = []
+  let o = 0
+  let n = 0
+  for (const raw of diff.replace(/\r\n?/g, '\n').split('\n')) {
+    if (/^(diff |index |--- |\+\+\+ |new file|deleted file|similarity|rename |\\ No newline)/.test(raw))
+      continue
+    const hunk = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(raw)
+    if (hunk) {
+      o = Number(hunk[1])
+      n = Number(hunk[2])
+      out.push({ at: out.length, kind: 'hunk', text: raw })
+    } else if (raw.startsWith('+')) out.push({ at: out.length, kind: 'add', text: raw.slice(1), new: n++ })
+    else if (raw.startsWith('-')) out.push({ at: out.length, kind: 'del', text: raw.slice(1), old: o++ })
+    else if (raw.startsWith(' '))
+      out.push({ at: out.length, kind: 'ctx', text: raw.slice(1), old: o++, new: n++ })
+  }
+  return out
+}
+
+type Row = { at: number; left?: Line; right?: Line; hunk?: string }
+
+/** Side by side: runs of removed lines face the added lines that replace them. */
+function splitRows(lines: Line[]): Row[] {
+  const rows: Row[] = []
+  let dels: Line[] = []
+  let adds: Line[] = []
+  const flush = () => {
+    for (let i = 0; i < Math.max(dels.length, adds.length); i++)
+      rows.push({ at: (dels[i] ?? adds[i])!.at, left: dels[i], right: adds[i] })
+    dels = []
+    adds = []
+  }
+  for (const l of lines) {
+    if (l.kind === 'del') dels.push(l)
+    else if (l.kind === 'add') adds.push(l)
+    else {
+      flush()
+      rows.push(l.kind === 'hunk' ? { at: l.at, hunk: l.text } : { at: l.at, left: l, right: l })
+    }
+  }
+  flush()
+  return rows
+}
+
+const SIGN = { add: '+', del: '-', ctx: ' ', hunk: '' }
+
+/** A file change's diff, unified or split, its lines as text (never HTML). */
+export function DiffView({ diff, path }: { diff: string; path: string }) {
+  const [mode, setMode] = useState<'unified' | 'split'>('unified')
+  const lines = parseUnifiedDiff(diff)
+  return (
+    <div className="diff-view">
+      <fieldset className="diff-mode">
+        <legend className="visually-hidden">Diff layout for {path}</legend>
+        {(['unified', 'split'] as const).map((m) => (
+          <label key={m}>
+            <input type="radio" checked={mode === m} onChange={() => setMode(m)} /> {m}
+          </label>
+        ))}
+      </fieldset>
+      <table className={`diff diff-${mode}`} aria-label={`Diff of ${path}`}>
+        <tbody>
+          {mode === 'unified'
+            ? lines.map((l) => (
+                <tr key={l.at} className={`diff-${l.kind}`}>
+                  {l.kind === 'hunk' ? (
+                    <td colSpan={3}>{l.text}</td>
+                  ) : (
+                    <>
+                      <td className="ln">{l.old ?? ''}</td>
+                      <td className="ln">{l.new ?? ''}</td>
+                      <td className="code">
+                        {SIGN[l.kind]}
+                        {l.text}
+                      </td>
+                    </>
+                  )}
+                </tr>
+              ))
+            : splitRows(lines).map((r) =>
+                r.hunk !== undefined ? (
+                  <tr key={r.at} className="diff-hunk">
+                    <td colSpan={4}>{r.hunk}</td>
+                  </tr>
+                ) : (
+                  <tr key={r.at}>
+                    <td className="ln">{r.left?.old ?? ''}</td>
+                    <td className={`code diff-${r.left?.kind ?? 'none'}`}>{r.left?.text ?? ''}</td>
+                    <td className="ln">{r.right?.new ?? ''}</td>
+                    <td className={`code diff-${r.right?.kind ?? 'none'}`}>{r.right?.text ?? ''}</td>
+                  </tr>
+                ),
+              )}
+        </tbody>
+      </table>
+    </div>
+  )
+}
