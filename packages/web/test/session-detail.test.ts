@@ -175,4 +175,29 @@ describe('the session detail page', () => {
     expect(await page.getByText('octo-admin').count()).toBe(0)
     expect(await page.getByText('mine.txt').count()).toBe(0)
   })
+
+  test('composer, visibility, fork and archive act on the thread and show their result', async () => {
+    const { page } = dev
+    await page.goto(detailUrl(demo))
+    const log = page.getByRole('log', { name: 'Transcript' })
+    const before = (await apiThread(dev, demo.id)).thread.lastSeq
+    await page.getByLabel('Prompt', { exact: true }).fill('Run the command `echo again`')
+    await page.getByRole('button', { name: 'Send' }).click()
+    await log.locator('.item-user', { hasText: 'echo again' }).waitFor()
+    await page.getByRole('button', { name: 'Share with the team' }).click()
+    await page.getByRole('button', { name: 'Make personal' }).waitFor()
+    expect((await apiThread(dev, demo.id)).thread).toMatchObject({ visibility: 'team' })
+    const after = await settled(dev, demo.id, 'idle', before + 2)
+    await log.locator(`[data-seq="${after.lastSeq}"]`).waitFor({ state: 'attached' })
+    // The transcript is virtualized and follows the end: the early items are rendered once scrolled to.
+    await log.evaluate((el) => {
+      el.scrollTop = 0
+    })
+    await page.getByRole('button', { name: 'Fork here, after item 2', exact: true }).click()
+    await page.waitForURL((u) => u.pathname.includes('/threads/') && !u.pathname.endsWith(demo.id))
+    const forkId = page.url().split('/threads/')[1]!
+    await page.getByRole('button', { name: 'Archive' }).click()
+    await page.getByRole('list', { name: 'Status timeline' }).locator('li[data-status="archived"]').waitFor()
+    expect((await apiThread(dev, forkId)).thread.status).toBe('archived')
+  }, 120_000)
 })
