@@ -6,8 +6,9 @@ type Line = { at: number; kind: 'add' | 'del' | 'ctx' | 'hunk'; text: string; ol
 /** A unified diff's lines with their old and new line numbers; file headers are dropped (the path is shown). */
 export function parseUnifiedDiff(diff: string): Line[] {
   const out: Line[] = []
-  let o = 0
-  let n = 0
+  // A diff without a hunk header (a new file as opencode reports it) still counts its lines from 1.
+  let o = 1
+  let n = 1
   for (const raw of diff.replace(/\r\n?/g, '\n').split('\n')) {
     if (/^(diff |index |--- |\+\+\+ |new file|deleted file|similarity|rename |\\ No newline)/.test(raw))
       continue

@@ -1,0 +1,14 @@
+import { expect, test } from 'bun:test'
+import { parseUnifiedDiff } from '../src/pages/agent-sessions/detail/diff-view'
+
+test('lines are numbered from the hunk header, or from 1 when the diff has none', () => {
+  const withHunk = parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -3,2 +3,2 @@\n same\n-old\n+new\n')
+  expect(withHunk.map((l) => [l.kind, l.old, l.new])).toEqual([
+    ['hunk', undefined, undefined],
+    ['ctx', 3, 3],
+    ['del', 4, undefined],
+    ['add', undefined, 4],
+  ])
+  const bare = parseUnifiedDiff('+hello\n+world')
+  expect(bare.map((l) => l.new)).toEqual([1, 2])
+})
