@@ -2,6 +2,7 @@ import { createServiceApp } from '@bosun/service-kit/app'
 import { splitList } from '@bosun/service-kit/env'
 import { adminRoutes } from './admin/routes'
 import { bundleRoutes } from './bundle/routes'
+import { changesRoutes } from './changes/routes'
 import type { AicaDeps } from './deps'
 import { providerRoutes } from './providers/routes'
 import { realtimeRoutes } from './realtime/routes'
@@ -25,6 +26,7 @@ export function createApp(deps: AicaDeps) {
   })
     .use(threadRoutes(deps))
     .use(worktreeRoutes(deps))
+    .use(changesRoutes(deps))
     .use(realtimeRoutes(deps))
     .use(workspaceFeedRoutes(deps))
     .use(relayRoutes(deps))

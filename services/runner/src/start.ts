@@ -7,6 +7,7 @@ import { VERSION } from './app'
 import type { RunnerDeps } from './deps'
 import type { RunnerEnv } from './env'
 import { resolveOpencodeBin } from './opencode/process'
+import { serveBackupReads } from './read/serve'
 import { type RunnerState, runThread } from './run/thread'
 import { createWarmPool } from './run/warm'
 import { cgroupsAvailable } from './sandbox/cgroup'
@@ -58,6 +59,7 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     warm: createWarmPool(deps, env.BOSUN_RUNNER_WARM),
     stopping: false,
   }
+  serveBackupReads(deps)
   const work = await startWorkLoop({
     bus,
     logger,

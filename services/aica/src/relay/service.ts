@@ -7,6 +7,7 @@ import {
 } from '@bosun/contracts/relay'
 import { assertValid } from '@bosun/service-kit/validate'
 import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm'
+import { announceSummaries } from '../changes/notify'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { move } from '../threads/actions'
@@ -140,6 +141,8 @@ export async function handleFrame(deps: AicaDeps, scope: RelayScope, raw: unknow
       return sandbox(deps, scope, frame)
     case 'backup':
       return backup(deps, scope, frame)
+    case 'changes':
+      return changes(deps, scope, frame)
   }
 }
 
@@ -192,6 +195,7 @@ async function backup(deps: AicaDeps, scope: RelayScope, frame: Extract<RunnerMe
     worktreeId: scope.worktreeId,
     ref: frame.ref,
     headSha: frame.headSha,
+    baseSha: frame.baseSha ?? null,
     sha256: digest,
     bundle: frame.bundle,
     size: bytes.length,
@@ -200,5 +204,31 @@ async function backup(deps: AicaDeps, scope: RelayScope, frame: Extract<RunnerMe
   await deps.database.write((tx) =>
     tx.insert(schema.backups).values(row).onConflictDoUpdate({ target: schema.backups.worktreeId, set: row }),
   )
+  return []
+}
+
+/** The worktree's line counts; every thread of it shows them. */
+async function changes(
+  deps: AicaDeps,
+  scope: RelayScope,
+  frame: Extract<RunnerMessage, { type: 'changes' }>,
+) {
+  if (frame.worktreeId !== scope.worktreeId) throw new RelayRefusal('not_found', 'Another worktree')
+  const { files, additions, deletions } = frame.counts
+  const threads = await deps.database.write(async (tx) => {
+    await tx
+      .update(schema.worktrees)
+      .set({ changesFiles: files, changesAdditions: additions, changesDeletions: deletions })
+      .where(eq(schema.worktrees.id, scope.worktreeId))
+    return tx
+      .select({
+        threadId: schema.threads.id,
+        worktreeId: schema.threads.worktreeId,
+        workspaceId: schema.threads.workspaceId,
+      })
+      .from(schema.threads)
+      .where(eq(schema.threads.worktreeId, scope.worktreeId))
+  })
+  announceSummaries(deps, threads)
   return []
 }

@@ -97,6 +97,9 @@ export async function insertWorktree(
     restoredFrom: w.restoredFrom ?? null,
     sandboxBackend: null,
     sandboxNote: null,
+    changesFiles: null,
+    changesAdditions: null,
+    changesDeletions: null,
     createdAt: Date.now(),
     archivedAt: null,
   }
@@ -143,6 +146,11 @@ export async function insertThread(
     callbackState: input.callbackUrl ? 'pending' : null,
     callbackAt: null,
     callbackError: null,
+    usageInputTokens: 0,
+    usageOutputTokens: 0,
+    usageCacheReadTokens: 0,
+    usageCacheWriteTokens: 0,
+    usageCostUsd: 0,
     createdAt: now,
     updatedAt: now,
   }

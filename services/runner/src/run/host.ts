@@ -10,13 +10,17 @@ import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
 import { type OpencodeServer, startOpencode } from '../opencode/process'
 import { openEgressProxy } from '../proxy/egress-proxy'
 import { openModelRoute, type ProxyRoute, type Upstream } from '../proxy/model-proxy'
+import { serveCheckoutReads } from '../read/serve'
 import { type Cgroup, createCgroup } from '../sandbox/cgroup'
 import { type LimitWatch, watchLimits } from '../sandbox/limits'
 
 /** One worktree on this runner: its checkout and the opencode server its threads are sessions of. */
 export type Host = {
   worktreeId: string
+  repo: string
   dir: string
+  /** The commit the worktree started at: its diff's base (kept here, not in the agent's checkout). */
+  baseSha: string
   stateDir: string
   server: OpencodeServer
   client: OpencodeClient
@@ -167,7 +171,7 @@ export async function attachHost(
   opts: {
     upstream: Upstream
     secrets: string[]
-    backup: Promise<{ bundle: Buffer } | undefined>
+    backup: Promise<{ bundle: Buffer; baseSha?: string } | undefined>
     prepare(dir: string): Promise<void>
   },
 ): Promise<Host> {
@@ -191,10 +195,11 @@ export async function attachHost(
       token,
     })
     mark('mirrorMs')
-    await checkout({ mirror, dir, ref: work.ref })
+    let baseSha = await checkout({ mirror, dir, ref: work.ref })
     mark('checkoutMs')
     const backup = await opts.backup
     if (backup) {
+      baseSha = backup.baseSha ?? baseSha
       const file = join(stateDir, 'restore.bundle')
       writeFileSync(file, backup.bundle)
       await restoreBackup(dir, file)
@@ -202,12 +207,13 @@ export async function attachHost(
     }
     await opts.prepare(dir)
     mark('preparedMs')
-    return token
+    return { token, baseSha }
   })()
   let server: OpencodeServer
   let token: string | undefined
+  let baseSha: string
   try {
-    ;[server, token] = await Promise.all([
+    ;[server, { token, baseSha }] = await Promise.all([
       sandboxed.server.then((s) => {
         mark('listeningMs')
         return s
@@ -227,9 +233,12 @@ export async function attachHost(
   mark('eventsMs')
   const agents = new Set((await client.agents().catch(() => [])).map((a) => a.name))
   mark('agentsMs')
+  const reads = serveCheckoutReads(deps, { worktreeId: work.worktreeId, dir, baseSha, repo: work.repo })
   return {
     worktreeId: work.worktreeId,
+    repo: work.repo,
     dir,
+    baseSha,
     stateDir,
     server,
     client,
@@ -244,6 +253,7 @@ export async function attachHost(
     forked: new Map(),
     limits: watchLimits({ limits: deps.limits, cgroup: sandboxed.cgroup, dir }),
     async stop() {
+      reads.unsubscribe()
       events.abort()
       // The latest backup is with aica; a later thread of this worktree restores from it.
       await sandboxed.discard()

@@ -17,6 +17,7 @@ import type { OpencodeEvent } from '../opencode/client'
 import type { Upstream } from '../proxy/model-proxy'
 import { connectRelay, type RelayCommand } from '../relay/socket'
 import { materializeBundle } from './bundle'
+import { changeReporter } from './changes'
 import { issueIn } from './drafts'
 import { reportFiles } from './files'
 import { attachHost, forkSession, type Host, spawnSandboxed } from './host'
@@ -91,6 +92,8 @@ type ThreadRun = {
   item(key: string, body: ItemBody): void
   t0: number
   marks: Record<string, number>
+  /** Sends the worktree's line counts to aica (set once the host is known). */
+  countChanges(): Promise<void>
 }
 
 /**
@@ -118,6 +121,16 @@ export async function runThread(
       run.item,
     )
     run.secrets = host.secrets
+    run.countChanges = changeReporter(
+      {
+        sandbox: deps.sandbox,
+        dir: host.dir,
+        baseSha: host.baseSha,
+        mirror: mirrorPath(deps.root, work.repo),
+      },
+      (counts) => run.relay.send({ type: 'changes', worktreeId: work.worktreeId, counts }),
+      deps.logger,
+    )
     run.marks.hostMs = Date.now() - run.t0
     const hostTimings = host.threads.size === 0 ? host.timings : {}
     host.threads.add(run.threadId)
@@ -182,6 +195,7 @@ function openRun(deps: RunnerDeps, work: AicaWork, runId: string): ThreadRun {
     item: (key, body) => run.relay.item(threadId, key, redact(body, run.secrets)),
     t0: Date.now(),
     marks: {},
+    countChanges: async () => {},
   }
   return run
 }
@@ -255,7 +269,9 @@ async function openSession(deps: RunnerDeps, run: ThreadRun, host: Host) {
     },
     delta: (_t, key, text) => relay.send({ type: 'delta', threadId, key, text: redact(text, run.secrets) }),
     fileChanges: (_t, key, files) =>
-      void reportFiles(confinedTo(deps, host.dir, work.repo), key, files, run.item),
+      void reportFiles(confinedTo(deps, host.dir, work.repo), key, files, run.item).then(() =>
+        run.countChanges(),
+      ),
     permission: (_t, requestId) =>
       void host.client
         .replyPermission(requestId, 'reject', 'Nobody can approve this in a dispatched run')
@@ -367,6 +383,7 @@ async function runTurns(
     }
     if (!run.busy && idleSince === undefined) {
       await backup(deps, host, work, run.relay.send, run.item)
+      await run.countChanges()
       run.status('idle')
       idleSince = Date.now()
     }
@@ -434,7 +451,7 @@ async function hostFor(
   const source = work.restoreFrom ?? work.worktreeId
   const backup = deps.bus
     .request(backupRpc, { worktreeId: source, relayToken: work.relayToken })
-    .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64') }))
+    .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64'), baseSha: b.baseSha }))
     .catch((err) => {
       if (work.restoreFrom)
         throw new RunError('restore_failed', `No backup to restore: ${(err as Error).message}`)
@@ -507,13 +524,14 @@ async function backup(
   item: (key: string, body: ItemBody) => void,
 ) {
   try {
-    const b = await makeBackup(confinedTo(deps, host.dir, work.repo))
+    const b = await makeBackup(confinedTo(deps, host.dir, work.repo), host.baseSha)
     if (!b) return
     send({
       type: 'backup',
       worktreeId: work.worktreeId,
       ref: `bosun/${work.worktreeId}`,
       headSha: b.headSha,
+      baseSha: host.baseSha,
       bundle: b.bundle.toString('base64'),
       sha256: b.sha256,
     })
