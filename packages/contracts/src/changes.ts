@@ -99,8 +99,11 @@ export const WorktreeFile = t.Composite(
 export type WorktreeFile = Static<typeof WorktreeFile>
 
 export const DiffParams = t.Object({ id: ThreadId })
-/** `*` is the file's path in the worktree, validated by `isSafeWorktreePath`. */
-export const WorktreeFileParams = t.Object({ wtId: WorktreeId, '*': t.String({ maxLength: 4096 }) })
+/**
+ * The wildcard `*` (the file's path in the worktree) is checked by the route with `isSafeWorktreePath`:
+ * Elysia cannot compile its params normalizer for a key named `*`.
+ */
+export const WorktreeFileParams = t.Object({ wtId: WorktreeId }, { additionalProperties: true })
 
 /**
  * A path a caller may name in a worktree: relative, no `..`, `.` or empty segment, no `.git` segment,

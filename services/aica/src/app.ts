@@ -9,6 +9,7 @@ import { realtimeRoutes } from './realtime/routes'
 import { workspaceFeedRoutes } from './realtime/workspace-feed'
 import { relayRoutes } from './relay/routes'
 import { threadRoutes } from './threads/routes'
+import { usageRoutes } from './usage/routes'
 import { worktreeRoutes } from './worktrees/routes'
 
 export const VERSION = '0.1.0'
@@ -33,4 +34,5 @@ export function createApp(deps: AicaDeps) {
     .use(bundleRoutes(deps))
     .use(adminRoutes(deps))
     .use(providerRoutes(deps))
+    .use(usageRoutes(deps))
 }

@@ -8,6 +8,12 @@ import { worktreeDiff, worktreeFile } from './service'
 
 const tags = ['aica']
 
+/** The router's `*` param, which the params schema cannot name (see WorktreeFileParams). */
+const wildcard = (params: object) => {
+  const value = (params as { '*'?: unknown })['*']
+  return typeof value === 'string' ? value : ''
+}
+
 /** What an agent changed: the worktree's diff against its base, and one file with its diff. */
 export function changesRoutes(deps: AicaDeps) {
   return new Elysia()
@@ -32,7 +38,7 @@ export function changesRoutes(deps: AicaDeps) {
     .get(
       '/api/worktrees/:wtId/files/*',
       async ({ principal, params }) =>
-        worktreeFile(deps, await visibleWorktree(deps, principal, params.wtId), params['*']),
+        worktreeFile(deps, await visibleWorktree(deps, principal, params.wtId), wildcard(params)),
       {
         auth: ['aica:read'],
         params: WorktreeFileParams,

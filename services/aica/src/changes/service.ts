@@ -93,8 +93,18 @@ export async function worktreeDiff(deps: AicaDeps, wt: WorktreeRow): Promise<Wor
   return { worktreeId: wt.id, source, ...answer.diff }
 }
 
-export async function worktreeFile(deps: AicaDeps, wt: WorktreeRow, path: string): Promise<WorktreeFile> {
-  if (!isSafeWorktreePath(path))
+/** The router hands the wildcard over still percent-encoded; undefined when it does not decode. */
+function decodePath(raw: string) {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
+}
+
+export async function worktreeFile(deps: AicaDeps, wt: WorktreeRow, raw: string): Promise<WorktreeFile> {
+  const path = decodePath(raw)
+  if (path === undefined || !isSafeWorktreePath(path))
     throw invalid('Invalid path', [
       { in: 'path', path: '/*', message: 'a relative path without .., ., .git, control characters or \\' },
     ])

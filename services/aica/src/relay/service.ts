@@ -12,6 +12,7 @@ import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { move } from '../threads/actions'
 import { appendItem } from '../threads/items'
+import { recordUsage } from '../usage/record'
 import { mintRelayToken } from './tokens'
 
 const v = RELAY_PROTOCOL_VERSION
@@ -116,10 +117,17 @@ export async function handleFrame(deps: AicaDeps, scope: RelayScope, raw: unknow
       if (frame.body.kind === 'status')
         throw new RelayRefusal('invalid_request', 'Send status changes as `status` frames')
       if (thread.status === 'archived') throw new RelayRefusal('conflict', 'The thread is archived')
-      const { item, duplicate } = await deps.database.write((tx) =>
-        appendItem(tx, thread.id, frame.body, frame.key),
-      )
+      const body = frame.body
+      const { item, duplicate } = await deps.database.write(async (tx) => {
+        const stored = await appendItem(tx, thread.id, body, frame.key)
+        if (!stored.duplicate && body.kind === 'usage') await recordUsage(tx, thread.id, stored.item.id, body)
+        return stored
+      })
       if (!duplicate) deps.hub.publishItem(thread.id, item.seq)
+      if (!duplicate && body.kind === 'usage')
+        announceSummaries(deps, [
+          { threadId: thread.id, worktreeId: thread.worktreeId, workspaceId: thread.workspaceId },
+        ])
       return [{ v, type: 'ack', threadId: thread.id, key: frame.key, seq: item.seq }]
     }
     case 'status': {
