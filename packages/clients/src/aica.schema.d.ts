@@ -72,6 +72,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The thread's worktree against the commit it started at
+         * @description Read from the runner holding the checkout (`source: checkout`) or, when none does, from the latest backup (`source: backup`); the answer is otherwise the same. Patches are capped per file and in total; `truncated` says when a cap cut something.
+         */
+        get: operations["aicaThreadDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/fork": {
         parameters: {
             query?: never;
@@ -317,6 +337,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model usage of a workspace's threads, grouped by user, repo, day or thread
+         * @description Members see their own threads; `team_shared_creds:read` sees everyone's. `from` is inclusive, `to` exclusive; a `YYYY-MM-DD` is a whole UTC day (as `to`, included). Default grouping: `day`, oldest first.
+         */
+        get: operations["aicaUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/worktrees": {
         parameters: {
             query?: never;
@@ -380,6 +420,26 @@ export interface paths {
         put?: never;
         /** A new worktree from the latest backup */
         post: operations["aicaCloneWorktree"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/worktrees/{wtId}/files/*": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One file of a worktree: its content and its diff against the worktree's base
+         * @description A symlink is shown as its target, never followed; binary files have no content. The path is relative, without `..`, `.`, `.git` or control characters.
+         */
+        get: operations["aicaWorktreeFile"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -546,6 +606,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -594,6 +660,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -761,6 +836,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -809,6 +890,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -1011,6 +1101,8 @@ export interface operations {
                                 requestId: string;
                                 tool: string;
                             } | {
+                                cacheReadTokens?: string | number;
+                                cacheWriteTokens?: string | number;
                                 costUsd?: number;
                                 inputTokens: string | number;
                                 /** @constant */
@@ -1060,6 +1152,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -1108,6 +1206,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -1353,6 +1460,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -1401,6 +1514,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -1485,6 +1607,122 @@ export interface operations {
             };
         };
     };
+    aicaThreadDiff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseSha: string | null;
+                        files: {
+                            additions: string | number;
+                            deletions: string | number;
+                            oldPath: string | null;
+                            patch: string | null;
+                            path: string;
+                            /** @enum {string} */
+                            status: "added" | "modified" | "deleted" | "renamed" | "binary";
+                            truncated: boolean;
+                        }[];
+                        omittedFiles: string | number;
+                        /** @enum {string} */
+                        source: "checkout" | "backup";
+                        /** ChangeCounts */
+                        totals: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        };
+                        truncated: boolean;
+                        /** @description Worktree id */
+                        worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaForkThread: {
         parameters: {
             query?: never;
@@ -1545,6 +1783,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -1593,6 +1837,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -1719,6 +1972,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -1767,6 +2026,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -1976,6 +2244,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -2024,6 +2298,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -2138,6 +2421,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -2186,6 +2475,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -3779,6 +4077,120 @@ export interface operations {
             };
         };
     };
+    aicaUsage: {
+        parameters: {
+            query: {
+                cursor?: string;
+                direction?: "asc" | "ascending" | "desc" | "descending";
+                from?: string;
+                groupBy?: "user" | "repo" | "day" | "thread";
+                page_size?: string | number;
+                to?: string;
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pagination: {
+                            cursor: string;
+                            hasMore: boolean;
+                            nextCursor: string;
+                            pageSize: string | number;
+                            returnedCount: string | number;
+                            totalCount: string | number;
+                        };
+                        results: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            key: string;
+                            label: string;
+                            outputTokens: string | number;
+                            /** @description Usage items summed */
+                            records: string | number;
+                        }[];
+                        /** UsageTotals */
+                        totals: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaListWorktrees: {
         parameters: {
             query?: {
@@ -4069,6 +4481,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -4117,6 +4535,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -4413,6 +4840,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -4461,6 +4894,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -4564,6 +5006,122 @@ export interface operations {
             };
             /** @description Conflict with an existing resource */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaWorktreeFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                wtId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseSha: string;
+                        binary: boolean;
+                        content: string | null;
+                        /** DiffFile */
+                        diff: {
+                            additions: string | number;
+                            deletions: string | number;
+                            oldPath: string | null;
+                            patch: string | null;
+                            path: string;
+                            /** @enum {string} */
+                            status: "added" | "modified" | "deleted" | "renamed" | "binary";
+                            truncated: boolean;
+                        } | null;
+                        /** @enum {string} */
+                        kind: "file" | "symlink" | "deleted";
+                        path: string;
+                        size: (string | number) | null;
+                        /** @enum {string} */
+                        source: "checkout" | "backup";
+                        truncated: boolean;
+                        /** @description Worktree id */
+                        worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4689,6 +5247,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -4737,6 +5301,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
