@@ -48,6 +48,17 @@ export function openEgressProxy(opts: EgressOptions) {
     socket.write(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${why}\n`)
     socket.end()
   }
+  /** Where a tunnel to an allowed host goes: a test stand-in, else the public address its name resolves to. */
+  const targetOf = async (host: string): Promise<{ address: string; port: number } | { refused: string }> => {
+    const standin = opts.standins?.get(host)
+    if (standin) return { address: standin.hostname, port: standin.port }
+    try {
+      const checked = await checkTarget(checkUrl(`https://${host}/`), { resolve: opts.resolve })
+      return { address: checked.address, port: 443 }
+    } catch (err) {
+      return { refused: err instanceof OutboundRefused ? err.reason : 'The host cannot be reached' }
+    }
+  }
   const open = async (socket: Socket<State>, line: string, upstream: Side) => {
     const m = /^CONNECT ([^\s:]+|\[[^\]\s]+\]):(\d{1,5}) HTTP\/1\.[01]$/i.exec(line)
     if (!m) return refuse(socket, '405 Method Not Allowed', 'Only HTTPS through CONNECT host:port is offered')
@@ -55,17 +66,8 @@ export function openEgressProxy(opts: EgressOptions) {
     const port = m[2]!
     if (port !== '443' || !allowedBy(opts.allow, host))
       return refuse(socket, '403 Forbidden', `${host}:${port} is not on this workspace's egress allowlist`)
-    let target: { address: string; port: number }
-    const standin = opts.standins?.get(host)
-    if (standin) target = { address: standin.hostname, port: standin.port }
-    else
-      try {
-        const url = checkUrl(`https://${host}/`)
-        target = { address: (await checkTarget(url, { resolve: opts.resolve })).address, port: 443 }
-      } catch (err) {
-        if (err instanceof OutboundRefused) return refuse(socket, '403 Forbidden', err.reason)
-        throw err
-      }
+    const target = await targetOf(host)
+    if ('refused' in target) return refuse(socket, '403 Forbidden', target.refused)
     const state = socket.data
     await Bun.connect({
       hostname: target.address,
