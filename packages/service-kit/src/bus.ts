@@ -21,6 +21,7 @@ import {
   StorageType,
   type Subscription,
 } from 'nats'
+import { type PermissionRefusal, watchConnection } from './bus-status'
 import { AppError } from './errors'
 import { errorFields, type Logger } from './log'
 import { openReply, parseReplyKey, REPLY_KEY_HEADER, replyKeyPair, sealReply } from './sealed-reply'
@@ -85,6 +86,8 @@ export type BusOptions = {
   logger: Logger
   /** Max age of events kept in BOSUN_EVENTS. */
   eventsMaxAgeMs?: number
+  /** Called when the server refuses a subscription; by default the process exits 1 (`watchConnection`). */
+  onSubscriptionRefused?: (refusal: PermissionRefusal) => void
 }
 
 const MS = 1_000_000
@@ -107,6 +110,11 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   })
+  watchConnection(nc, {
+    logger: opts.logger,
+    user: opts.name,
+    onSubscriptionRefused: opts.onSubscriptionRefused,
+  })
   const subj = subjects(opts.prefix)
   const jsm = await nc.jetstreamManager()
   await ensureEventsStream(jsm, subj, opts.eventsMaxAgeMs ?? 7 * 24 * 3600 * 1000)
@@ -127,13 +135,6 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     }
     return s
   }
-
-  ;(async () => {
-    for await (const s of nc.status()) {
-      if (s.type === 'disconnect' || s.type === 'reconnect')
-        opts.logger.warn(`nats ${s.type}`, { server: s.data })
-    }
-  })().catch(() => {})
 
   async function call<D extends RpcDef>(
     subject: string,
@@ -169,23 +170,25 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     request: (def, data, timeoutMs) => call(subj.svc(def.service, def.op), def, data, timeoutMs),
     requestAt: call,
     serveAt(subject, def, handler) {
-      const sub = nc.subscribe(subject)
-      ;(async () => {
-        for await (const msg of sub) {
-          try {
-            const input = assertValid(def.request, parseJson(msg.data), `${def.op} request`)
-            msg.respond(JSON.stringify(assertValid(def.response, await handler(input), `${def.op} response`)))
-          } catch (e) {
-            const appErr = e instanceof AppError ? e : new AppError('internal', 'Internal error')
-            if (!(e instanceof AppError))
-              opts.logger.error('nats handler failed', { op: def.op, ...errorFields(e) })
-            const h = headers()
-            h.set('Nats-Service-Error-Code', String(appErr.status))
-            h.set('Nats-Service-Error', appErr.message)
-            msg.respond(JSON.stringify(appErr.toBody()), { headers: h })
-          }
+      const answer = async (msg: Msg) => {
+        try {
+          const input = assertValid(def.request, parseJson(msg.data), `${def.op} request`)
+          msg.respond(JSON.stringify(assertValid(def.response, await handler(input), `${def.op} response`)))
+        } catch (e) {
+          const appErr = e instanceof AppError ? e : new AppError('internal', 'Internal error')
+          if (!(e instanceof AppError))
+            opts.logger.error('nats handler failed', { op: def.op, ...errorFields(e) })
+          const h = headers()
+          h.set('Nats-Service-Error-Code', String(appErr.status))
+          h.set('Nats-Service-Error', appErr.message)
+          msg.respond(JSON.stringify(appErr.toBody()), { headers: h })
         }
-      })()
+      }
+      const sub = nc.subscribe(subject)
+      // Requests are answered side by side; a refused subscription ends the loop (watchConnection reports it).
+      ;(async () => {
+        for await (const msg of sub) void answer(msg)
+      })().catch(() => {})
       return sub
     },
     serve(def, handler) {
@@ -220,6 +223,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     },
     onEvent(def, handler, subjectTail) {
       const sub = nc.subscribe(subj.evt(subjectTail ?? def.type))
+      // A refused subscription ends the loop with its error; watchConnection reports it.
       ;(async () => {
         for await (const m of sub) {
           try {
@@ -229,7 +233,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
             opts.logger.warn('dropped invalid event', { type: def.type, ...errorFields(e) })
           }
         }
-      })()
+      })().catch(() => {})
     },
     onLive(subject, schema, handler) {
       const sub = nc.subscribe(subject)
@@ -247,7 +251,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
             opts.logger.error('a live message handler failed', { subject: m.subject, ...errorFields(err) })
           }
         }
-      })()
+      })().catch(() => {})
       return sub
     },
     async close() {
