@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { mintRelayToken } from '../relay/tokens'
+import { policyOf } from '../threads/model'
 import { ACTIVE, moveStatus } from '../threads/status'
 import { enqueueWork } from './queue'
 
@@ -58,6 +59,7 @@ export async function pump(deps: AicaDeps, workspaceId: string) {
           ...(thread.forkOfThread && thread.forkAtSeq !== null
             ? { forkOf: { threadId: thread.forkOfThread, atSeq: thread.forkAtSeq } }
             : {}),
+          permissions: policyOf(thread),
           dispatchedAt: new Date().toISOString(),
         },
         thread.attempt,
