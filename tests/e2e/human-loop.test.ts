@@ -108,6 +108,19 @@ describe('permission requests', () => {
     )
   }, 180_000)
 
+  test('a command on the bash allowlist runs without asking', async () => {
+    const id = await dispatch('Run the command `echo listed-$((40+2))`', {
+      rules: { bash: 'ask' },
+      bashAllow: ['echo listed*'],
+      questions: 'ask',
+    })
+    const done = await until(id, 'its output', (s) =>
+      bodies(s).some((b) => b.kind === 'tool_result' && b.output.includes('listed-42')),
+    )
+    expect(done.thread.statusTimes.waiting_permission).toBeUndefined()
+    expect(await pending(id)).toEqual([])
+  }, 180_000)
+
   test('reject: the command never runs, the agent is told and goes on', async () => {
     const id = await dispatch('Run the command `echo rejected-$((40+2))`')
     await status(id, 'waiting_permission')
@@ -210,5 +223,30 @@ describe('unattended threads', () => {
     expect(done.thread.statusTimes.waiting_answer).toBeUndefined()
     expect(bodies(done).some((b) => b.kind === 'tool_result' && b.output.includes('auto-42'))).toBe(false)
     expect(bodies(done).some((b) => b.kind === 'permission_request')).toBe(false)
+  }, 180_000)
+
+  test("an aica:auto thread's question is declined, never waited on", async () => {
+    const s = stack.github!.state
+    const issue = s.addIssue(REPO, { title: 'Colour', body: 'Ask me which colour should the logo be?' })
+    s.addLabels(s.requireRepo(REPO), issue, ['bosun:trigger'], { notify: true })
+    const thread = (await waitFor(
+      async () => {
+        const list = (await (await call('GET', `/api/agent-sessions?workspace=${WS}`)).json()) as {
+          results: Snapshot['thread'][]
+        }
+        return list.results.find((t) => t.userId === 'aica:auto' && t.prompt.includes(`#${issue.number}`))
+      },
+      30_000,
+      'the auto thread',
+    ))!
+    const done = await until(thread.id, 'its answer', (x) =>
+      bodies(x).some((b) => b.kind === 'assistant_text' && b.text.startsWith('Thanks.')),
+    )
+    expect(done.thread.statusTimes.waiting_answer).toBeUndefined()
+    expect(await pending(thread.id)).toEqual([])
+    // The question tool was refused to the agent: it went on without an answer.
+    expect(bodies(done).some((b) => b.kind === 'assistant_text' && b.text.includes('You answered'))).toBe(
+      false,
+    )
   }, 180_000)
 })
