@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/auto-approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Grant `ask` permission requests of this thread without a person (never `deny`) */
+        post: operations["aicaSetAutoApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/diff": {
         parameters: {
             query?: never;
@@ -109,6 +126,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/permissions/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Allow once, always, or reject a permission request (first answer wins; 409 when settled) */
+        post: operations["aicaAnswerPermission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/prompt": {
         parameters: {
             query?: never;
@@ -120,6 +154,23 @@ export interface paths {
         put?: never;
         /** Send a prompt to a running or idle thread */
         post: operations["aicaPromptThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/questions/{requestId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the agent's question (first answer wins; 409 when settled) */
+        post: operations["aicaAnswerQuestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -152,6 +203,23 @@ export interface paths {
         };
         /** The runner's socket for one thread (relay token only) */
         get: operations["aicaThreadRelay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's requests still waiting on a person */
+        get: operations["aicaPendingRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -242,6 +310,24 @@ export interface paths {
         get: operations["aicaGetEgress"];
         /** Replace the workspace's egress allowlist (admins) */
         put: operations["aicaSetEgress"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/aica/permission-defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's default permission policies (people's threads, aica:auto threads) */
+        get: operations["aicaGetPermissionDefaults"];
+        /** Set the default permission policies (admins); applies to threads dispatched afterwards */
+        put: operations["aicaSetPermissionDefaults"];
         post?: never;
         delete?: never;
         options?: never;
@@ -585,7 +671,7 @@ export interface operations {
                 direction?: "asc" | "ascending" | "desc" | "descending";
                 page_size?: string | number;
                 repo?: string;
-                status?: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                status?: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                 userId?: "me" | "all" | "";
                 workspace?: string;
                 worktreeId?: string;
@@ -615,6 +701,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -647,6 +734,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -657,7 +754,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -675,6 +772,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -776,6 +877,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -797,6 +908,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -818,6 +939,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -845,6 +976,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -877,6 +1009,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -887,7 +1029,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -905,6 +1047,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -1116,8 +1262,37 @@ export interface operations {
                                 description: string;
                                 /** @constant */
                                 kind: "permission_request";
+                                patterns?: string[];
                                 requestId: string;
                                 tool: string;
+                            } | {
+                                by: string;
+                                /** @enum {string} */
+                                decision: "once" | "always" | "reject";
+                                /** @constant */
+                                kind: "permission_decision";
+                                message?: string;
+                                requestId: string;
+                            } | {
+                                /** @constant */
+                                kind: "question";
+                                questions: {
+                                    header?: string;
+                                    multiple?: boolean;
+                                    options: {
+                                        description?: string;
+                                        label: string;
+                                    }[];
+                                    question: string;
+                                }[];
+                                requestId: string;
+                            } | {
+                                answers: string[][];
+                                by: string;
+                                /** @constant */
+                                kind: "question_answer";
+                                rejected?: boolean;
+                                requestId: string;
                             } | {
                                 cacheReadTokens?: string | number;
                                 cacheWriteTokens?: string | number;
@@ -1142,7 +1317,7 @@ export interface operations {
                                 /** @constant */
                                 kind: "status";
                                 /** @enum {string} */
-                                status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                                status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             } | {
                                 code: string;
                                 /** @constant */
@@ -1161,6 +1336,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -1193,6 +1369,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -1203,7 +1389,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -1221,6 +1407,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -1469,6 +1659,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1501,6 +1692,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1511,7 +1712,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1529,6 +1730,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1611,6 +1816,99 @@ export interface operations {
             };
             /** @description Conflict with an existing resource */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaSetAutoApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    on: boolean;
+                };
+                "application/x-www-form-urlencoded": {
+                    on: boolean;
+                };
+                "multipart/form-data": {
+                    on: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        autoApprove: boolean;
+                        threadId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1792,6 +2090,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1824,6 +2123,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1834,7 +2143,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1852,6 +2161,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1873,6 +2186,120 @@ export interface operations {
                         workspaceId: string;
                         /** @description Worktree id */
                         worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaAnswerPermission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+                "multipart/form-data": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -1981,6 +2408,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2013,6 +2441,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2023,7 +2461,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2041,6 +2479,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2062,6 +2504,117 @@ export interface operations {
                         workspaceId: string;
                         /** @description Worktree id */
                         worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaAnswerQuestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+                "multipart/form-data": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -2210,6 +2763,113 @@ export interface operations {
             };
         };
     };
+    aicaPendingRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            ask: {
+                                description: string;
+                                /** @constant */
+                                kind: "permission";
+                                patterns: string[];
+                                permission: string;
+                            } | {
+                                /** @constant */
+                                kind: "question";
+                                questions: {
+                                    header?: string;
+                                    multiple?: boolean;
+                                    options: {
+                                        description?: string;
+                                        label: string;
+                                    }[];
+                                    question: string;
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            requestId: string;
+                            /** @enum {string} */
+                            state: "pending" | "settled" | "cancelled";
+                            /** @description Thread id */
+                            threadId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaRetryThread: {
         parameters: {
             query?: never;
@@ -2253,6 +2913,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2285,6 +2946,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2295,7 +2966,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2313,6 +2984,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2430,6 +3105,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2462,6 +3138,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2472,7 +3158,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2490,6 +3176,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -3289,6 +3979,281 @@ export interface operations {
                         /** Format: date-time */
                         updatedAt: string | null;
                         updatedBy: string | null;
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaGetPermissionDefaults: {
+        parameters: {
+            query?: {
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** PermissionPolicy */
+                        auto: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** PermissionPolicy */
+                        people: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaSetPermissionDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "multipart/form-data": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** PermissionPolicy */
+                        auto: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** PermissionPolicy */
+                        people: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @description Workspace slug, e.g. pydantic-ai */
                         workspaceId: string;
                     };
@@ -4676,6 +5641,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -4708,6 +5674,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -4718,7 +5694,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -4736,6 +5712,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -5035,6 +6015,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -5067,6 +6048,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -5077,7 +6068,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -5095,6 +6086,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -5396,6 +6391,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -5410,6 +6415,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -5424,6 +6439,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -5442,6 +6467,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -5474,6 +6500,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -5484,7 +6520,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -5502,6 +6538,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;

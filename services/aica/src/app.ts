@@ -4,6 +4,7 @@ import { adminRoutes } from './admin/routes'
 import { bundleRoutes } from './bundle/routes'
 import { changesRoutes } from './changes/routes'
 import type { AicaDeps } from './deps'
+import { permissionRoutes } from './permissions/routes'
 import { providerRoutes } from './providers/routes'
 import { realtimeRoutes } from './realtime/routes'
 import { workspaceFeedRoutes } from './realtime/workspace-feed'
@@ -35,4 +36,5 @@ export function createApp(deps: AicaDeps) {
     .use(adminRoutes(deps))
     .use(providerRoutes(deps))
     .use(usageRoutes(deps))
+    .use(permissionRoutes(deps))
 }
