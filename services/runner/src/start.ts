@@ -62,6 +62,7 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     bus,
     logger,
     concurrency: env.BOSUN_RUNNER_CONCURRENCY,
+    stopGraceMs: env.BOSUN_RUNNER_STOP_GRACE_MS,
     handle: (w, delivery) => runThread(deps, state, w, delivery),
   })
   const stop = async () => {

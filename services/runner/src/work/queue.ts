@@ -26,6 +26,8 @@ export async function startWorkLoop(opts: {
   bus: Bus
   logger: Logger
   concurrency: number
+  /** How long stop() waits for running threads to report that the runner is stopping. */
+  stopGraceMs: number
   handle(work: AicaWork, msg: { redelivered: boolean; runId: string }): Promise<void>
 }): Promise<WorkLoop> {
   const { bus, logger } = opts
@@ -127,7 +129,7 @@ export async function startWorkLoop(opts: {
       bell.unsubscribe()
       await loop
       // Running threads see the runner stopping and report it; give them a moment to say so.
-      await Promise.race([Promise.all(inflight), Bun.sleep(8_000)])
+      await Promise.race([Promise.all(inflight), Bun.sleep(opts.stopGraceMs)])
     },
   }
 }
