@@ -31,14 +31,15 @@ const testEnv = {
 type Case = { name: string; ok: boolean }
 type Job = { label: string; file: boolean; weight: number; run(): Promise<Case[]> }
 
-const readTimings = (): Record<string, number> => {
+const readTimings = (file: string): Record<string, number> => {
   try {
-    return JSON.parse(readFileSync(timingsFile, 'utf8'))
+    return JSON.parse(readFileSync(file, 'utf8'))
   } catch {
     return {}
   }
 }
-const timings = readTimings()
+/** A fresh clone has no timings of its own: it starts from those of a measured run, committed beside this file. */
+const timings = { ...readTimings(join(import.meta.dir, 'test-times.json')), ...readTimings(timingsFile) }
 const took: Record<string, number> = {}
 
 const spawn = async (args: string[], cwd: string, log: string) => {
