@@ -1,9 +1,11 @@
+import { aicaWorkQueueEnv } from '@bosun/service-kit/aica-work-queue'
 import { commonEnv, parseEnv } from '@bosun/service-kit/env'
 import { githubAppEnv } from '@bosun/service-kit/github-app'
 import { type Static, Type as T } from '@sinclair/typebox'
 
 export const RunnerEnv = T.Object({
   ...commonEnv,
+  ...aicaWorkQueueEnv,
   ...githubAppEnv,
   PORT: T.Integer({ default: 3007, minimum: 0, maximum: 65535 }),
   GITHUB_WEB_URL: T.String({ default: 'https://github.com', description: 'Base of git clone URLs' }),

@@ -28,10 +28,12 @@ export async function startWorkLoop(opts: {
   concurrency: number
   /** How long stop() waits for running threads to report that the runner is stopping. */
   stopGraceMs: number
+  /** The work queue's acknowledgement wait, when this runner is the one that creates it. */
+  ackWaitMs: number
   handle(work: AicaWork, msg: { redelivered: boolean; runId: string }): Promise<void>
 }): Promise<WorkLoop> {
   const { bus, logger } = opts
-  await ensureAicaWorkQueue(bus)
+  await ensureAicaWorkQueue(bus, { ackWaitMs: opts.ackWaitMs })
   const consumers = await Promise.all(
     PRIORITIES.map(async (p) => ({
       p,
