@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/auto-approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Grant `ask` permission requests of this thread without a person (never `deny`) */
+        post: operations["aicaSetAutoApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/fork": {
         parameters: {
             query?: never;
@@ -89,6 +106,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/permissions/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Allow once, always, or reject a permission request (first answer wins; 409 when settled) */
+        post: operations["aicaAnswerPermission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/prompt": {
         parameters: {
             query?: never;
@@ -100,6 +134,23 @@ export interface paths {
         put?: never;
         /** Send a prompt to a running or idle thread */
         post: operations["aicaPromptThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/questions/{requestId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the agent's question (first answer wins; 409 when settled) */
+        post: operations["aicaAnswerQuestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -132,6 +183,23 @@ export interface paths {
         };
         /** The runner's socket for one thread (relay token only) */
         get: operations["aicaThreadRelay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's requests still waiting on a person */
+        get: operations["aicaPendingRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -206,6 +274,42 @@ export interface paths {
         post?: never;
         /** Remove a bundle item */
         delete: operations["aicaDeleteBundleItem"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/aica/egress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Hosts the workspace's agents may reach over HTTPS (within the runner operator's list) */
+        get: operations["aicaGetEgress"];
+        /** Replace the workspace's egress allowlist (admins) */
+        put: operations["aicaSetEgress"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/aica/permission-defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's default permission policies (people's threads, aica:auto threads) */
+        get: operations["aicaGetPermissionDefaults"];
+        /** Set the default permission policies (admins); applies to threads dispatched afterwards */
+        put: operations["aicaSetPermissionDefaults"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -507,7 +611,7 @@ export interface operations {
                 direction?: "asc" | "ascending" | "desc" | "descending";
                 page_size?: string | number;
                 repo?: string;
-                status?: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                status?: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                 userId?: "me" | "all" | "";
                 workspace?: string;
                 worktreeId?: string;
@@ -537,6 +641,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -563,6 +668,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -573,7 +688,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -591,6 +706,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -683,6 +802,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -704,6 +833,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -725,6 +864,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -752,6 +901,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -778,6 +928,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -788,7 +948,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -806,6 +966,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -1008,8 +1172,37 @@ export interface operations {
                                 description: string;
                                 /** @constant */
                                 kind: "permission_request";
+                                patterns?: string[];
                                 requestId: string;
                                 tool: string;
+                            } | {
+                                by: string;
+                                /** @enum {string} */
+                                decision: "once" | "always" | "reject";
+                                /** @constant */
+                                kind: "permission_decision";
+                                message?: string;
+                                requestId: string;
+                            } | {
+                                /** @constant */
+                                kind: "question";
+                                questions: {
+                                    header?: string;
+                                    multiple?: boolean;
+                                    options: {
+                                        description?: string;
+                                        label: string;
+                                    }[];
+                                    question: string;
+                                }[];
+                                requestId: string;
+                            } | {
+                                answers: string[][];
+                                by: string;
+                                /** @constant */
+                                kind: "question_answer";
+                                rejected?: boolean;
+                                requestId: string;
                             } | {
                                 costUsd?: number;
                                 inputTokens: string | number;
@@ -1032,7 +1225,7 @@ export interface operations {
                                 /** @constant */
                                 kind: "status";
                                 /** @enum {string} */
-                                status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                                status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             } | {
                                 code: string;
                                 /** @constant */
@@ -1051,6 +1244,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -1077,6 +1271,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -1087,7 +1291,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -1105,6 +1309,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -1344,6 +1552,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1370,6 +1579,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1380,7 +1599,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1398,6 +1617,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1485,6 +1708,99 @@ export interface operations {
             };
         };
     };
+    aicaSetAutoApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    on: boolean;
+                };
+                "application/x-www-form-urlencoded": {
+                    on: boolean;
+                };
+                "multipart/form-data": {
+                    on: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        autoApprove: boolean;
+                        threadId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaForkThread: {
         parameters: {
             query?: never;
@@ -1536,6 +1852,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1562,6 +1879,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1572,7 +1899,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1590,6 +1917,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1602,6 +1933,120 @@ export interface operations {
                         workspaceId: string;
                         /** @description Worktree id */
                         worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaAnswerPermission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+                "multipart/form-data": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -1710,6 +2155,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1736,6 +2182,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1746,7 +2202,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1764,6 +2220,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1776,6 +2236,117 @@ export interface operations {
                         workspaceId: string;
                         /** @description Worktree id */
                         worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaAnswerQuestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+                "multipart/form-data": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -1924,6 +2495,113 @@ export interface operations {
             };
         };
     };
+    aicaPendingRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            ask: {
+                                description: string;
+                                /** @constant */
+                                kind: "permission";
+                                patterns: string[];
+                                permission: string;
+                            } | {
+                                /** @constant */
+                                kind: "question";
+                                questions: {
+                                    header?: string;
+                                    multiple?: boolean;
+                                    options: {
+                                        description?: string;
+                                        label: string;
+                                    }[];
+                                    question: string;
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            requestId: string;
+                            /** @enum {string} */
+                            state: "pending" | "settled" | "cancelled";
+                            /** @description Thread id */
+                            threadId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaRetryThread: {
         parameters: {
             query?: never;
@@ -1967,6 +2645,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1993,6 +2672,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2003,7 +2692,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2021,6 +2710,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2129,6 +2822,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2155,6 +2849,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2165,7 +2869,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2183,6 +2887,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2791,6 +3499,467 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaGetEgress: {
+        parameters: {
+            query?: {
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hosts: string[];
+                        /** Format: date-time */
+                        updatedAt: string | null;
+                        updatedBy: string | null;
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaSetEgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    hosts: string[];
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    hosts: string[];
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "multipart/form-data": {
+                    hosts: string[];
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hosts: string[];
+                        /** Format: date-time */
+                        updatedAt: string | null;
+                        updatedBy: string | null;
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaGetPermissionDefaults: {
+        parameters: {
+            query?: {
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** PermissionPolicy */
+                        auto: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** PermissionPolicy */
+                        people: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaSetPermissionDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "multipart/form-data": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** PermissionPolicy */
+                        auto: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** PermissionPolicy */
+                        people: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
             };
             /** @description Invalid request */
             400: {
@@ -4060,6 +5229,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -4086,6 +5256,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -4096,7 +5276,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -4114,6 +5294,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -4404,6 +5588,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -4430,6 +5615,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -4440,7 +5635,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -4458,6 +5653,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -4634,6 +5833,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -4648,6 +5857,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -4662,6 +5881,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -4680,6 +5909,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -4706,6 +5936,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -4716,7 +5956,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -4734,6 +5974,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;

@@ -1,7 +1,9 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
+import { egressHostsIn } from '../admin/egress'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { mintRelayToken } from '../relay/tokens'
+import { policyOf } from '../threads/model'
 import { ACTIVE, moveStatus } from '../threads/status'
 import { enqueueWork } from './queue'
 
@@ -27,6 +29,7 @@ export async function pump(deps: AicaDeps, workspaceId: string) {
       .orderBy(rank, asc(schema.threads.createdAt))
       .limit(free)
     const out: Array<{ threadId: string; seq: number }> = []
+    const egressAllow = queued.length ? await egressHostsIn(tx, workspaceId) : []
     for (const thread of queued) {
       const [wt] = await tx.select().from(schema.worktrees).where(eq(schema.worktrees.id, thread.worktreeId))
       if (!wt) continue
@@ -58,6 +61,8 @@ export async function pump(deps: AicaDeps, workspaceId: string) {
           ...(thread.forkOfThread && thread.forkAtSeq !== null
             ? { forkOf: { threadId: thread.forkOfThread, atSeq: thread.forkAtSeq } }
             : {}),
+          permissions: policyOf(thread),
+          ...(egressAllow.length ? { egressAllow } : {}),
           dispatchedAt: new Date().toISOString(),
         },
         thread.attempt,
