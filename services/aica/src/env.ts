@@ -1,9 +1,11 @@
+import { aicaWorkQueueEnv } from '@bosun/service-kit/aica-work-queue'
 import { commonEnv, parseEnv } from '@bosun/service-kit/env'
 import { githubAppEnv } from '@bosun/service-kit/github-app'
 import { type Static, Type as T } from '@sinclair/typebox'
 
 export const AicaEnv = T.Object({
   ...commonEnv,
+  ...aicaWorkQueueEnv,
   PORT: T.Integer({ default: 3005, minimum: 0, maximum: 65535 }),
   DATABASE_URL: T.Optional(T.String()),
   /** Threads of one workspace that may hold a sandbox at once (starting, running, idle); the rest queue. */

@@ -32,7 +32,7 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     outbox: {},
   })
   const { database, bus, guard, relay } = core
-  await ensureAicaWorkQueue(bus)
+  await ensureAicaWorkQueue(bus, { ackWaitMs: env.BOSUN_WORK_ACK_WAIT_MS })
   const extraEnv = createExtraEnvStore()
   const deps: AicaDeps = {
     env,
