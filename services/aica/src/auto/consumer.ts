@@ -16,7 +16,16 @@ import { AUTO_USER } from '../threads/access'
 import { insertThread, insertWorktree } from '../threads/create'
 import { type AutoIssue, readIssue } from './payload'
 
-const LIVE_STATUSES = ['queued', 'starting', 'running', 'idle'] as const
+/** An issue's auto thread is live until it ends or its changes are published (or declined). */
+const LIVE_STATUSES = [
+  'queued',
+  'starting',
+  'running',
+  'idle',
+  'awaiting_review',
+  'publishing',
+  'merge_failed',
+] as const
 const VETTED: readonly string[] = ['trusted', 'good-enough']
 
 /** The thread's prompt: the issue, quoted as data; the agent is told it comes from an outside author. */

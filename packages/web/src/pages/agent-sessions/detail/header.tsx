@@ -1,8 +1,22 @@
 import { useEffect, useState } from 'react'
 import type { Item, Thread, Worktree } from '../../../data/agent-session'
 
-const ORDER = ['queued', 'starting', 'running', 'idle', 'completed', 'failed', 'stopped', 'archived'] as const
-const LIVE = new Set(['queued', 'starting', 'running'])
+const ORDER = [
+  'queued',
+  'starting',
+  'running',
+  'idle',
+  'awaiting_review',
+  'publishing',
+  'published',
+  'merge_failed',
+  'declined',
+  'completed',
+  'failed',
+  'stopped',
+  'archived',
+] as const
+const LIVE = new Set(['queued', 'starting', 'running', 'publishing'])
 
 export function elapsed(ms: number) {
   const s = Math.max(0, Math.round(ms / 1000))
