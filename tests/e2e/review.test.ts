@@ -127,7 +127,6 @@ describe('review: approve, request changes, PR comments', () => {
     expect(waiting.thread.pullRequest).toBeNull()
     expect(waiting.worktree.latestBackup).not.toBeNull()
 
-    // Not awaiting review any more once approved: a decline races and loses with 409 naming the status.
     const approvedAt = Date.now()
     const approved = await review({ approved: true })
     expect(approved.response.status).toBe(200)
@@ -135,8 +134,8 @@ describe('review: approve, request changes, PR comments', () => {
     console.log(`approve -> PR opened: ${Date.now() - approvedAt} ms`)
     const pr = published.thread.pullRequest!
     expect(pr.branch).toBe(`bosun/${threadId}`)
-    prNumber = pr.number
-    const pull = s.requirePull(REPO, pr.number)
+    prNumber = Number(pr.number)
+    const pull = s.requirePull(REPO, prNumber)
     expect(pull.pull.head.ref).toBe(`bosun/${threadId}`)
     expect(pull.title).toBe('Add NOTES.md')
     expect(pull.body).toContain(`${stack.publicUrl}/agent-sessions/${threadId}`)
@@ -150,6 +149,7 @@ describe('review: approve, request changes, PR comments', () => {
       .map((i) => (i.body as { step: string }).step)
     expect(steps).toEqual(['commit', 'push', 'pull_request'])
 
+    // Published is not awaiting review: a decline now is 409 naming the status.
     const declined = await review({ approved: false })
     expect(declined.response.status).toBe(409)
     expect(declined.error).toMatchObject({ error: 'conflict', details: { status: 'published' } })
@@ -160,7 +160,7 @@ describe('review: approve, request changes, PR comments', () => {
     expect((await review({ approved: true })).response.status).toBe(200)
     const snap = await snapshot()
     expect(snap.thread.status).toBe('published')
-    expect(snap.thread.pullRequest?.number).toBe(prNumber)
+    expect(Number(snap.thread.pullRequest?.number)).toBe(prNumber)
     expect(await remoteGit('rev-parse', `bosun/${threadId}`)).toBe(head)
     const pulls = [...stack.github!.state.requireRepo(REPO).issues.values()].filter(
       (i) => i.pull?.head.ref === `bosun/${threadId}`,
@@ -179,7 +179,7 @@ describe('review: approve, request changes, PR comments', () => {
     await statusIs('awaiting_review', 'the requested changes to wait for review')
     expect((await review({ approved: true })).response.status).toBe(200)
     const published = await statusIs('published', 'the second publication', 60_000)
-    expect(published.thread.pullRequest?.number).toBe(prNumber)
+    expect(Number(published.thread.pullRequest?.number)).toBe(prNumber)
     const second = await remoteGit('rev-parse', `bosun/${threadId}`)
     expect(second).not.toBe(first)
     expect(await remoteGit('rev-parse', `${second}^`)).toBe(first)
