@@ -252,15 +252,57 @@ describe('review: approve, request changes, PR comments', () => {
     expect(asks).toHaveLength(1)
     expect(JSON.stringify(done.items)).not.toContain('EVIL.md')
     expect(done.thread.attempt).toBe(3)
+  }, 180_000)
 
-    // Declining ends it; nothing more is pushed.
+  test('aica killed mid-publication: after the restart the same commit and pull request, nothing twice', async () => {
+    const before = await remoteGit('rev-parse', `bosun/${threadId}`)
+    // GitHub answers slowly, so the kill lands before the push.
+    stack.github!.latencyMs = 1500
+    expect((await review({ approved: true })).response.status).toBe(200)
+    await stack.services.aica!.kill()
+    stack.github!.latencyMs = 0
+    await stack.services.aica!.start()
+    const published = await statusIs('published', 'the resumed publication', 60_000)
+    expect(Number(published.thread.pullRequest?.number)).toBe(prNumber)
     const head = await remoteGit('rev-parse', `bosun/${threadId}`)
+    expect(await remoteGit('rev-parse', `${head}^`)).toBe(before)
+    expect(await remoteGit('show', `${head}:TYPO.md`)).toBe('fixed')
+    const pulls = [...stack.github!.state.requireRepo(REPO).issues.values()].filter(
+      (i) => i.pull?.head.ref === `bosun/${threadId}`,
+    )
+    expect(pulls).toHaveLength(1)
+    const opened = published.items.filter((i) => i.body.kind === 'publish' && i.body.step === 'pull_request')
+    expect(opened).toHaveLength(3)
+  }, 120_000)
+
+  test('a push refused because the branch moved is merge_failed with the reason; decline then pushes nothing', async () => {
+    const alice = aica('alice')
+    expect(
+      (
+        await alice.POST('/api/agent-sessions/{id}/request-changes', {
+          params: { path: { id: threadId } },
+          body: { comment: 'Please create LAST.md saying last.' },
+        })
+      ).response.status,
+    ).toBe(200)
+    await statusIs('awaiting_review', 'the last turn')
+    // Someone else pushes to the pull request's branch meanwhile.
+    const moved = stack.github!.state.pushToPull(REPO, prNumber, { 'OTHER.md': 'not bosun\n' })
+    expect((await review({ approved: true })).response.status).toBe(200)
+    const failed = await statusIs('merge_failed', 'the refused push', 60_000)
+    expect(failed.thread.error).toMatchObject({ code: 'push_rejected' })
+    expect(failed.worktree.latestBackup).not.toBeNull()
+    expect(await remoteGit('rev-parse', `bosun/${threadId}`)).toBe(moved)
+
     const declined = await alice.POST('/api/agent-sessions/{id}/review', {
       params: { path: { id: threadId } },
       body: { approved: false, comment: 'Not this one.' },
     })
     expect(declined.data?.status).toBe('declined')
-    expect(await remoteGit('rev-parse', `bosun/${threadId}`)).toBe(head)
+    expect(await remoteGit('rev-parse', `bosun/${threadId}`)).toBe(moved)
+    const again = await review({ approved: true })
+    expect(again.response.status).toBe(409)
+    expect(again.error).toMatchObject({ details: { status: 'declined' } })
   }, 180_000)
 
   test('the installation token never appears in any item or log', async () => {

@@ -41,7 +41,7 @@ async function decide(
 /**
  * Approve: the thread moves to `publishing` and its changes are published as a pull request (`publish`).
  * Approving a thread that is already publishing or published changes nothing (the same pull request).
- * Decline: the thread ends `declined`, nothing is pushed.
+ * Decline (awaiting review, or after a refused push): the thread ends `declined`, nothing is pushed.
  */
 export async function reviewThread(
   deps: AicaDeps,
@@ -53,7 +53,7 @@ export async function reviewThread(
   assertManage(principal, worktree, thread)
   const moved = await decide(deps, id, async (tx, row) => {
     if (body.approved && (row.status === 'publishing' || row.status === 'published')) return undefined
-    if (!(body.approved ? APPROVABLE : ['awaiting_review']).includes(row.status))
+    if (!APPROVABLE.includes(row.status))
       throw notNow(
         row.status,
         `only a thread awaiting review can be ${body.approved ? 'approved' : 'declined'}`,
