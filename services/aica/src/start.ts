@@ -16,7 +16,7 @@ import { pump, workspacesWithQueued } from './dispatch/scheduler'
 import type { AicaEnv } from './env'
 import { createThreadHub } from './realtime/hub'
 import { createRelayRegistry } from './relay/registry'
-import { resumePublishing } from './review/publish'
+import { resumePublishing, resumeStalePublishing } from './review/publish'
 import { move } from './threads/actions'
 
 const SWEEP_MS = 5000
@@ -63,6 +63,7 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     void workspacesWithQueued(deps)
       .then((ids) => Promise.all(ids.map((id) => pump(deps, id))))
       .catch((err) => logger.warn('sweep failed', errorFields(err)))
+    void resumeStalePublishing(deps).catch((err) => logger.warn('publish sweep failed', errorFields(err)))
   }, SWEEP_MS)
   const stop = async () => {
     clearInterval(sweep)

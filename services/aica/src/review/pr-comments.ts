@@ -77,7 +77,7 @@ export async function startPrComments(deps: AicaDeps): Promise<EventConsumer[]> 
     const request = triggered(comment.body, deps.env.BOSUN_AICA_PR_TRIGGER)
     if (request === undefined) return
     const [row] = await tx
-      .select({ thread: schema.threads })
+      .select({ thread: schema.threads, visibility: schema.worktrees.visibility })
       .from(schema.threads)
       .innerJoin(schema.worktrees, eq(schema.worktrees.id, schema.threads.worktreeId))
       .where(
@@ -99,6 +99,9 @@ export async function startPrComments(deps: AicaDeps): Promise<EventConsumer[]> 
     const snap = await deps.access.snapshot(thread.workspaceId).catch(() => undefined)
     const refused = refusal(comment.sender, snap, deps.env.BOSUN_AICA_PR_TRIGGER_TRUSTED)
     if (refused) return outcome(thread.workspaceId, refused)
+    // A personal thread is its creator's: a teammate's comment does not spend their run.
+    if (row.visibility === 'personal' && thread.userLogin.toLowerCase() !== comment.sender?.toLowerCase())
+      return outcome(thread.workspaceId, `only ${thread.userLogin} may resume their personal thread`)
     if (!request)
       return outcome(thread.workspaceId, `the comment asks nothing after ${deps.env.BOSUN_AICA_PR_TRIGGER}`)
     if (!RESUMABLE.includes(thread.status))

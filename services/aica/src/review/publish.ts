@@ -125,11 +125,18 @@ async function publishOnce(deps: AicaDeps, threadId: string) {
   })
 }
 
-/** After a restart: publications an instance approved but did not finish run again (each step is repeatable). */
-export async function resumePublishing(deps: AicaDeps) {
+/** A publication not finished this long after its approval belongs to an instance that died. */
+const STALE_MS = 60_000
+
+/**
+ * Publications an instance approved but did not finish run again (each step is repeatable): at start all of
+ * them, on the periodic sweep those older than a minute (their instance died while others live on).
+ */
+export async function resumePublishing(deps: AicaDeps, olderThanMs = 0) {
   const rows = await deps.database.db
-    .select({ id: schema.threads.id })
+    .select({ id: schema.threads.id, approvedAt: schema.threads.approvedAt })
     .from(schema.threads)
     .where(eq(schema.threads.status, 'publishing'))
-  for (const r of rows) void publish(deps, r.id)
+  for (const r of rows) if (Date.now() - (r.approvedAt ?? 0) >= olderThanMs) void publish(deps, r.id)
 }
+export const resumeStalePublishing = (deps: AicaDeps) => resumePublishing(deps, STALE_MS)

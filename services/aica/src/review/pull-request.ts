@@ -75,10 +75,20 @@ export async function findOrOpenPull(opts: {
 }): Promise<Pull & { opened: boolean }> {
   const owner = opts.repo.split('/')[0]
   const head = encodeURIComponent(`${owner}:${opts.branch}`)
-  const listed = await gh(opts.apiUrl, opts.token, 'GET', `/repos/${opts.repo}/pulls?head=${head}&state=all`)
-  if (!listed.ok) throw new AppError('unavailable', `GitHub answered ${listed.status} listing pull requests`)
-  const [existing] = (await listed.json()) as Pull[]
-  if (existing) return { number: existing.number, html_url: existing.html_url, opened: false }
+  const find = async () => {
+    const listed = await gh(
+      opts.apiUrl,
+      opts.token,
+      'GET',
+      `/repos/${opts.repo}/pulls?head=${head}&state=all`,
+    )
+    if (!listed.ok)
+      throw new AppError('unavailable', `GitHub answered ${listed.status} listing pull requests`)
+    const [existing] = (await listed.json()) as Pull[]
+    return existing ? { number: existing.number, html_url: existing.html_url, opened: false } : undefined
+  }
+  const existing = await find()
+  if (existing) return existing
   const created = await gh(opts.apiUrl, opts.token, 'POST', `/repos/${opts.repo}/pulls`, {
     title: opts.text.title,
     body: opts.text.body,
@@ -86,6 +96,11 @@ export async function findOrOpenPull(opts: {
     base: opts.base,
     draft: opts.draft,
   })
+  // Another instance opened it in between (GitHub: "A pull request already exists"): that one is ours.
+  if (created.status === 422) {
+    const raced = await find()
+    if (raced) return raced
+  }
   if (created.status !== 201) {
     const detail = ((await created.json().catch(() => ({}))) as { message?: string }).message ?? ''
     throw new AppError(
