@@ -10,7 +10,7 @@ import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
 import { type OpencodeServer, startOpencode } from '../opencode/process'
 import { openEgressProxy } from '../proxy/egress-proxy'
 import { openModelRoute, type ProxyRoute, type Upstream } from '../proxy/model-proxy'
-import { type Cgroup, createCgroup } from '../sandbox/cgroup'
+import type { Cgroup } from '../sandbox/cgroup'
 import { type LimitWatch, watchLimits } from '../sandbox/limits'
 
 /** One worktree on this runner: its checkout and the opencode server its threads are sessions of. */
@@ -37,6 +37,8 @@ export type Host = {
   limits: LimitWatch
   /** The tree a person last saw for review (or the restored backup's): a turn that leaves it as is changed nothing. */
   reviewedTree?: string
+  /** The hosts its egress proxy tunnels to; empty: none is offered. */
+  egress: string[]
   stop(): Promise<void>
 }
 
@@ -57,6 +59,7 @@ export type Sandboxed = {
   server: Promise<OpencodeServer>
   route: ProxyRoute
   cgroup: Cgroup | undefined
+  egress: string[]
   /** True when started without extraEnv, so any thread without extraEnv may take it. */
   plainEnv: boolean
   startedAt: number
@@ -70,7 +73,15 @@ export type Sandboxed = {
  */
 export async function spawnSandboxed(
   deps: RunnerDeps,
-  opts: { repo: string; name: string; modelId: string; upstream: Upstream; env: Record<string, string> },
+  opts: {
+    repo: string
+    name: string
+    modelId: string
+    upstream: Upstream
+    env: Record<string, string>
+    /** Hosts the egress proxy may tunnel to (`effectiveAllow`); empty: no egress proxy. */
+    egress: string[]
+  },
 ): Promise<Sandboxed> {
   const mirror = mirrorPath(deps.root, opts.repo)
   const dir = worktreeDir(deps.root, opts.name)
@@ -86,12 +97,13 @@ export async function spawnSandboxed(
     opts.upstream,
     isolated ? { unix: join(socketDir, 'model.sock'), insidePort: MODEL_PORT } : { tcp: true },
   )
-  const egressAllow = deps.env.BOSUN_RUNNER_EGRESS_ALLOW.split(',')
-    .map((h) => h.trim())
-    .filter(Boolean)
   const egress =
-    isolated && egressAllow.length
-      ? openEgressProxy({ unix: join(socketDir, 'egress.sock'), allow: egressAllow })
+    isolated && opts.egress.length
+      ? openEgressProxy({
+          unix: join(socketDir, 'egress.sock'),
+          allow: opts.egress,
+          standins: deps.egress.standins,
+        })
       : undefined
   // With egress, npm's registry is the real one again (reached through the proxy when it is allowed).
   const egressEnv: Record<string, string> = egress
@@ -101,9 +113,10 @@ export async function spawnSandboxed(
         npm_config_registry: 'https://registry.npmjs.org/',
       }
     : {}
-  const cgroup = deps.cgroups
-    ? createCgroup(opts.name, { pids: deps.limits.pids, memoryBytes: deps.limits.memoryBytes })
-    : undefined
+  const cgroup = deps.cgroups?.create(opts.name, {
+    pids: deps.limits.pids,
+    memoryBytes: deps.limits.memoryBytes,
+  })
   const config = opencodeConfig({
     providerId: PROVIDER_ID,
     modelId: opts.modelId,
@@ -144,6 +157,7 @@ export async function spawnSandboxed(
     server,
     route,
     cgroup,
+    egress: egress ? opts.egress : [],
     plainEnv: Object.keys(opts.env).length === 0,
     startedAt: Date.now(),
     async discard() {
@@ -248,6 +262,7 @@ export async function attachHost(
     forked: new Map(),
     limits: watchLimits({ limits: deps.limits, cgroup: sandboxed.cgroup, dir }),
     reviewedTree: restoredTree,
+    egress: sandboxed.egress,
     async stop() {
       events.abort()
       // The latest backup is with aica; a later thread of this worktree restores from it.
