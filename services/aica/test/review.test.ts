@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import type { Thread } from '@bosun/contracts/aica'
 import { openRelay } from '@bosun/testkit/relay-client'
-import { triggered } from '../src/review/pr-comments'
+import { readPrComment, triggered } from '../src/review/pr-comments'
 import { pullText } from '../src/review/pull-request'
 import { type Harness, startHarness } from './harness'
 
@@ -91,6 +91,32 @@ describe('pieces', () => {
     expect(triggered('/bosunx fix', '/bosun')).toBeUndefined()
     expect(triggered('please /bosun fix', '/bosun')).toBeUndefined()
     expect(triggered('/bosun', '/bosun')).toBe('')
+  })
+
+  test('a PR conversation comment and a review comment are read alike; an issue comment or a forged one is not', () => {
+    const comment = { id: 7, body: '/bosun go', user: { login: 'alice' } }
+    const sender = { login: 'alice' }
+    expect(
+      readPrComment('issue_comment', { comment, sender, issue: { number: 3, pull_request: { url: 'u' } } }),
+    ).toEqual({ kind: 'issue_comment', id: 7, number: 3, body: '/bosun go', sender: 'alice' })
+    expect(
+      readPrComment('pull_request_review_comment', { comment, sender, pull_request: { number: 3 } }),
+    ).toEqual({
+      kind: 'pull_request_review_comment',
+      id: 7,
+      number: 3,
+      body: '/bosun go',
+      sender: 'alice',
+    })
+    expect(readPrComment('issue_comment', { comment, sender, issue: { number: 3 } })).toBe(
+      'the comment is on an issue, not a pull request',
+    )
+    expect(
+      readPrComment('pull_request_review_comment', {
+        comment: { ...comment, id: '7' },
+        pull_request: { number: 3 },
+      }),
+    ).toBe('malformed payload: the comment has no id')
   })
 
   test('the PR text: one-line title, the summary, the session link, Fixes only for an issue of this repository', () => {
