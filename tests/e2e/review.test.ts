@@ -260,6 +260,8 @@ describe('review: approve, request changes, PR comments', () => {
     stack.github!.latencyMs = 1500
     expect((await review({ approved: true })).response.status).toBe(200)
     await stack.services.aica!.kill()
+    // Killed before its push: the branch is where it was.
+    expect(await remoteGit('rev-parse', `bosun/${threadId}`)).toBe(before)
     stack.github!.latencyMs = 0
     await stack.services.aica!.start()
     const published = await statusIs('published', 'the resumed publication', 60_000)
