@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/auto-approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Grant `ask` permission requests of this thread without a person (never `deny`) */
+        post: operations["aicaSetAutoApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/fork": {
         parameters: {
             query?: never;
@@ -89,6 +106,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/permissions/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Allow once, always, or reject a permission request (first answer wins; 409 when settled) */
+        post: operations["aicaAnswerPermission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/prompt": {
         parameters: {
             query?: never;
@@ -100,6 +134,23 @@ export interface paths {
         put?: never;
         /** Send a prompt to a running or idle thread */
         post: operations["aicaPromptThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/questions/{requestId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the agent's question (first answer wins; 409 when settled) */
+        post: operations["aicaAnswerQuestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -154,6 +205,23 @@ export interface paths {
          * @description For a thread awaiting review, published or merge_failed: it is queued again with the comment as its prompt, restored from the latest backup wherever it runs; a later approval pushes a new commit to the same branch and pull request. 409 (with `details.status`) otherwise.
          */
         post: operations["aicaRequestChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's requests still waiting on a person */
+        get: operations["aicaPendingRequests"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -262,6 +330,24 @@ export interface paths {
         get: operations["aicaGetEgress"];
         /** Replace the workspace's egress allowlist (admins) */
         put: operations["aicaSetEgress"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/aica/permission-defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's default permission policies (people's threads, aica:auto threads) */
+        get: operations["aicaGetPermissionDefaults"];
+        /** Set the default permission policies (admins); applies to threads dispatched afterwards */
+        put: operations["aicaSetPermissionDefaults"];
         post?: never;
         delete?: never;
         options?: never;
@@ -565,7 +651,7 @@ export interface operations {
                 direction?: "asc" | "ascending" | "desc" | "descending";
                 page_size?: string | number;
                 repo?: string;
-                status?: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                status?: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                 userId?: "me" | "all" | "";
                 workspace?: string;
                 worktreeId?: string;
@@ -595,6 +681,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -621,6 +708,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -642,7 +739,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -670,6 +767,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -762,6 +863,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -783,6 +894,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -804,6 +925,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -831,6 +962,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -857,6 +989,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -878,7 +1020,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -906,6 +1048,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -1108,8 +1254,37 @@ export interface operations {
                                 description: string;
                                 /** @constant */
                                 kind: "permission_request";
+                                patterns?: string[];
                                 requestId: string;
                                 tool: string;
+                            } | {
+                                by: string;
+                                /** @enum {string} */
+                                decision: "once" | "always" | "reject";
+                                /** @constant */
+                                kind: "permission_decision";
+                                message?: string;
+                                requestId: string;
+                            } | {
+                                /** @constant */
+                                kind: "question";
+                                questions: {
+                                    header?: string;
+                                    multiple?: boolean;
+                                    options: {
+                                        description?: string;
+                                        label: string;
+                                    }[];
+                                    question: string;
+                                }[];
+                                requestId: string;
+                            } | {
+                                answers: string[][];
+                                by: string;
+                                /** @constant */
+                                kind: "question_answer";
+                                rejected?: boolean;
+                                requestId: string;
                             } | {
                                 costUsd?: number;
                                 inputTokens: string | number;
@@ -1132,7 +1307,7 @@ export interface operations {
                                 /** @constant */
                                 kind: "status";
                                 /** @enum {string} */
-                                status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                                status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             } | {
                                 /** @constant */
                                 kind: "publish";
@@ -1158,6 +1333,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -1184,6 +1360,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -1205,7 +1391,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -1233,6 +1419,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -1472,6 +1662,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1498,6 +1689,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1519,7 +1720,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1547,6 +1748,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1634,6 +1839,99 @@ export interface operations {
             };
         };
     };
+    aicaSetAutoApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    on: boolean;
+                };
+                "application/x-www-form-urlencoded": {
+                    on: boolean;
+                };
+                "multipart/form-data": {
+                    on: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        autoApprove: boolean;
+                        threadId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaForkThread: {
         parameters: {
             query?: never;
@@ -1685,6 +1983,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1711,6 +2010,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1732,7 +2041,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1760,6 +2069,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1772,6 +2085,120 @@ export interface operations {
                         workspaceId: string;
                         /** @description Worktree id */
                         worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaAnswerPermission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+                "multipart/form-data": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -1880,6 +2307,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1906,6 +2334,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1927,7 +2365,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1955,6 +2393,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1967,6 +2409,117 @@ export interface operations {
                         workspaceId: string;
                         /** @description Worktree id */
                         worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaAnswerQuestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+                "multipart/form-data": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -2148,6 +2701,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2174,6 +2728,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2195,7 +2759,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2223,6 +2787,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2310,6 +2878,113 @@ export interface operations {
             };
         };
     };
+    aicaPendingRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            ask: {
+                                description: string;
+                                /** @constant */
+                                kind: "permission";
+                                patterns: string[];
+                                permission: string;
+                            } | {
+                                /** @constant */
+                                kind: "question";
+                                questions: {
+                                    header?: string;
+                                    multiple?: boolean;
+                                    options: {
+                                        description?: string;
+                                        label: string;
+                                    }[];
+                                    question: string;
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            requestId: string;
+                            /** @enum {string} */
+                            state: "pending" | "settled" | "cancelled";
+                            /** @description Thread id */
+                            threadId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaRetryThread: {
         parameters: {
             query?: never;
@@ -2353,6 +3028,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2379,6 +3055,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2400,7 +3086,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2428,6 +3114,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2560,6 +3250,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2586,6 +3277,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2607,7 +3308,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2635,6 +3336,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2743,6 +3448,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2769,6 +3475,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2790,7 +3506,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2818,6 +3534,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -3608,6 +4328,281 @@ export interface operations {
                         /** Format: date-time */
                         updatedAt: string | null;
                         updatedBy: string | null;
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaGetPermissionDefaults: {
+        parameters: {
+            query?: {
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** PermissionPolicy */
+                        auto: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** PermissionPolicy */
+                        people: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaSetPermissionDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "multipart/form-data": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** PermissionPolicy */
+                        auto: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** PermissionPolicy */
+                        people: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @description Workspace slug, e.g. pydantic-ai */
                         workspaceId: string;
                     };
@@ -4881,6 +5876,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -4907,6 +5903,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -4928,7 +5934,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -4956,6 +5962,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -5246,6 +6256,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -5272,6 +6283,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -5293,7 +6314,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -5321,6 +6342,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -5497,6 +6522,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -5511,6 +6546,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -5525,6 +6570,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -5543,6 +6598,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -5569,6 +6625,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -5590,7 +6656,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -5618,6 +6684,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;

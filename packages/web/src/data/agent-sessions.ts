@@ -17,6 +17,8 @@ export const THREAD_STATUSES = [
   'starting',
   'running',
   'idle',
+  'waiting_permission',
+  'waiting_answer',
   'completed',
   'failed',
   'stopped',

@@ -25,6 +25,8 @@ const LIVE_STATUSES = [
   'awaiting_review',
   'publishing',
   'merge_failed',
+  'waiting_permission',
+  'waiting_answer',
 ] as const
 const VETTED: readonly string[] = ['trusted', 'good-enough']
 

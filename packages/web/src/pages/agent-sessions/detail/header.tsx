@@ -5,6 +5,8 @@ const ORDER = [
   'queued',
   'starting',
   'running',
+  'waiting_permission',
+  'waiting_answer',
   'idle',
   'awaiting_review',
   'publishing',
