@@ -57,7 +57,8 @@ beforeAll(async () => {
   model = await startScriptedModel({ apiKey: KEY })
   stack = await startStack({
     services: ['auth', 'workspace', 'aica', 'webhooks', 'runner'],
-    env: { BOSUN_RUNNER_IDLE_MS: '60000' },
+    // A 10 s acknowledgement wait (not 30 s): the kill test waits for the work to come back after it.
+    env: { BOSUN_RUNNER_IDLE_MS: '60000', BOSUN_WORK_ACK_WAIT_MS: '10000' },
   })
   const admin = createWorkspaceClient({
     baseUrl: stack.services.workspace!.url,

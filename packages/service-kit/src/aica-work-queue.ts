@@ -5,10 +5,19 @@ import {
   aicaWorkConsumer,
   PRIORITIES,
 } from '@bosun/contracts/relay'
+import { Type as T } from '@sinclair/typebox'
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from 'nats'
 import type { Bus } from './bus'
 
 const NS = 1_000_000
+
+/**
+ * Aica's and every runner's setting, used by whichever creates the consumers (an existing consumer keeps its own):
+ * how long a silent runner keeps its work before JetStream hands it to another. Tests that kill a runner shorten it.
+ */
+export const aicaWorkQueueEnv = {
+  BOSUN_WORK_ACK_WAIT_MS: T.Integer({ default: AICA_WORK_ACK_WAIT_MS, minimum: 1000 }),
+}
 
 /**
  * The AICA work-queue stream and one durable pull consumer per priority. Aica and every runner call it at

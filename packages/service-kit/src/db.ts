@@ -1,10 +1,11 @@
 import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { type Client, createClient, type InValue, type ResultSet } from '@libsql/client'
-import { sql } from 'drizzle-orm'
+import { getTableColumns, sql } from 'drizzle-orm'
 import { drizzle, type LibSQLDatabase, type LibSQLTransaction } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import type { ExtractTablesWithRelations } from 'drizzle-orm/relations'
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
 
 export type Schema = Record<string, unknown>
 export type Tx<S extends Schema> = LibSQLTransaction<S, ExtractTablesWithRelations<S>>
@@ -43,10 +44,9 @@ export type Database<S extends Schema> = {
 export type Statements = { execute(stmt: { sql: string; args: InValue[] }): Promise<ResultSet> }
 
 /**
- * The libSQL connection behind a drizzle handle (a write's `tx`, a savepoint inside it, or `database.db`), for
- * plain statements on hot paths: drizzle's query building costs more than SQLite itself (measured 20-60 µs
- * over a 20-40 µs statement). It reads drizzle's session, so it checks what it found and fails loudly (and the
- * kit tests with it) if a drizzle upgrade moves it.
+ * The libSQL connection behind a drizzle handle (a write's `tx`, a savepoint inside it, or `database.db`): the
+ * kit keys a transaction's queued inserts by it, and tests read behind drizzle with it. It reads drizzle's
+ * session, so it checks what it found and fails loudly (and the kit tests with it) if a drizzle upgrade moves it.
  */
 export function statements(handle: object): Statements {
   const session = (handle as { session?: { tx?: Statements; client?: Statements } }).session
@@ -56,13 +56,13 @@ export function statements(handle: object): Statements {
   return target
 }
 
-type Insert = { table: string; columns: string[]; rows: InValue[][] }
-/** The rows `insertAtCommit` put in one commit, by table. */
-export type Inserted = { rows(table: string): InValue[][] }
+type Insert = { table: SQLiteTable; rows: Record<string, unknown>[] }
+/** The rows `insertAtCommit` put in one commit, by table, as they were given. */
+export type Inserted = { rows<T extends SQLiteTable>(table: T): T['$inferInsert'][] }
 /** What one transaction (or one job's savepoint) keeps until it commits: rows queued by `insertAtCommit`. */
 type Deferred = {
   depth: number
-  inserts: Map<string, Insert>
+  inserts: Map<SQLiteTable, Insert>
 }
 const deferred = new WeakMap<Statements, Deferred>()
 const newDeferred = (depth: number): Deferred => ({
@@ -70,8 +70,11 @@ const newDeferred = (depth: number): Deferred => ({
   inserts: new Map(),
 })
 
+/** A write's `tx`, a savepoint in it, or `database.db`: whatever can insert, of any service's schema. */
+export type Inserter = Pick<LibSQLDatabase<Schema>, 'insert'>
+
 /** The transaction's pending work when `tx` is the handle it defers for (not a savepoint inside a job). */
-const pendingFor = (tx: object): Deferred | undefined => {
+const pendingFor = (tx: Inserter): Deferred | undefined => {
   const pending = deferred.get(statements(tx))
   return pending && (tx as { nestedIndex?: number }).nestedIndex === pending.depth ? pending : undefined
 }
@@ -80,52 +83,41 @@ const pendingFor = (tx: object): Deferred | undefined => {
 const MAX_BOUND = 32_766
 
 /**
- * Inserts a row when the write's jobs are done, in the same transaction, as one multi-row statement for every
- * row queued there: a group commit of 50 writes pays one statement instead of 50. Only for rows nothing reads
- * back before the commit (an outbox event, a change log entry). Outside a `database.write` job (or inside a
- * savepoint of the job's own) the row is inserted at once, so it can never outlive a rollback.
+ * Inserts a row when the write's jobs are done, in the same transaction, as one multi-row insert for every row
+ * of that table queued there: a group commit of 50 writes pays one statement (and one query build) instead of 50.
+ * Only for rows nothing reads back before the commit (an outbox event, a change log entry). Outside a
+ * `database.write` job (or inside a savepoint of the job's own) the row is inserted at once, so it can never
+ * outlive a rollback.
  */
-/** `table` and `columns` are constants of the caller, never input. */
-export async function insertAtCommit(tx: object, table: string, columns: string[], values: InValue[]) {
+export async function insertAtCommit<T extends SQLiteTable>(tx: Inserter, table: T, row: T['$inferInsert']) {
   const pending = pendingFor(tx)
   if (!pending) {
-    await statements(tx).execute({
-      sql: `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
-      args: values,
-    })
+    await tx.insert(table).values(row)
     return
   }
-  const key = `${table}(${columns.join(',')})`
-  const insert = pending.inserts.get(key) ?? { table, columns, rows: [] }
-  pending.inserts.set(key, insert)
-  insert.rows.push(values)
+  const insert = pending.inserts.get(table) ?? { table, rows: [] }
+  pending.inserts.set(table, insert)
+  insert.rows.push(row)
 }
 
-/**
- * Runs the inserts and statements queued in this transaction (or savepoint), stops queueing, and returns what it
- * inserted.
- */
-async function flushAtCommit(tx: object): Promise<Insert[]> {
+/** Runs the inserts queued in this transaction (or savepoint), stops queueing, and returns what it inserted. */
+async function flushAtCommit(tx: Inserter): Promise<Insert[]> {
   const run = statements(tx)
   const pending = deferred.get(run)
   deferred.delete(run)
   const inserts = [...(pending?.inserts.values() ?? [])]
-  for (const { table, columns, rows } of inserts) {
-    const perStatement = Math.floor(MAX_BOUND / columns.length)
-    const one = `(${columns.map(() => '?').join(', ')})`
-    for (let at = 0; at < rows.length; at += perStatement) {
-      const chunk = rows.slice(at, at + perStatement)
-      await run.execute({
-        sql: `insert into ${table} (${columns.join(', ')}) values ${chunk.map(() => one).join(', ')}`,
-        args: chunk.flat(),
-      })
-    }
+  for (const { table, rows } of inserts) {
+    // Every column is bound (drizzle fills a missing one with its default or null).
+    const perStatement = Math.floor(MAX_BOUND / Object.keys(getTableColumns(table)).length)
+    for (let at = 0; at < rows.length; at += perStatement)
+      await tx.insert(table).values(rows.slice(at, at + perStatement))
   }
   return inserts
 }
 
 const inserted = (inserts: Insert[]): Inserted => ({
-  rows: (table) => inserts.flatMap((i) => (i.table === table ? i.rows : [])),
+  rows: <T extends SQLiteTable>(table: T) =>
+    inserts.flatMap((i) => (i.table === table ? i.rows : [])) as T['$inferInsert'][],
 })
 
 /** `data/<service>.db` unless a URL is given; file URLs get their folder created. */

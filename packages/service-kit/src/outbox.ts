@@ -1,9 +1,8 @@
 import { type EventDef, ZSTD_ENCODING } from '@bosun/contracts/envelope'
-import type { InValue } from '@libsql/client'
 import type { Static } from '@sinclair/typebox'
 import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm'
 import { type Bus, eventHeaders } from './bus'
-import { type Database, insertAtCommit, type Schema } from './db'
+import { type Database, type Inserter, insertAtCommit, type Schema } from './db'
 import { errorFields, type Logger } from './log'
 import { outbox } from './outbox-table'
 import { assertValid } from './validate'
@@ -14,7 +13,6 @@ const MARK_WITHIN_MS = 50
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 
 /** A write's `tx` (or a savepoint in it). */
-type Runner = { run: Database<Record<string, unknown>>['db']['run'] }
 type Publisher = Pick<Bus, 'subjects' | 'source'>
 
 /**
@@ -28,7 +26,7 @@ export type VerbatimField = { key: string; json: Uint8Array; zstd?: Uint8Array }
 
 /** Writes an event into the outbox inside the caller's transaction; it leaves only after that commit. */
 export async function enqueueEvent<E extends EventDef>(
-  tx: Runner,
+  tx: Inserter,
   bus: Publisher,
   def: E,
   data: Static<E['data']>,
@@ -45,15 +43,15 @@ export async function enqueueEvent<E extends EventDef>(
   const { text, zstd } = opts.verbatim
     ? storedSpliced(envelope, opts.verbatim)
     : stored(JSON.stringify(envelope))
-  // Every write of every service runs this: one multi-row insert per commit, without drizzle's query building.
-  await insertAtCommit(tx, 'outbox', OUTBOX_COLUMNS, [
-    envelope.id,
-    bus.subjects.evt(def.subject(data)),
-    text,
-    zstd,
+  // Every write of every service runs this: one multi-row insert per commit.
+  await insertAtCommit(tx, outbox, {
+    id: envelope.id,
+    subject: bus.subjects.evt(def.subject(data)),
+    envelope: text,
+    envelopeZstd: zstd && Buffer.from(zstd.buffer, zstd.byteOffset, zstd.byteLength),
     traceparent,
-    Date.now(),
-  ])
+    createdAt: Date.now(),
+  })
   return envelope
 }
 
@@ -98,17 +96,14 @@ const COMPRESS_OVER_CHARS = 3000
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** The columns `enqueueEvent` fills, in the order the relay reads them back from a commit. */
-const OUTBOX_COLUMNS = ['id', 'subject', 'envelope', 'envelope_zstd', 'traceparent', 'created_at']
 /** `envelope` is the JSON, or its zstd (published as is, marked with Content-Encoding). */
 type OutboxRow = { id: string; subject: string; envelope: string | Uint8Array; traceparent: string | null }
-/** A row as inserted, or as read back (where libSQL gives a blob as an ArrayBuffer). */
-const committedRow = ([id, subject, envelope, zstd, traceparent]: InValue[]): OutboxRow => ({
-  id: String(id),
-  subject: String(subject),
-  envelope:
-    zstd instanceof Uint8Array ? zstd : zstd instanceof ArrayBuffer ? new Uint8Array(zstd) : String(envelope),
-  traceparent: traceparent === null ? null : String(traceparent),
+/** A row as inserted, or as read back. */
+const committedRow = (row: typeof outbox.$inferInsert): OutboxRow => ({
+  id: row.id,
+  subject: row.subject,
+  envelope: row.envelopeZstd ?? row.envelope,
+  traceparent: row.traceparent ?? null,
 })
 
 export type OutboxRelay = { stop(): Promise<void>; flushed(): Promise<void> }
@@ -187,7 +182,7 @@ export function startOutboxRelay<S extends Schema>(opts: {
   }
 
   database.onCommit((inserted) => {
-    const rows = inserted.rows('outbox').map(committedRow)
+    const rows = inserted.rows(outbox).map(committedRow)
     if (rows.length === 0 || stopped) return
     const publishing: Promise<void> = publish(rows)
       .catch((err) => logger.warn('outbox publish failed; the sweep retries', errorFields(err)))
@@ -223,9 +218,7 @@ export function startOutboxRelay<S extends Schema>(opts: {
           .where(and(isNull(outbox.sentAt), inArray(outbox.id, ids)))
           .orderBy(asc(outbox.createdAt))
       : []
-    const rows = found
-      .filter((r) => !inFlight.has(r.id))
-      .map((r) => committedRow([r.id, r.subject, r.envelope, r.envelopeZstd, r.traceparent]))
+    const rows = found.filter((r) => !inFlight.has(r.id)).map(committedRow)
     if (rows.length > 0) await publish(rows)
     // Rows a commit is publishing do not count: under load a full page of them would spin the sweep.
     return rows.length

@@ -135,7 +135,6 @@ describe('database', () => {
   })
 
   test('rows inserted at commit land with their job, leave with a failing job, and never outlive a savepoint', async () => {
-    const cols = ['id', 'body', 'created_at']
     const ids = Array.from({ length: 6 }, () => Bun.randomUUIDv7())
     const [kept1, kept2, failing, undone, nested, direct] = ids as [
       string,
@@ -146,17 +145,17 @@ describe('database', () => {
       string,
     ]
     const jobs = [
-      database.write((tx) => insertAtCommit(tx, 'notes', cols, [kept1, 'deferred', 1])),
+      database.write((tx) => insertAtCommit(tx, schema.notes, { id: kept1, body: 'deferred', createdAt: 1 })),
       database.write(async (tx) => {
-        await insertAtCommit(tx, 'notes', cols, [failing, 'deferred', 1])
+        await insertAtCommit(tx, schema.notes, { id: failing, body: 'deferred', createdAt: 1 })
         throw new Error('this job fails')
       }),
-      database.write((tx) => insertAtCommit(tx, 'notes', cols, [kept2, 'deferred', 1])),
+      database.write((tx) => insertAtCommit(tx, schema.notes, { id: kept2, body: 'deferred', createdAt: 1 })),
       database.write(async (tx) => {
-        await insertAtCommit(tx, 'notes', cols, [nested, 'deferred', 1])
+        await insertAtCommit(tx, schema.notes, { id: nested, body: 'deferred', createdAt: 1 })
         await tx
           .transaction(async (sp) => {
-            await insertAtCommit(sp, 'notes', cols, [undone, 'deferred', 1])
+            await insertAtCommit(sp, schema.notes, { id: undone, body: 'deferred', createdAt: 1 })
             throw new Error('undo the savepoint')
           })
           .catch(() => {})
@@ -164,7 +163,7 @@ describe('database', () => {
     ]
     const outcomes = await Promise.allSettled(jobs)
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
-    await insertAtCommit(database.db, 'notes', cols, [direct, 'deferred', 1])
+    await insertAtCommit(database.db, schema.notes, { id: direct, body: 'deferred', createdAt: 1 })
     const rows = await database.db.select().from(schema.notes).where(eq(schema.notes.body, 'deferred'))
     expect(rows.map((r) => r.id).sort()).toEqual([kept1, kept2, nested, direct].sort())
   })
@@ -172,14 +171,13 @@ describe('database', () => {
   test("commit listeners get the rows inserted at that commit, never a failed job's", async () => {
     const seen: string[] = []
     database.onCommit((inserted) => {
-      for (const row of inserted.rows('notes')) seen.push(String(row[0]))
+      for (const row of inserted.rows(schema.notes)) seen.push(row.id)
     })
-    const cols = ['id', 'body', 'created_at']
     const [kept, failing] = [Bun.randomUUIDv7(), Bun.randomUUIDv7()]
     const outcomes = await Promise.allSettled([
-      database.write((tx) => insertAtCommit(tx, 'notes', cols, [kept, 'listened', 1])),
+      database.write((tx) => insertAtCommit(tx, schema.notes, { id: kept, body: 'listened', createdAt: 1 })),
       database.write(async (tx) => {
-        await insertAtCommit(tx, 'notes', cols, [failing, 'listened', 1])
+        await insertAtCommit(tx, schema.notes, { id: failing, body: 'listened', createdAt: 1 })
         throw new Error('this job fails')
       }),
     ])

@@ -30,6 +30,7 @@ export async function startService(opts: {
   port?: number
   /** Echo the service's output to this process's stderr. */
   echo?: boolean
+  /** A deadline, not a wait: readiness is polled. A minute, since npm test runs files side by side on a busy machine. */
   readyTimeoutMs?: number
 }): Promise<ServiceProcess> {
   const port = opts.port ?? (await freePort())
@@ -66,7 +67,7 @@ export async function startService(opts: {
           const res = await fetch(`${url}/ready`).catch(() => null)
           return res?.status === 200
         },
-        opts.readyTimeoutMs ?? 30_000,
+        opts.readyTimeoutMs ?? 60_000,
         `${opts.name} to be ready`,
       )
     } catch (err) {

@@ -1,9 +1,11 @@
+import { aicaWorkQueueEnv } from '@bosun/service-kit/aica-work-queue'
 import { commonEnv, parseEnv } from '@bosun/service-kit/env'
 import { githubAppEnv } from '@bosun/service-kit/github-app'
 import { type Static, Type as T } from '@sinclair/typebox'
 
 export const AicaEnv = T.Object({
   ...commonEnv,
+  ...aicaWorkQueueEnv,
   PORT: T.Integer({ default: 3005, minimum: 0, maximum: 65535 }),
   DATABASE_URL: T.Optional(T.String()),
   /** Threads of one workspace that may hold a sandbox at once (starting, running, idle); the rest queue. */
@@ -23,6 +25,15 @@ export const AicaEnv = T.Object({
   /** `host:port` pairs outbound probes and callbacks may reach although they are private (tests, dev). */
   BOSUN_OUTBOUND_ALLOW_HOSTS: T.String({ default: '' }),
   ...githubAppEnv,
+  /** Base of git URLs for publishing approved changes (`<base>/<owner>/<repo>.git`). */
+  GITHUB_WEB_URL: T.String({ default: 'https://github.com', pattern: '^https?://' }),
+  /** The author of the commits Bosun pushes for approved changes (the approver is `Co-authored-by`). */
+  BOSUN_BOT_NAME: T.String({ default: 'bosun[bot]', minLength: 1 }),
+  BOSUN_BOT_EMAIL: T.String({ default: 'bosun[bot]@users.noreply.github.com', minLength: 3 }),
+  /** A comment on a Bosun-opened pull request that starts with this word resumes its thread. */
+  BOSUN_AICA_PR_TRIGGER: T.String({ default: '/bosun', minLength: 1, maxLength: 50, pattern: '^\\S+$' }),
+  /** When true, authors whose record is `trusted` may trigger from PR comments too, not only members. */
+  BOSUN_AICA_PR_TRIGGER_TRUSTED: T.Boolean({ default: false }),
 })
 export type AicaEnv = Static<typeof AicaEnv>
 

@@ -1,9 +1,11 @@
+import { aicaWorkQueueEnv } from '@bosun/service-kit/aica-work-queue'
 import { commonEnv, parseEnv } from '@bosun/service-kit/env'
 import { githubAppEnv } from '@bosun/service-kit/github-app'
 import { type Static, Type as T } from '@sinclair/typebox'
 
 export const RunnerEnv = T.Object({
   ...commonEnv,
+  ...aicaWorkQueueEnv,
   ...githubAppEnv,
   PORT: T.Integer({ default: 3007, minimum: 0, maximum: 65535 }),
   GITHUB_WEB_URL: T.String({ default: 'https://github.com', description: 'Base of git clone URLs' }),
@@ -17,6 +19,8 @@ export const RunnerEnv = T.Object({
     default: 'auto',
     description: 'auto: bubblewrap when it works here, else unsandboxed (said on the thread)',
   }),
+  /** On stop, how long running threads get to report that the runner is stopping (tests shorten it). */
+  BOSUN_RUNNER_STOP_GRACE_MS: T.Integer({ default: 8000, minimum: 0 }),
   /** An idle thread is completed (and its slot freed) after this long without a prompt. */
   BOSUN_RUNNER_IDLE_MS: T.Integer({ default: 600_000, minimum: 100 }),
   /** opencode servers kept started per recently used repository, so a dispatch skips opencode's boot; 0: none. */

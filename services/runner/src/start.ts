@@ -76,6 +76,8 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     bus,
     logger,
     concurrency: env.BOSUN_RUNNER_CONCURRENCY,
+    stopGraceMs: env.BOSUN_RUNNER_STOP_GRACE_MS,
+    ackWaitMs: env.BOSUN_WORK_ACK_WAIT_MS,
     handle: (w, delivery) => runThread(deps, state, w, delivery),
   })
   const stop = async () => {

@@ -180,8 +180,11 @@ export async function announce<E extends EventDef>(
     key: { owner: row.owner, repo: row.repo, kind: row.kind, number: row.number },
     status: row.status,
   }
-  await insertAtCommit(tx, 'changes', CHANGE_COLUMNS, [row.workspaceId, row.id, def.type, Date.now()])
+  await insertAtCommit(tx, schema.changes, {
+    workspaceId: row.workspaceId,
+    artifactId: row.id,
+    type: def.type,
+    at: Date.now(),
+  })
   return enqueueEvent(tx, bus, def, { ...changed, ...data } as Static<E['data']>)
 }
-
-export const CHANGE_COLUMNS = ['workspace_id', 'artifact_id', 'type', 'at']

@@ -36,8 +36,8 @@ export function createLiveHub(database: Db, bus: Bus, logger: Logger): LiveHub {
 
   database.onCommit((inserted) => {
     const changed = new Map<string, { workspaceId: string; type: string }>()
-    for (const [workspaceId, artifactId, type] of inserted.rows('changes'))
-      changed.set(String(artifactId), { workspaceId: String(workspaceId), type: String(type) })
+    for (const { workspaceId, artifactId, type } of inserted.rows(schema.changes))
+      changed.set(artifactId, { workspaceId, type })
     if (changed.size === 0) return
     publish(changed).catch((err) => logger.warn('live artifact publish failed', errorFields(err)))
   })

@@ -39,6 +39,8 @@ export type Host = {
   /** Sessions forked ahead (relay `fork`) for threads whose work has not arrived yet. */
   forked: Map<string, string>
   limits: LimitWatch
+  /** The tree a person last saw for review (or the restored backup's): a turn that leaves it as is changed nothing. */
+  reviewedTree?: string
   /** The hosts its egress proxy tunnels to; empty: none is offered. */
   egress: string[]
   stop(): Promise<void>
@@ -212,22 +214,24 @@ export async function attachHost(
     let baseSha = await checkout({ mirror, dir, ref: work.ref })
     mark('checkoutMs')
     const backup = await opts.backup
+    let restoredTree: string | undefined
     if (backup) {
       baseSha = backup.baseSha ?? baseSha
       const file = join(stateDir, 'restore.bundle')
       writeFileSync(file, backup.bundle)
-      await restoreBackup(dir, file)
+      restoredTree = await restoreBackup(dir, file)
       rmSync(file, { force: true })
     }
     await opts.prepare(dir)
     mark('preparedMs')
-    return { token, baseSha }
+    return { token, baseSha, restoredTree }
   })()
   let server: OpencodeServer
   let token: string | undefined
   let baseSha: string
+  let restoredTree: string | undefined
   try {
-    ;[server, { token, baseSha }] = await Promise.all([
+    ;[server, { token, baseSha, restoredTree }] = await Promise.all([
       sandboxed.server.then((s) => {
         mark('listeningMs')
         return s
@@ -266,6 +270,7 @@ export async function attachHost(
     messageAt: new Map(),
     forked: new Map(),
     limits: watchLimits({ limits: deps.limits, cgroup: sandboxed.cgroup, dir }),
+    reviewedTree: restoredTree,
     egress: sandboxed.egress,
     async stop() {
       reads.unsubscribe()

@@ -26,10 +26,14 @@ export async function startWorkLoop(opts: {
   bus: Bus
   logger: Logger
   concurrency: number
+  /** How long stop() waits for running threads to report that the runner is stopping. */
+  stopGraceMs: number
+  /** The work queue's acknowledgement wait, when this runner is the one that creates it. */
+  ackWaitMs: number
   handle(work: AicaWork, msg: { redelivered: boolean; runId: string }): Promise<void>
 }): Promise<WorkLoop> {
   const { bus, logger } = opts
-  await ensureAicaWorkQueue(bus)
+  await ensureAicaWorkQueue(bus, { ackWaitMs: opts.ackWaitMs })
   const consumers = await Promise.all(
     PRIORITIES.map(async (p) => ({
       p,
@@ -127,7 +131,7 @@ export async function startWorkLoop(opts: {
       bell.unsubscribe()
       await loop
       // Running threads see the runner stopping and report it; give them a moment to say so.
-      await Promise.race([Promise.all(inflight), Bun.sleep(8_000)])
+      await Promise.race([Promise.all(inflight), Bun.sleep(opts.stopGraceMs)])
     },
   }
 }

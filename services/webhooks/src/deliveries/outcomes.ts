@@ -1,7 +1,5 @@
 import { autoDispatchOutcome } from '@bosun/contracts/aica'
-import type { Envelope } from '@bosun/contracts/envelope'
 import { consumeEvents } from '@bosun/service-kit/consumer'
-import type { Tx } from '@bosun/service-kit/db'
 import * as schema from '../db/schema'
 import type { WebhooksDeps } from '../deps'
 
@@ -9,12 +7,11 @@ import type { WebhooksDeps } from '../deps'
 export function consumeOutcomes(deps: Pick<WebhooksDeps, 'bus' | 'database' | 'logger'>) {
   return consumeEvents({
     bus: deps.bus,
-    database: deps.database as never,
+    database: deps.database,
     logger: deps.logger,
     durable: 'webhooks-auto-outcomes',
     def: autoDispatchOutcome,
-    // The kit types the transaction loosely (any service's schema); this handler needs webhooks'.
-    handler: (async (tx: Tx<typeof schema>, event: Envelope<typeof autoDispatchOutcome.data.static>) => {
+    handler: async (tx, event) => {
       await tx.insert(schema.deliveryOutcomes).values({
         deliveryId: event.data.deliveryId,
         source: event.source,
@@ -23,6 +20,6 @@ export function consumeOutcomes(deps: Pick<WebhooksDeps, 'bus' | 'database' | 'l
         reason: event.data.reason,
         at: Date.parse(event.time),
       })
-    }) as never,
+    },
   })
 }

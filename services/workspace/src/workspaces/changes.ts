@@ -7,7 +7,7 @@ import { enqueueEvent } from '@bosun/service-kit/outbox'
 import type { Static } from '@sinclair/typebox'
 import { eq, sql } from 'drizzle-orm'
 import type * as schema from '../db/schema'
-import { workspaces } from '../db/schema'
+import { changes, workspaces } from '../db/schema'
 
 export type WsTx = Tx<typeof schema>
 
@@ -25,12 +25,13 @@ export async function recordChange<E extends EventDef>(
   const seq = await nextSeq(tx, workspaceId)
   const full = { ...data, workspaceId, seq } as Static<E['data']>
   const envelope = await enqueueEvent(tx, bus, def, full)
-  await insertAtCommit(
-    tx,
-    'changes',
-    ['workspace_id', 'seq', 'type', 'data', 'at'],
-    [workspaceId, seq, def.type, JSON.stringify(full), Date.parse(envelope.time)],
-  )
+  await insertAtCommit(tx, changes, {
+    workspaceId,
+    seq,
+    type: def.type,
+    data: JSON.stringify(full),
+    at: Date.parse(envelope.time),
+  })
   return { workspaceId, seq, type: def.type, time: envelope.time, data: full }
 }
 
