@@ -81,17 +81,34 @@ describe('changes and usage end to end', () => {
     const { id, worktreeId } = made.body.thread
     const snapshot = () =>
       call<{ thread: Thread; worktree: Worktree; items: Item[] }>('alice', 'GET', `/api/agent-sessions/${id}`)
-    // Idle after the turn: the backup and the line counts were sent before the status.
-    const idle = await waitFor(
+    // The turn changed the worktree: it waits for review, its sandbox released (backup and counts sent first).
+    const gated = (await waitFor(
       async () => {
         const s = (await snapshot()).body
-        return s.thread.status === 'idle' && s.thread.changes ? s : undefined
+        return s.thread.status === 'awaiting_review' && s.thread.changes ? s : undefined
       },
       120_000,
-      'the turn to end with line counts',
-    )
-    expect(idle!.thread.changes).toEqual({ files: 1, additions: 1, deletions: 0 })
-    expect(idle!.worktree.sandbox?.backend).toBe('bwrap')
+      'the turn to reach review with line counts',
+    ))!
+    expect(gated.thread.changes).toEqual({ files: 1, additions: 1, deletions: 0 })
+    expect(gated.worktree.sandbox?.backend).toBe('bwrap')
+    const reviewed = await call<WorktreeDiff>('alice', 'GET', `/api/agent-sessions/${id}/diff`)
+    expect(reviewed.body).toMatchObject({ source: 'backup', totals: { files: 1, additions: 1 } })
+
+    // A turn that changes nothing restores the checkout and stays idle on the runner, holding it.
+    expect(
+      (await call('alice', 'POST', `/api/agent-sessions/${id}/request-changes`, { comment: 'Say hi.' }))
+        .status,
+    ).toBe(200)
+    const idle = (await waitFor(
+      async () => {
+        const s = (await snapshot()).body
+        return s.thread.status === 'idle' ? s : undefined
+      },
+      120_000,
+      'the second turn to go idle',
+    ))!
+    expect(idle.thread.changes).toEqual({ files: 1, additions: 1, deletions: 0 })
 
     const live = await call<WorktreeDiff>('alice', 'GET', `/api/agent-sessions/${id}/diff`)
     expect(live.status).toBe(200)
@@ -114,23 +131,23 @@ describe('changes and usage end to end', () => {
     ).toBe(400)
 
     // Usage: the thread's totals are the sum of its usage items, and /api/usage says the same.
-    const items = idle!.items.flatMap((i) => (i.body.kind === 'usage' ? [i.body] : []))
+    const items = idle.items.flatMap((i) => (i.body.kind === 'usage' ? [i.body] : []))
     expect(items.length).toBeGreaterThan(0)
     const sum = (f: (u: (typeof items)[number]) => number | undefined) =>
       items.reduce((n, u) => n + (f(u) ?? 0), 0)
-    expect(idle!.thread.usage).toMatchObject({
+    expect(idle.thread.usage).toMatchObject({
       inputTokens: sum((u) => u.inputTokens),
       outputTokens: sum((u) => u.outputTokens),
       cacheReadTokens: sum((u) => u.cacheReadTokens),
       cacheWriteTokens: sum((u) => u.cacheWriteTokens),
     })
-    expect(idle!.thread.usage.inputTokens).toBeGreaterThan(0)
+    expect(idle.thread.usage.inputTokens).toBeGreaterThan(0)
     const report = await call<UsagePage>('alice', 'GET', `/api/usage?workspace=${WS}&groupBy=thread`)
     expect(report.status).toBe(200)
     expect(report.body.results.find((r) => r.key === id)).toMatchObject({
       records: items.length,
-      inputTokens: idle!.thread.usage.inputTokens,
-      outputTokens: idle!.thread.usage.outputTokens,
+      inputTokens: idle.thread.usage.inputTokens,
+      outputTokens: idle.thread.usage.outputTokens,
     })
 
     // Archived: the runner stops the thread and releases the sandbox; any runner reads the backup.
