@@ -120,6 +120,10 @@ describe('runner', () => {
     expect(result.seq).toBeGreaterThan(call.seq)
     const change = items.find((i) => i.body.kind === 'file_change')!
     expect(change.body).toMatchObject({ kind: 'file_change', path: 'hello.txt', change: 'added' })
+    // One added line per line of the file, under a hunk header: the last newline adds no empty line.
+    expect((change.body as { diff?: string }).diff).toBe(
+      '--- /dev/null\n+++ b/hello.txt\n@@ -0,0 +1,1 @@\n+hello world\n',
+    )
     const text = items.filter((i) => i.body.kind === 'assistant_text').at(-1)!
     expect(text.body).toEqual({ kind: 'assistant_text', text: 'Created `hello.txt`.' })
     expect(text.seq).toBeGreaterThan(result.seq)
@@ -146,8 +150,10 @@ describe('runner', () => {
 
   test('clone restores the backup elsewhere: the file comes back, uncommitted', async () => {
     const first = [...peer.backups.keys()][0]!
+    // As aica dispatches a clone: its ref names the backup, which the repository does not have.
     const { work } = await peer.dispatch({
       restoreFrom: first,
+      ref: peer.backups.get(first)!.ref,
       prompt: 'Run the command `cat hello.txt && git status --porcelain`',
     })
     await waitFor(
