@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { parseUnifiedDiff } from '../src/pages/agent-sessions/detail/diff-view'
+import { parseUnifiedDiff } from '../src/pages/agent-sessions/detail/plain-diff'
 
 test('lines are numbered from the hunk header, or from 1 when the diff has none', () => {
   const withHunk = parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -3,2 +3,2 @@\n same\n-old\n+new\n')

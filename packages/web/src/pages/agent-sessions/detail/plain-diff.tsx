@@ -1,5 +1,3 @@
-import { useState } from 'react'
-
 /** `at`: the line's place in the diff, its identity. */
 type Line = { at: number; kind: 'add' | 'del' | 'ctx' | 'hunk'; text: string; old?: number; new?: number }
 
@@ -52,55 +50,62 @@ function splitRows(lines: Line[]): Row[] {
 
 const SIGN = { add: '+', del: '-', ctx: ' ', hunk: '' }
 
-/** A file change's diff, unified or split, its lines as text (never HTML). */
-export function DiffView({ diff, path }: { diff: string; path: string }) {
-  const [mode, setMode] = useState<'unified' | 'split'>('unified')
+export type DiffMode = 'unified' | 'split'
+
+/**
+ * A diff as a plain table of text: what shows while the diff viewer's chunk loads, and the numbered lines the
+ * unit tests read. Lines are text, never HTML.
+ */
+export function PlainDiff({ diff, path, mode }: { diff: string; path: string; mode: DiffMode }) {
   const lines = parseUnifiedDiff(diff)
   return (
-    <div className="diff-view">
-      <fieldset className="diff-mode">
-        <legend className="visually-hidden">Diff layout for {path}</legend>
-        {(['unified', 'split'] as const).map((m) => (
-          <label key={m}>
-            <input type="radio" checked={mode === m} onChange={() => setMode(m)} /> {m}
-          </label>
-        ))}
-      </fieldset>
-      <table className={`diff diff-${mode}`} aria-label={`Diff of ${path}`}>
-        <tbody>
-          {mode === 'unified'
-            ? lines.map((l) => (
-                <tr key={l.at} className={`diff-${l.kind}`}>
-                  {l.kind === 'hunk' ? (
-                    <td colSpan={3}>{l.text}</td>
-                  ) : (
-                    <>
-                      <td className="ln">{l.old ?? ''}</td>
-                      <td className="ln">{l.new ?? ''}</td>
-                      <td className="code">
-                        {SIGN[l.kind]}
-                        {l.text}
-                      </td>
-                    </>
-                  )}
-                </tr>
-              ))
-            : splitRows(lines).map((r) =>
-                r.hunk !== undefined ? (
-                  <tr key={r.at} className="diff-hunk">
-                    <td colSpan={4}>{r.hunk}</td>
-                  </tr>
+    <table className={`diff diff-${mode}`} aria-label={`Diff of ${path}`}>
+      <tbody>
+        {mode === 'unified'
+          ? lines.map((l) => (
+              <tr key={l.at} className={`diff-${l.kind}`}>
+                {l.kind === 'hunk' ? (
+                  <td colSpan={3}>{l.text}</td>
                 ) : (
-                  <tr key={r.at}>
-                    <td className="ln">{r.left?.old ?? ''}</td>
-                    <td className={`code diff-${r.left?.kind ?? 'none'}`}>{r.left?.text ?? ''}</td>
-                    <td className="ln">{r.right?.new ?? ''}</td>
-                    <td className={`code diff-${r.right?.kind ?? 'none'}`}>{r.right?.text ?? ''}</td>
-                  </tr>
-                ),
-              )}
-        </tbody>
-      </table>
-    </div>
+                  <>
+                    <td className="ln">{l.old ?? ''}</td>
+                    <td className="ln">{l.new ?? ''}</td>
+                    <td className="code">
+                      {SIGN[l.kind]}
+                      {l.text}
+                    </td>
+                  </>
+                )}
+              </tr>
+            ))
+          : splitRows(lines).map((r) =>
+              r.hunk !== undefined ? (
+                <tr key={r.at} className="diff-hunk">
+                  <td colSpan={4}>{r.hunk}</td>
+                </tr>
+              ) : (
+                <tr key={r.at}>
+                  <td className="ln">{r.left?.old ?? ''}</td>
+                  <td className={`code diff-${r.left?.kind ?? 'none'}`}>{r.left?.text ?? ''}</td>
+                  <td className="ln">{r.right?.new ?? ''}</td>
+                  <td className={`code diff-${r.right?.kind ?? 'none'}`}>{r.right?.text ?? ''}</td>
+                </tr>
+              ),
+            )}
+      </tbody>
+    </table>
   )
+}
+
+/**
+ * The diff with a hunk header the viewer can parse: a diff without one (a new file as older runners reported
+ * it) gets one counted from its lines.
+ */
+export function withHunkHeader(diff: string): string {
+  if (/^@@ /m.test(diff)) return diff
+  const lines = parseUnifiedDiff(diff)
+  const olds = lines.filter((l) => l.old !== undefined).length
+  const news = lines.filter((l) => l.new !== undefined).length
+  const body = lines.map((l) => `${SIGN[l.kind]}${l.text}`).join('\n')
+  return `@@ -${olds ? 1 : 0},${olds} +${news ? 1 : 0},${news} @@\n${body}\n`
 }
