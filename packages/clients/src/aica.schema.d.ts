@@ -963,6 +963,7 @@ export interface operations {
                     "application/json": {
                         hasMoreItems: boolean;
                         items: {
+                            appliedUrl?: string;
                             /** Format: date-time */
                             at: string;
                             body: {
