@@ -181,6 +181,27 @@ describe('the session detail page', () => {
     await archive(dev, t.id)
   }, 120_000)
 
+  test('hostile file content is text in the diff viewer too', async () => {
+    const { page } = dev
+    const t = await dispatch(
+      dev,
+      'Create a file named evil.html that says <img src=x onerror=window.__pwned=4>.',
+    )
+    await page.goto(detailUrl(t))
+    await plant(page)
+    const diff = page
+      .getByRole('log', { name: 'Transcript' })
+      .getByRole('region', { name: 'Diff of evil.html' })
+    await diff
+      .locator('.unified-diff-view .diff-line-content', { hasText: '<img src=x onerror=window.__pwned=4>' })
+      .waitFor({ timeout: 120_000 })
+    expect(await diff.locator('img, script').count()).toBe(0)
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+    expect(await canary(page)).toBe('untouched')
+    await settled(dev, t.id, 'idle')
+    await archive(dev, t.id)
+  }, 180_000)
+
   test("someone else's team thread is read-only; their personal thread is the 404 page", async () => {
     const team = await dispatch(admin, 'Create a file named team.txt that says hi.', 'team')
     const personal = await dispatch(admin, 'Create a file named mine.txt that says hi.', 'personal')

@@ -103,13 +103,18 @@ export function Transcript(props: {
   )
 }
 
-/** A row's content; scrolling re-renders the list, not the rows already on screen. */
-const RowView = memo(function RowView(props: {
-  row: Row
-  threadId: string
-  readOnly: boolean
-  onFork?: (item: Item) => void
-}) {
+type RowProps = { row: Row; threadId: string; readOnly: boolean; onFork?: (item: Item) => void }
+
+/** Rows are rebuilt for every new item, their items are not: a row is the same while its item and result are. */
+const sameRow = (a: RowProps, b: RowProps) =>
+  a.row.item === b.row.item &&
+  a.row.result === b.row.result &&
+  a.threadId === b.threadId &&
+  a.readOnly === b.readOnly &&
+  a.onFork === b.onFork
+
+/** A row's content; scrolling or a new item re-renders the list, not the rows already on screen. */
+const RowView = memo(function RowView(props: RowProps) {
   const { row } = props
   return (
     <>
@@ -126,4 +131,4 @@ const RowView = memo(function RowView(props: {
       <ItemView item={row.item} result={row.result} threadId={props.threadId} readOnly={props.readOnly} />
     </>
   )
-})
+}, sameRow)
