@@ -103,3 +103,32 @@ export const HealthCheckResult = t.Object(
   { title: 'HealthCheckResult' },
 )
 export type HealthCheckResult = Static<typeof HealthCheckResult>
+
+/** At most this many hosts on a workspace's egress allowlist. */
+export const EGRESS_MAX_HOSTS = 64
+/**
+ * A host the agent's sandbox may reach over HTTPS (port 443, through the runner's egress proxy): a DNS name
+ * of two labels or more, or `*.` and such a name for its subdomains. No IP address (the last label starts
+ * with a letter), no port, no single-label wildcard like `*.com`.
+ */
+export const EgressHost = t.String({
+  maxLength: 253,
+  pattern:
+    '^(\\*\\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$',
+  description: 'registry.npmjs.org, or *.pythonhosted.org for its subdomains; HTTPS (443) only',
+})
+export const EgressSettings = t.Object(
+  {
+    workspaceId: WorkspaceId,
+    /** Lower case, sorted; empty: the agent reaches nothing but the model (no egress proxy at all). */
+    hosts: t.Array(EgressHost),
+    updatedBy: t.Union([t.String(), t.Null()]),
+    updatedAt: t.Union([Time, t.Null()]),
+  },
+  { title: 'EgressSettings' },
+)
+export type EgressSettings = Static<typeof EgressSettings>
+export const EgressSettingsSet = t.Object({
+  workspace: t.Optional(WorkspaceId),
+  hosts: t.Array(EgressHost, { maxItems: EGRESS_MAX_HOSTS }),
+})

@@ -1,4 +1,5 @@
 import { type Static, t } from 'elysia'
+import { EGRESS_MAX_HOSTS, EgressHost } from './aica-admin'
 import { Envelope } from './envelope'
 import { defineRpc } from './rpc'
 import { RepoFullName, WorkspaceId } from './workspace'
@@ -175,6 +176,11 @@ export const AicaWork = t.Object(
     restoreFrom: t.Optional(WorktreeId),
     /** Start as a fork of another thread of the same worktree, up to and including item `atSeq`. */
     forkOf: t.Optional(t.Object({ threadId: ThreadId, atSeq: t.Integer({ minimum: 1 }) })),
+    /**
+     * The workspace's egress allowlist (hosts, `*.suffix`; HTTPS only). The runner offers an egress proxy
+     * for the hosts on both this list and its operator's; absent or empty: no proxy, no way out but the model.
+     */
+    egressAllow: t.Optional(t.Array(EgressHost, { maxItems: EGRESS_MAX_HOSTS })),
     dispatchedAt: Time,
   },
   { title: 'AicaWork' },

@@ -21,6 +21,7 @@ import {
   StorageType,
   type Subscription,
 } from 'nats'
+import { type PermissionRefusal, watchConnection } from './bus-status'
 import { AppError } from './errors'
 import { errorFields, type Logger } from './log'
 import { openReply, parseReplyKey, REPLY_KEY_HEADER, replyKeyPair, sealReply } from './sealed-reply'
@@ -69,6 +70,8 @@ export type BusOptions = {
   logger: Logger
   /** Max age of events kept in BOSUN_EVENTS. */
   eventsMaxAgeMs?: number
+  /** Called when the server refuses a subscription; by default the process exits 1 (`watchConnection`). */
+  onSubscriptionRefused?: (refusal: PermissionRefusal) => void
 }
 
 const MS = 1_000_000
@@ -91,6 +94,11 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   })
+  watchConnection(nc, {
+    logger: opts.logger,
+    user: opts.name,
+    onSubscriptionRefused: opts.onSubscriptionRefused,
+  })
   const subj = subjects(opts.prefix)
   const jsm = await nc.jetstreamManager()
   await ensureEventsStream(jsm, subj, opts.eventsMaxAgeMs ?? 7 * 24 * 3600 * 1000)
@@ -111,13 +119,6 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     }
     return s
   }
-
-  ;(async () => {
-    for await (const s of nc.status()) {
-      if (s.type === 'disconnect' || s.type === 'reconnect')
-        opts.logger.warn(`nats ${s.type}`, { server: s.data })
-    }
-  })().catch(() => {})
 
   return {
     nc,
@@ -179,6 +180,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     },
     onEvent(def, handler, subjectTail) {
       const sub = nc.subscribe(subj.evt(subjectTail ?? def.type))
+      // A refused subscription ends the loop with its error; watchConnection reports it.
       ;(async () => {
         for await (const m of sub) {
           try {
@@ -188,7 +190,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
             opts.logger.warn('dropped invalid event', { type: def.type, ...errorFields(e) })
           }
         }
-      })()
+      })().catch(() => {})
     },
     onLive(subject, schema, handler) {
       const sub = nc.subscribe(subject)
@@ -206,7 +208,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
             opts.logger.error('a live message handler failed', { subject: m.subject, ...errorFields(err) })
           }
         }
-      })()
+      })().catch(() => {})
       return sub
     },
     async close() {

@@ -88,3 +88,27 @@ export function startByteCanary(): ByteCanary {
     stop: () => server.stop(true),
   }
 }
+
+export type EchoStandin = { port: number; bytes: number; stop(): void }
+
+/** A raw TCP listener on loopback that answers every chunk with `echo:` and the chunk (a registry's stand-in). */
+export function startEchoStandin(): EchoStandin {
+  let bytes = 0
+  const server = Bun.listen({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      data(socket, data) {
+        bytes += data.length
+        socket.write(`echo:${Buffer.from(data).toString()}`)
+      },
+    },
+  })
+  return {
+    port: server.port,
+    get bytes() {
+      return bytes
+    },
+    stop: () => server.stop(true),
+  }
+}

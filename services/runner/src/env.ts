@@ -29,8 +29,13 @@ export const RunnerEnv = T.Object({
   BOSUN_RUNNER_MAX_TURN_S: T.Integer({ default: 1800, minimum: 1 }),
   /** The worktree's size (and so any one file in it, RLIMIT_FSIZE). */
   BOSUN_RUNNER_MAX_DISK_MB: T.Integer({ default: 4096, minimum: 1 }),
-  /** Hosts (`host` for 443, `host:port`, `*.domain`) the sandbox may reach through the egress proxy; none: no egress. */
+  /**
+   * The operator's ceiling on egress: hosts (HTTPS, port 443) and `*.domain`. A sandbox reaches the hosts on
+   * both this list and its workspace's; none: no egress proxy at all.
+   */
   BOSUN_RUNNER_EGRESS_ALLOW: T.String({ default: '' }),
+  /** Tests only: `name=127.0.0.1:port,...`, local stand-ins the egress proxy tunnels a name to, unchecked. */
+  BOSUN_RUNNER_EGRESS_STANDINS: T.String({ default: '' }),
   OPENCODE_BIN: T.Optional(
     T.String({ description: 'opencode binary; default: the pinned opencode-ai package' }),
   ),

@@ -7,14 +7,27 @@ import { VERSION } from './app'
 import type { RunnerDeps } from './deps'
 import type { RunnerEnv } from './env'
 import { resolveOpencodeBin } from './opencode/process'
+import { parseCeiling, parseStandins } from './proxy/egress-allow'
 import { type RunnerState, runThread } from './run/thread'
 import { createWarmPool } from './run/warm'
-import { cgroupsAvailable } from './sandbox/cgroup'
+import { detectCgroups } from './sandbox/cgroup'
+import { limitsNote, type SandboxLimits } from './sandbox/limits'
 import { chooseSandbox } from './sandbox/sandbox'
 import { startWorkLoop } from './work/queue'
 
 /** Opens everything the runner needs and starts taking work; index.ts and tests share it. */
 export async function startRunner(env: RunnerEnv, logger: Logger) {
+  const egress = {
+    ceiling: parseCeiling(env.BOSUN_RUNNER_EGRESS_ALLOW),
+    standins: parseStandins(env.BOSUN_RUNNER_EGRESS_STANDINS),
+  }
+  const limits: SandboxLimits = {
+    pids: env.BOSUN_RUNNER_MAX_PROCESSES,
+    memoryBytes: env.BOSUN_RUNNER_MAX_MEMORY_MB * 1024 * 1024,
+    turnCpuMs: env.BOSUN_RUNNER_MAX_TURN_CPU_S * 1000,
+    turnWallMs: env.BOSUN_RUNNER_MAX_TURN_S * 1000,
+    diskBytes: env.BOSUN_RUNNER_MAX_DISK_MB * 1024 * 1024,
+  }
   const bus = await connectBus({
     url: env.NATS_URL,
     name: 'runner',
@@ -22,12 +35,16 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     prefix: env.BOSUN_SUBJECT_PREFIX,
     logger,
   })
-  const cgroups = cgroupsAvailable()
+  const cgroups = detectCgroups()
   const chosen = chooseSandbox(env.BOSUN_RUNNER_SANDBOX)
-  const sandbox = cgroups
-    ? chosen
-    : { ...chosen, note: `${chosen.note}. No cgroup v1 to write here: processes and memory are not limited` }
-  logger.info('sandbox', { backend: sandbox.backend, cgroups })
+  const sandbox = { ...chosen, note: `${chosen.note}; ${limitsNote(limits, cgroups)}` }
+  logger.info('sandbox', {
+    backend: sandbox.backend,
+    cgroups: cgroups?.version ?? 'none',
+    egress: egress.ceiling,
+  })
+  if (egress.standins.size)
+    logger.warn('BOSUN_RUNNER_EGRESS_STANDINS is set: test stand-ins bypass the egress address check')
   const deps: RunnerDeps = {
     env,
     bus,
@@ -36,14 +53,9 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     root: resolve(env.BOSUN_RUNNER_DIR ?? join(env.BOSUN_DATA_DIR, 'runner')),
     sandbox,
     opencodeBin: env.OPENCODE_BIN ?? resolveOpencodeBin(),
-    limits: {
-      pids: env.BOSUN_RUNNER_MAX_PROCESSES,
-      memoryBytes: env.BOSUN_RUNNER_MAX_MEMORY_MB * 1024 * 1024,
-      turnCpuMs: env.BOSUN_RUNNER_MAX_TURN_CPU_S * 1000,
-      turnWallMs: env.BOSUN_RUNNER_MAX_TURN_S * 1000,
-      diskBytes: env.BOSUN_RUNNER_MAX_DISK_MB * 1024 * 1024,
-    },
+    limits,
     cgroups,
+    egress,
     githubApp:
       env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY
         ? createGitHubApp({

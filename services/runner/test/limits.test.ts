@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from '@bosun/testkit/wait'
-import { type Cgroup, cgroupsAvailable, createCgroup } from '../src/sandbox/cgroup'
+import { type Cgroup, detectCgroups } from '../src/sandbox/cgroup'
 import { type SandboxLimits, watchLimits } from '../src/sandbox/limits'
 import { chooseSandbox } from '../src/sandbox/sandbox'
 
@@ -25,8 +25,9 @@ afterEach(() => {
 })
 
 function setUp(name: string, limits: SandboxLimits) {
-  expect(cgroupsAvailable()).toBe(true)
-  const cgroup: Cgroup = createCgroup(`test-${name}-${crypto.randomUUID()}`, {
+  const cgroups = detectCgroups()
+  expect(cgroups).toBeDefined()
+  const cgroup: Cgroup = cgroups!.create(`test-${name}-${crypto.randomUUID()}`, {
     pids: limits.pids,
     memoryBytes: limits.memoryBytes,
   })

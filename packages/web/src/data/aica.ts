@@ -13,6 +13,7 @@ export const aicaKeys = {
   bundle: (ws: string, kind: BundleKind) => [...aicaKeys.workspace(ws), 'bundle', kind] as const,
   autoTrigger: (ws: string) => [...aicaKeys.workspace(ws), 'auto-trigger'] as const,
   sharedCreds: (ws: string) => [...aicaKeys.workspace(ws), 'shared-creds'] as const,
+  egress: (ws: string) => [...aicaKeys.workspace(ws), 'egress'] as const,
   thread: (id: string) => [...aicaKeys.all, 'thread', id] as const,
 }
 
@@ -88,6 +89,16 @@ export const useRemoveAutoTrigger = (ws: string) =>
 export const useSetTriggerLabel = (ws: string) =>
   useAdminWrite(aicaKeys.autoTrigger(ws), (label: string) =>
     unwrap(aica.PUT('/api/auto-trigger-repos/label', { body: { workspace: ws, label } })),
+  )
+
+const fetchEgress = (workspace: string) =>
+  unwrap(aica.GET('/api/aica/egress', { params: { query: { workspace } } }))
+export const useEgress = (ws: string) =>
+  useQuery({ queryKey: aicaKeys.egress(ws), queryFn: () => fetchEgress(ws) })
+/** Replaces the whole list (admins); the server lower-cases, dedupes and sorts it. */
+export const useSetEgress = (ws: string) =>
+  useAdminWrite(aicaKeys.egress(ws), (hosts: string[]) =>
+    unwrap(aica.PUT('/api/aica/egress', { body: { workspace: ws, hosts } })),
   )
 
 const fetchSharedCreds = (workspace: string) =>

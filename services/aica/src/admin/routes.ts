@@ -3,6 +3,8 @@ import {
   AutoTriggerRepoAdd,
   AutoTriggerRepoParams,
   AutoTriggerRepoSet,
+  EgressSettings,
+  EgressSettingsSet,
   SharedCreds,
   SharedCredsSet,
   TriggerLabelSet,
@@ -14,6 +16,7 @@ import { Elysia, t } from 'elysia'
 import { bundleWorkspace as workspaceOf } from '../bundle/service'
 import type { AicaDeps } from '../deps'
 import { deleteSharedCreds, getSharedCreds, setSharedCreds } from './creds'
+import { egressSettings, setEgressHosts } from './egress'
 import { addTriggerRepo, removeTriggerRepo, setTriggerFrom, setTriggerLabel, triggerConfig } from './repos'
 
 const tags = ['aica-admin']
@@ -157,6 +160,36 @@ export function adminRoutes(deps: AicaDeps) {
           summary: 'Forget the shared provider credentials',
         },
         response: { 204: t.Void({ description: 'Removed' }), ...errors(400, 401, 403, 404) },
+      },
+    )
+    .get(
+      '/aica/egress',
+      async ({ principal, query }) =>
+        egressSettings(deps, await workspaceOf(deps, principal, query.workspace)),
+      {
+        auth: ['aica:read'],
+        query: WorkspaceQuery,
+        detail: {
+          operationId: 'aicaGetEgress',
+          tags,
+          summary: "Hosts the workspace's agents may reach over HTTPS (within the runner operator's list)",
+        },
+        response: { 200: EgressSettings, ...errors(400, 401, 403, 404) },
+      },
+    )
+    .put(
+      '/aica/egress',
+      async ({ principal, body }) =>
+        setEgressHosts(deps, principal, await workspaceOf(deps, principal, body.workspace), body.hosts),
+      {
+        auth: ['team_shared_creds:write'],
+        body: EgressSettingsSet,
+        detail: {
+          operationId: 'aicaSetEgress',
+          tags,
+          summary: "Replace the workspace's egress allowlist (admins)",
+        },
+        response: { 200: EgressSettings, ...errors(400, 401, 403, 404) },
       },
     )
 }

@@ -150,6 +150,14 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   updatedAt: integer('updated_at').notNull(),
 })
 
+/** A workspace's egress allowlist: hosts its agents may reach over HTTPS (JSON array of strings). */
+export const egressSettings = sqliteTable('egress_settings', {
+  workspaceId: text('workspace_id').primaryKey(),
+  hosts: text('hosts', { mode: 'json' }).$type<string[]>().notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
 export const sharedCreds = sqliteTable('shared_creds', {
   workspaceId: text('workspace_id').primaryKey(),
   kind: text('kind').notNull(),

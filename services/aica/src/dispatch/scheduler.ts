@@ -1,4 +1,5 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
+import { egressHostsIn } from '../admin/egress'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { mintRelayToken } from '../relay/tokens'
@@ -27,6 +28,7 @@ export async function pump(deps: AicaDeps, workspaceId: string) {
       .orderBy(rank, asc(schema.threads.createdAt))
       .limit(free)
     const out: Array<{ threadId: string; seq: number }> = []
+    const egressAllow = queued.length ? await egressHostsIn(tx, workspaceId) : []
     for (const thread of queued) {
       const [wt] = await tx.select().from(schema.worktrees).where(eq(schema.worktrees.id, thread.worktreeId))
       if (!wt) continue
@@ -58,6 +60,7 @@ export async function pump(deps: AicaDeps, workspaceId: string) {
           ...(thread.forkOfThread && thread.forkAtSeq !== null
             ? { forkOf: { threadId: thread.forkOfThread, atSeq: thread.forkAtSeq } }
             : {}),
+          ...(egressAllow.length ? { egressAllow } : {}),
           dispatchedAt: new Date().toISOString(),
         },
         thread.attempt,

@@ -1,24 +1,18 @@
 import { checkTarget, checkUrl, OutboundRefused, type SafeFetchOptions } from '@bosun/service-kit/safe-fetch'
 import type { Socket } from 'bun'
+import { allowedBy, type Standin } from './egress-allow'
 
 export type EgressOptions = {
   /** The Unix socket it listens on (bound into the sandbox, bridged to a loopback port there). */
   unix: string
-  /** `host` (port 443) or `host:port`; `*.example.org` matches its subdomains. */
+  /** Hosts (port 443) and `*.domain` entries: the workspace's list within the operator's (`effectiveAllow`). */
   allow: readonly string[]
-  /** Test stand-ins on loopback that may be tunnelled to although private (`host:port`). */
-  allowPrivate?: readonly string[]
+  /** Tests only: names tunnelled to a local stand-in address instead of being resolved and checked. */
+  standins?: ReadonlyMap<string, Standin>
   resolve?: SafeFetchOptions['resolve']
 }
 
 const MAX_HEAD = 8192
-
-const allowedBy = (allow: readonly string[], host: string, port: string) =>
-  allow.some((entry) => {
-    const [pattern, want = '443'] = entry.toLowerCase().split(':')
-    if (want !== port || !pattern) return false
-    return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern
-  })
 
 type Side = { socket?: Socket<unknown>; pending: Uint8Array[] }
 
@@ -54,25 +48,30 @@ export function openEgressProxy(opts: EgressOptions) {
     socket.write(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${why}\n`)
     socket.end()
   }
+  /** Where a tunnel to an allowed host goes: a test stand-in, else the public address its name resolves to. */
+  const targetOf = async (host: string): Promise<{ address: string; port: number } | { refused: string }> => {
+    const standin = opts.standins?.get(host)
+    if (standin) return { address: standin.hostname, port: standin.port }
+    try {
+      const checked = await checkTarget(checkUrl(`https://${host}/`), { resolve: opts.resolve })
+      return { address: checked.address, port: 443 }
+    } catch (err) {
+      return { refused: err instanceof OutboundRefused ? err.reason : 'The host cannot be reached' }
+    }
+  }
   const open = async (socket: Socket<State>, line: string, upstream: Side) => {
     const m = /^CONNECT ([^\s:]+|\[[^\]\s]+\]):(\d{1,5}) HTTP\/1\.[01]$/i.exec(line)
     if (!m) return refuse(socket, '405 Method Not Allowed', 'Only HTTPS through CONNECT host:port is offered')
     const host = m[1]!.toLowerCase()
     const port = m[2]!
-    if (!allowedBy(opts.allow, host, port))
+    if (port !== '443' || !allowedBy(opts.allow, host))
       return refuse(socket, '403 Forbidden', `${host}:${port} is not on this workspace's egress allowlist`)
-    let address: string
-    try {
-      const url = checkUrl(`https://${host}:${port}/`)
-      address = (await checkTarget(url, { allowHosts: opts.allowPrivate, resolve: opts.resolve })).address
-    } catch (err) {
-      if (err instanceof OutboundRefused) return refuse(socket, '403 Forbidden', err.reason)
-      throw err
-    }
+    const target = await targetOf(host)
+    if ('refused' in target) return refuse(socket, '403 Forbidden', target.refused)
     const state = socket.data
     await Bun.connect({
-      hostname: address,
-      port: Number(port),
+      hostname: target.address,
+      port: target.port,
       socket: {
         open(up) {
           upstream.socket = up as Socket<unknown>

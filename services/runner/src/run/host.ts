@@ -10,7 +10,7 @@ import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
 import { type OpencodeServer, startOpencode } from '../opencode/process'
 import { openEgressProxy } from '../proxy/egress-proxy'
 import { openModelRoute, type ProxyRoute, type Upstream } from '../proxy/model-proxy'
-import { type Cgroup, createCgroup } from '../sandbox/cgroup'
+import type { Cgroup } from '../sandbox/cgroup'
 import { type LimitWatch, watchLimits } from '../sandbox/limits'
 
 /** One worktree on this runner: its checkout and the opencode server its threads are sessions of. */
@@ -35,6 +35,8 @@ export type Host = {
   /** Sessions forked ahead (relay `fork`) for threads whose work has not arrived yet. */
   forked: Map<string, string>
   limits: LimitWatch
+  /** The hosts its egress proxy tunnels to; empty: none is offered. */
+  egress: string[]
   stop(): Promise<void>
 }
 
@@ -55,6 +57,7 @@ export type Sandboxed = {
   server: Promise<OpencodeServer>
   route: ProxyRoute
   cgroup: Cgroup | undefined
+  egress: string[]
   /** True when started without extraEnv, so any thread without extraEnv may take it. */
   plainEnv: boolean
   startedAt: number
@@ -68,7 +71,15 @@ export type Sandboxed = {
  */
 export async function spawnSandboxed(
   deps: RunnerDeps,
-  opts: { repo: string; name: string; modelId: string; upstream: Upstream; env: Record<string, string> },
+  opts: {
+    repo: string
+    name: string
+    modelId: string
+    upstream: Upstream
+    env: Record<string, string>
+    /** Hosts the egress proxy may tunnel to (`effectiveAllow`); empty: no egress proxy. */
+    egress: string[]
+  },
 ): Promise<Sandboxed> {
   const mirror = mirrorPath(deps.root, opts.repo)
   const dir = worktreeDir(deps.root, opts.name)
@@ -84,12 +95,13 @@ export async function spawnSandboxed(
     opts.upstream,
     isolated ? { unix: join(socketDir, 'model.sock'), insidePort: MODEL_PORT } : { tcp: true },
   )
-  const egressAllow = deps.env.BOSUN_RUNNER_EGRESS_ALLOW.split(',')
-    .map((h) => h.trim())
-    .filter(Boolean)
   const egress =
-    isolated && egressAllow.length
-      ? openEgressProxy({ unix: join(socketDir, 'egress.sock'), allow: egressAllow })
+    isolated && opts.egress.length
+      ? openEgressProxy({
+          unix: join(socketDir, 'egress.sock'),
+          allow: opts.egress,
+          standins: deps.egress.standins,
+        })
       : undefined
   // With egress, npm's registry is the real one again (reached through the proxy when it is allowed).
   const egressEnv: Record<string, string> = egress
@@ -99,9 +111,10 @@ export async function spawnSandboxed(
         npm_config_registry: 'https://registry.npmjs.org/',
       }
     : {}
-  const cgroup = deps.cgroups
-    ? createCgroup(opts.name, { pids: deps.limits.pids, memoryBytes: deps.limits.memoryBytes })
-    : undefined
+  const cgroup = deps.cgroups?.create(opts.name, {
+    pids: deps.limits.pids,
+    memoryBytes: deps.limits.memoryBytes,
+  })
   const config = opencodeConfig({
     providerId: PROVIDER_ID,
     modelId: opts.modelId,
@@ -142,6 +155,7 @@ export async function spawnSandboxed(
     server,
     route,
     cgroup,
+    egress: egress ? opts.egress : [],
     plainEnv: Object.keys(opts.env).length === 0,
     startedAt: Date.now(),
     async discard() {
@@ -243,6 +257,7 @@ export async function attachHost(
     messageAt: new Map(),
     forked: new Map(),
     limits: watchLimits({ limits: deps.limits, cgroup: sandboxed.cgroup, dir }),
+    egress: sandboxed.egress,
     async stop() {
       events.abort()
       // The latest backup is with aica; a later thread of this worktree restores from it.

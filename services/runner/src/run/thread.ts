@@ -14,6 +14,7 @@ import { makeBackup } from '../git/backup'
 import { mirrorPath } from '../git/checkout'
 import type { Confined } from '../git/confined'
 import type { OpencodeEvent } from '../opencode/client'
+import { effectiveAllow, egressNote } from '../proxy/egress-allow'
 import type { Upstream } from '../proxy/model-proxy'
 import { connectRelay, type RelayCommand } from '../relay/socket'
 import { materializeBundle } from './bundle'
@@ -121,7 +122,7 @@ export async function runThread(
     run.marks.hostMs = Date.now() - run.t0
     const hostTimings = host.threads.size === 0 ? host.timings : {}
     host.threads.add(run.threadId)
-    announceSandbox(deps, run)
+    announceSandbox(deps, run, host)
     const session = await openSession(deps, run, host)
     deps.logger.info('session started', {
       threadId: run.threadId,
@@ -232,9 +233,10 @@ async function fetchExtraEnv(deps: RunnerDeps, run: ThreadRun) {
 }
 
 /** Tells aica what confines the agent; aica records it on the worktree and as the thread's sandbox item. */
-function announceSandbox(deps: RunnerDeps, run: ThreadRun) {
-  const { backend, note } = deps.sandbox
-  run.relay.send({ type: 'sandbox', worktreeId: run.work.worktreeId, backend, note })
+function announceSandbox(deps: RunnerDeps, run: ThreadRun, host: Host) {
+  const { backend, isolatedNet } = deps.sandbox
+  const note = isolatedNet ? `${deps.sandbox.note}; ${egressNote(host.egress)}` : deps.sandbox.note
+  run.relay.send({ type: 'sandbox', worktreeId: run.work.worktreeId, backend, note: note.slice(0, 2000) })
 }
 
 /**
@@ -457,11 +459,12 @@ async function hostFor(
   backup.catch(() => {})
   const modelId = work.model || deps.env.BOSUN_MODEL_ID
   const hasEnv = Object.keys(env).length > 0
-  const spare = hasEnv ? undefined : warm.take(work.repo, modelId, upstream.kind)
+  const egress = effectiveAllow(deps.egress.ceiling, work.egressAllow ?? [])
+  const spare = hasEnv ? undefined : warm.take(work.repo, modelId, upstream.kind, egress)
   const starting = (async () => {
     const sandboxed =
       spare ??
-      (await spawnSandboxed(deps, { repo: work.repo, name: work.worktreeId, modelId, upstream, env }))
+      (await spawnSandboxed(deps, { repo: work.repo, name: work.worktreeId, modelId, upstream, env, egress }))
     return attachHost(deps, work, sandboxed, {
       upstream,
       secrets,
@@ -482,7 +485,7 @@ async function hostFor(
   hosts.set(work.worktreeId, starting)
   starting.catch(() => hosts.delete(work.worktreeId))
   // The next thread on this repository finds opencode already started.
-  void starting.then(() => warm.refill(work.repo, modelId, upstream.kind)).catch(() => {})
+  void starting.then(() => warm.refill(work.repo, modelId, upstream.kind, egress)).catch(() => {})
   return starting
 }
 

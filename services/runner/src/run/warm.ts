@@ -7,14 +7,15 @@ const MAX_AGE_MS = 30 * 60_000
 
 export type WarmPool = {
   /** A started opencode for this repository and model, when one is ready; the caller owns it. */
-  take(repo: string, modelId: string, kind: string): Sandboxed | undefined
+  take(repo: string, modelId: string, kind: string, egress: string[]): Sandboxed | undefined
   /** Starts a spare for this repository in the background, within the pool's size. */
-  refill(repo: string, modelId: string, kind: string): void
+  refill(repo: string, modelId: string, kind: string, egress: string[]): void
   stop(): Promise<void>
 }
 
-const keyOf = (repo: string, modelId: string, kind: string) =>
-  `${repo}\n${modelId}\n${kind === 'anthropic' ? 'anthropic' : 'openai-compatible'}`
+// The egress hosts are part of the key: a spare's proxy and HTTPS_PROXY are fixed when it starts.
+const keyOf = (repo: string, modelId: string, kind: string, egress: string[]) =>
+  `${repo}\n${modelId}\n${kind === 'anthropic' ? 'anthropic' : 'openai-compatible'}\n${egress.join(',')}`
 
 /**
  * Pre-started opencode servers, one per recently used repository (up to `size`), in the sandbox over an
@@ -26,8 +27,8 @@ export function createWarmPool(deps: RunnerDeps, size: number): WarmPool {
   const starting = new Set<string>()
   let stopped = false
   return {
-    take(repo, modelId, kind) {
-      const key = keyOf(repo, modelId, kind)
+    take(repo, modelId, kind, egress) {
+      const key = keyOf(repo, modelId, kind, egress)
       const spare = spares.get(key)
       if (!spare) return undefined
       spares.delete(key)
@@ -35,8 +36,8 @@ export function createWarmPool(deps: RunnerDeps, size: number): WarmPool {
       void spare.discard()
       return undefined
     },
-    refill(repo, modelId, kind) {
-      const key = keyOf(repo, modelId, kind)
+    refill(repo, modelId, kind, egress) {
+      const key = keyOf(repo, modelId, kind, egress)
       if (stopped || size === 0 || spares.has(key) || starting.has(key)) return
       if (spares.size + starting.size >= size) {
         const oldest = [...spares.entries()].sort((a, b) => a[1].startedAt - b[1].startedAt)[0]
@@ -52,6 +53,7 @@ export function createWarmPool(deps: RunnerDeps, size: number): WarmPool {
         // Rebound to the thread's provider when a thread takes it; until then nothing can be asked.
         upstream: { kind, baseURL: 'http://127.0.0.1:9/v1' },
         env: {},
+        egress,
       })
         .then(async (spare) => {
           const up = await spare.server.then(

@@ -1,4 +1,4 @@
-import type { Cgroup } from './cgroup'
+import type { Cgroup, Cgroups } from './cgroup'
 
 /** Per-sandbox limits, from the runner's env (see the README's configuration table). */
 export type SandboxLimits = {
@@ -14,6 +14,21 @@ export type LimitName = 'processes' | 'memory' | 'turn_cpu' | 'turn_time' | 'dis
 export type Crossed = { limit: LimitName; message: string }
 
 const MB = 1024 * 1024
+
+/**
+ * The sandbox note's account of limits: exactly those enforced on this host (processes, memory and CPU time
+ * need a cgroup the runner may write; wall time and the worktree's size are watched by the runner itself).
+ */
+export function limitsNote(limits: SandboxLimits, cgroups: Cgroups | undefined): string {
+  const always = `wall time per turn (${limits.turnWallMs / 1000} s), worktree size (${Math.round(limits.diskBytes / MB)} MB; one file: RLIMIT_FSIZE)`
+  if (!cgroups)
+    return `limits enforced here: ${always}; NOT enforced (no cgroup the runner may write on this host): processes, memory, CPU time per turn`
+  const v = `cgroup ${cgroups.version}`
+  return (
+    `limits enforced here: processes (${limits.pids}, ${v} pids), memory (${Math.round(limits.memoryBytes / MB)} MB, swap included, ${v} memory), ` +
+    `CPU time per turn (${limits.turnCpuMs / 1000} s, ${v} ${cgroups.version === 'v1' ? 'cpuacct' : 'cpu.stat'}), ${always}`
+  )
+}
 
 /** Bytes the worktree takes (apparent sizes, so a sparse file counts as what it claims). */
 async function diskUse(dir: string): Promise<number> {

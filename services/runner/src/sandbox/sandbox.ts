@@ -119,10 +119,11 @@ export function chooseSandbox(mode: 'auto' | 'bwrap' | 'none'): Sandbox {
       backend: 'bwrap',
       isolatedNet: true,
       note:
-        'bubblewrap: own network namespace (the only way out is the model proxy, over a Unix socket; ' +
-        'no host, service, NATS or GitHub port is reachable), no GitHub token or Bosun credential inside ' +
-        '(the runner fetches the repository outside), the worktree is the only writable path, private /tmp, ' +
-        'no capabilities, own PID/IPC/UTS namespaces, limits on processes, memory, CPU and wall time per turn and worktree size',
+        "bubblewrap: own network namespace (the only ways out are the runner's proxies over Unix sockets: " +
+        'the model proxy, and an egress proxy only for hosts the workspace allows; no host, service, NATS or ' +
+        'GitHub port is reachable), no GitHub token or Bosun credential inside (the runner fetches the ' +
+        'repository outside), the worktree is the only writable path, private /tmp, no capabilities, own ' +
+        'PID/IPC/UTS namespaces',
       wrap: bwrapArgs,
     }
   }

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react'
 import { AccountSection } from './sections/account'
 import { ApiKeysSection } from './sections/api-keys'
 import { AutoTriggerSection } from './sections/auto-trigger'
+import { EgressSection } from './sections/egress'
 import { PasskeysSection } from './sections/passkeys'
 import { RepositoriesSection } from './sections/repositories'
 import { SharedCredsSection } from './sections/shared-creds'
@@ -22,6 +23,8 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { id: 'api-keys', title: 'API keys', admin: false, Component: ApiKeysSection },
   { id: 'repositories', title: 'Repositories', admin: true, Component: RepositoriesSection },
   { id: 'auto-trigger', title: 'Auto-trigger repositories', admin: true, Component: AutoTriggerSection },
+  // Members see the list read-only; the section itself lets admins edit it.
+  { id: 'agent-network', title: 'Agent network access', admin: false, Component: EgressSection },
   { id: 'shared-credentials', title: 'Team shared credentials', admin: true, Component: SharedCredsSection },
   { id: 'webhook-deliveries', title: 'Webhook deliveries', admin: true, Component: WebhookDeliveriesSection },
 ]
