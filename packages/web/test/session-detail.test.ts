@@ -283,7 +283,15 @@ describe('the session page acts on the thread', () => {
     await status.getByText('stopped', { exact: true }).waitFor()
     expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0)
     await page.getByRole('button', { name: 'Retry' }).click()
-    await status.filter({ hasText: /^(queued|starting|running)$/ }).waitFor()
+    await status
+      .filter({ hasText: /^(queued|starting|running)$/ })
+      .waitFor()
+      .catch(async (err) => {
+        const { thread } = await apiThread(dev, t.id)
+        throw new Error(`the page did not show the retry; the API has ${JSON.stringify(thread)}`, {
+          cause: err,
+        })
+      })
     expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0)
     expect((await apiThread(dev, t.id)).thread.status).toMatch(/^(queued|starting|running)$/)
     // Stopped again, so the sleep does not hold the runner for the tests that follow.
