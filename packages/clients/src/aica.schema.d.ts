@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/auto-approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Grant `ask` permission requests of this thread without a person (never `deny`) */
+        post: operations["aicaSetAutoApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/fork": {
         parameters: {
             query?: never;
@@ -89,6 +106,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/permissions/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Allow once, always, or reject a permission request (first answer wins; 409 when settled) */
+        post: operations["aicaAnswerPermission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/prompt": {
         parameters: {
             query?: never;
@@ -100,6 +134,23 @@ export interface paths {
         put?: never;
         /** Send a prompt to a running or idle thread */
         post: operations["aicaPromptThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/questions/{requestId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the agent's question (first answer wins; 409 when settled) */
+        post: operations["aicaAnswerQuestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -132,6 +183,23 @@ export interface paths {
         };
         /** The runner's socket for one thread (relay token only) */
         get: operations["aicaThreadRelay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's requests still waiting on a person */
+        get: operations["aicaPendingRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -222,6 +290,24 @@ export interface paths {
         get: operations["aicaGetEgress"];
         /** Replace the workspace's egress allowlist (admins) */
         put: operations["aicaSetEgress"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/aica/permission-defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's default permission policies (people's threads, aica:auto threads) */
+        get: operations["aicaGetPermissionDefaults"];
+        /** Set the default permission policies (admins); applies to threads dispatched afterwards */
+        put: operations["aicaSetPermissionDefaults"];
         post?: never;
         delete?: never;
         options?: never;
@@ -525,7 +611,7 @@ export interface operations {
                 direction?: "asc" | "ascending" | "desc" | "descending";
                 page_size?: string | number;
                 repo?: string;
-                status?: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                status?: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                 userId?: "me" | "all" | "";
                 workspace?: string;
                 worktreeId?: string;
@@ -555,6 +641,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -581,6 +668,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -591,7 +688,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -609,6 +706,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -701,6 +802,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -722,6 +833,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -743,6 +864,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -770,6 +901,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -796,6 +928,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -806,7 +948,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -824,6 +966,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -1027,8 +1173,37 @@ export interface operations {
                                 description: string;
                                 /** @constant */
                                 kind: "permission_request";
+                                patterns?: string[];
                                 requestId: string;
                                 tool: string;
+                            } | {
+                                by: string;
+                                /** @enum {string} */
+                                decision: "once" | "always" | "reject";
+                                /** @constant */
+                                kind: "permission_decision";
+                                message?: string;
+                                requestId: string;
+                            } | {
+                                /** @constant */
+                                kind: "question";
+                                questions: {
+                                    header?: string;
+                                    multiple?: boolean;
+                                    options: {
+                                        description?: string;
+                                        label: string;
+                                    }[];
+                                    question: string;
+                                }[];
+                                requestId: string;
+                            } | {
+                                answers: string[][];
+                                by: string;
+                                /** @constant */
+                                kind: "question_answer";
+                                rejected?: boolean;
+                                requestId: string;
                             } | {
                                 costUsd?: number;
                                 inputTokens: string | number;
@@ -1051,7 +1226,7 @@ export interface operations {
                                 /** @constant */
                                 kind: "status";
                                 /** @enum {string} */
-                                status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                                status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             } | {
                                 code: string;
                                 /** @constant */
@@ -1070,6 +1245,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -1096,6 +1272,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -1106,7 +1292,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -1124,6 +1310,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -1363,6 +1553,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1389,6 +1580,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1399,7 +1600,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1417,6 +1618,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1504,6 +1709,99 @@ export interface operations {
             };
         };
     };
+    aicaSetAutoApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    on: boolean;
+                };
+                "application/x-www-form-urlencoded": {
+                    on: boolean;
+                };
+                "multipart/form-data": {
+                    on: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        autoApprove: boolean;
+                        threadId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaForkThread: {
         parameters: {
             query?: never;
@@ -1555,6 +1853,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1581,6 +1880,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1591,7 +1900,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1609,6 +1918,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1621,6 +1934,120 @@ export interface operations {
                         workspaceId: string;
                         /** @description Worktree id */
                         worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaAnswerPermission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+                "multipart/form-data": {
+                    /** @enum {string} */
+                    decision: "once" | "always" | "reject";
+                    message?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -1729,6 +2156,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -1755,6 +2183,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -1765,7 +2203,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -1783,6 +2221,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1795,6 +2237,117 @@ export interface operations {
                         workspaceId: string;
                         /** @description Worktree id */
                         worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaAnswerQuestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+                "multipart/form-data": {
+                    /** @description A text (the answer to each question) or one list of answers per question */
+                    answer: string | string[][];
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -1943,6 +2496,113 @@ export interface operations {
             };
         };
     };
+    aicaPendingRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            ask: {
+                                description: string;
+                                /** @constant */
+                                kind: "permission";
+                                patterns: string[];
+                                permission: string;
+                            } | {
+                                /** @constant */
+                                kind: "question";
+                                questions: {
+                                    header?: string;
+                                    multiple?: boolean;
+                                    options: {
+                                        description?: string;
+                                        label: string;
+                                    }[];
+                                    question: string;
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            requestId: string;
+                            /** @enum {string} */
+                            state: "pending" | "settled" | "cancelled";
+                            /** @description Thread id */
+                            threadId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaRetryThread: {
         parameters: {
             query?: never;
@@ -1986,6 +2646,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2012,6 +2673,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2022,7 +2693,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2040,6 +2711,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2148,6 +2823,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -2174,6 +2850,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -2184,7 +2870,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -2202,6 +2888,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -2992,6 +3682,281 @@ export interface operations {
                         /** Format: date-time */
                         updatedAt: string | null;
                         updatedBy: string | null;
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaGetPermissionDefaults: {
+        parameters: {
+            query?: {
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** PermissionPolicy */
+                        auto: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** PermissionPolicy */
+                        people: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaSetPermissionDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+                "multipart/form-data": {
+                    /** PermissionPolicy */
+                    auto?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** PermissionPolicy */
+                    people?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
+                    /** @description Workspace slug, e.g. pydantic-ai */
+                    workspace?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** PermissionPolicy */
+                        auto: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** PermissionPolicy */
+                        people: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @description Workspace slug, e.g. pydantic-ai */
                         workspaceId: string;
                     };
@@ -4265,6 +5230,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -4291,6 +5257,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -4301,7 +5277,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -4319,6 +5295,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -4609,6 +5589,7 @@ export interface operations {
                             agent: string;
                             /** @description 1 for the first run, +1 per retry */
                             attempt: string | number;
+                            autoApprove: boolean;
                             bundleDigest: string;
                             callback: {
                                 /** Format: date-time */
@@ -4635,6 +5616,16 @@ export interface operations {
                             id: string;
                             lastSeq: string | number;
                             model: string;
+                            /** PermissionPolicy */
+                            permissions: {
+                                bashAllow: string[];
+                                /** @enum {string} */
+                                questions: "ask" | "deny";
+                                /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                                rules: {
+                                    [key: string]: "allow" | "ask" | "deny";
+                                };
+                            };
                             /** @enum {string} */
                             priority: "high" | "normal" | "low";
                             prompt: string;
@@ -4645,7 +5636,7 @@ export interface operations {
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
@@ -4663,6 +5654,10 @@ export interface operations {
                                 starting?: string;
                                 /** Format: date-time */
                                 stopped?: string;
+                                /** Format: date-time */
+                                waiting_answer?: string;
+                                /** Format: date-time */
+                                waiting_permission?: string;
                             };
                             /** Format: date-time */
                             updatedAt: string;
@@ -4839,6 +5834,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -4853,6 +5858,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -4867,6 +5882,16 @@ export interface operations {
                         [key: string]: string;
                     };
                     model?: string;
+                    /** PermissionPolicy */
+                    permissions?: {
+                        bashAllow: string[];
+                        /** @enum {string} */
+                        questions: "ask" | "deny";
+                        /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                        rules: {
+                            [key: string]: "allow" | "ask" | "deny";
+                        };
+                    };
                     /** @enum {string} */
                     priority?: "high" | "normal" | "low";
                     prompt: string;
@@ -4885,6 +5910,7 @@ export interface operations {
                         agent: string;
                         /** @description 1 for the first run, +1 per retry */
                         attempt: string | number;
+                        autoApprove: boolean;
                         bundleDigest: string;
                         callback: {
                             /** Format: date-time */
@@ -4911,6 +5937,16 @@ export interface operations {
                         id: string;
                         lastSeq: string | number;
                         model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
                         /** @enum {string} */
                         priority: "high" | "normal" | "low";
                         prompt: string;
@@ -4921,7 +5957,7 @@ export interface operations {
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
@@ -4939,6 +5975,10 @@ export interface operations {
                             starting?: string;
                             /** Format: date-time */
                             stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;

@@ -1,6 +1,7 @@
 import { type Static, t } from 'elysia'
 import { defineEvent } from './envelope'
 import { Page, PageQuery } from './pagination'
+import { HumanAsk, PermissionPolicy } from './permissions'
 import { Item, Priority, ThreadError, ThreadId, ThreadStatus, WorktreeId } from './relay'
 import { defineRpc } from './rpc'
 import { RepoFullName, WorkspaceId } from './workspace'
@@ -46,6 +47,8 @@ export const DispatchEnvelope = t.Object(
     visibility: t.Optional(Visibility),
     extraEnv: t.Optional(ExtraEnv),
     callbackUrl: t.Optional(t.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
+    /** This thread's permission policy; without it, the workspace's default (`/api/aica/permission-defaults`). */
+    permissions: t.Optional(PermissionPolicy),
   },
   { title: 'DispatchEnvelope' },
 )
@@ -61,6 +64,7 @@ export const ThreadCreate = t.Object(
     priority: DispatchEnvelope.properties.priority,
     extraEnv: DispatchEnvelope.properties.extraEnv,
     callbackUrl: DispatchEnvelope.properties.callbackUrl,
+    permissions: DispatchEnvelope.properties.permissions,
   },
   { title: 'ThreadCreate' },
 )
@@ -107,6 +111,8 @@ export const StatusTimes = t.Partial(
     starting: Time,
     running: Time,
     idle: Time,
+    waiting_permission: Time,
+    waiting_answer: Time,
     completed: Time,
     failed: Time,
     stopped: Time,
@@ -147,6 +153,9 @@ export const Thread = t.Object(
     lastSeq: t.Integer(),
     forkOf: t.Union([t.Object({ threadId: ThreadId, atSeq: t.Integer() }), t.Null()]),
     callback: t.Union([CallbackState, t.Null()]),
+    permissions: PermissionPolicy,
+    /** When on, permission requests under `ask` are granted once without a person (never `deny`). */
+    autoApprove: t.Boolean(),
     createdAt: Time,
     updatedAt: Time,
   },
@@ -189,6 +198,23 @@ export const WorktreeListQuery = t.Object({
 export const WorktreePage = Page(Worktree, 'WorktreePage')
 
 export const ThreadParams = t.Object({ id: ThreadId })
+export const HumanRequestParams = t.Object({
+  id: ThreadId,
+  requestId: t.String({ minLength: 1, maxLength: 200 }),
+})
+/** A request of the agent to a person, as the ledger keeps it. */
+export const HumanRequest = t.Object(
+  {
+    threadId: ThreadId,
+    requestId: t.String(),
+    ask: HumanAsk,
+    state: t.Union([t.Literal('pending'), t.Literal('settled'), t.Literal('cancelled')]),
+    createdAt: Time,
+  },
+  { title: 'HumanRequest' },
+)
+export type HumanRequest = Static<typeof HumanRequest>
+export const HumanRequestList = t.Object({ results: t.Array(HumanRequest) }, { title: 'HumanRequestList' })
 export const WorktreeParams = t.Object({ wtId: WorktreeId })
 export const ItemParams = t.Object({ id: ThreadId, itemId: t.String({ maxLength: 100 }) })
 export const SnapshotQuery = t.Object({

@@ -1,6 +1,14 @@
 import { type Static, t } from 'elysia'
 import { EGRESS_MAX_HOSTS, EgressHost } from './aica-admin'
 import { Envelope } from './envelope'
+import {
+  HumanAsk,
+  HumanReply,
+  PermissionDecision,
+  PermissionPolicy,
+  Question,
+  QuestionAnswers,
+} from './permissions'
 import { defineRpc } from './rpc'
 import { RepoFullName, WorkspaceId } from './workspace'
 
@@ -50,6 +58,9 @@ export const ThreadStatus = t.Union([
   t.Literal('starting'),
   t.Literal('running'),
   t.Literal('idle'),
+  /** Waiting on a person: a permission request (`waiting_permission`) or a question (`waiting_answer`). */
+  t.Literal('waiting_permission'),
+  t.Literal('waiting_answer'),
   t.Literal('completed'),
   t.Literal('failed'),
   t.Literal('stopped'),
@@ -109,6 +120,28 @@ export const ItemBody = t.Union([
     requestId: t.String({ maxLength: 200 }),
     tool: t.String({ maxLength: 200 }),
     description: t.String({ maxLength: 4000 }),
+    patterns: t.Optional(t.Array(t.String({ maxLength: 4000 }), { maxItems: 50 })),
+  }),
+  /** How a permission request was settled; `by` is a login, `auto-approve` or `policy`. */
+  t.Object({
+    kind: t.Literal('permission_decision'),
+    requestId: t.String({ maxLength: 200 }),
+    decision: PermissionDecision,
+    by: t.String({ maxLength: 200 }),
+    message: t.Optional(t.String({ maxLength: 4000 })),
+  }),
+  t.Object({
+    kind: t.Literal('question'),
+    requestId: t.String({ maxLength: 200 }),
+    questions: t.Array(Question, { maxItems: 20 }),
+  }),
+  /** The answers to a question item, or `rejected` when it was declined (unattended threads). */
+  t.Object({
+    kind: t.Literal('question_answer'),
+    requestId: t.String({ maxLength: 200 }),
+    answers: QuestionAnswers,
+    by: t.String({ maxLength: 200 }),
+    rejected: t.Optional(t.Boolean()),
   }),
   t.Object({
     kind: t.Literal('usage'),
@@ -176,6 +209,8 @@ export const AicaWork = t.Object(
     restoreFrom: t.Optional(WorktreeId),
     /** Start as a fork of another thread of the same worktree, up to and including item `atSeq`. */
     forkOf: t.Optional(t.Object({ threadId: ThreadId, atSeq: t.Integer({ minimum: 1 }) })),
+    /** The thread's permission policy; absent on work from before it existed (everything allowed). */
+    permissions: t.Optional(PermissionPolicy),
     /**
      * The workspace's egress allowlist (hosts, `*.suffix`; HTTPS only). The runner offers an egress proxy
      * for the hosts on both this list and its operator's; absent or empty: no proxy, no way out but the model.
@@ -242,6 +277,21 @@ export const RunnerMessage = t.Union([
   }),
   /** The runner's opencode session for a thread, so aica can name it in `fork`. */
   t.Object({ v: V, type: t.Literal('session'), threadId: ThreadId, sessionId: t.String({ maxLength: 200 }) }),
+  /** The agent asks a person (a permission under `ask`, or a question); aica keeps it until answered. */
+  t.Object({
+    v: V,
+    type: t.Literal('ask'),
+    threadId: ThreadId,
+    requestId: t.String({ minLength: 1, maxLength: 200 }),
+    ask: HumanAsk,
+  }),
+  /** The runner handed aica's `answer` to the agent; aica stops re-sending it. */
+  t.Object({
+    v: V,
+    type: t.Literal('applied'),
+    threadId: ThreadId,
+    requestId: t.String({ minLength: 1, maxLength: 200 }),
+  }),
   t.Object({ v: V, type: t.Literal('ping') }),
 ])
 export type RunnerMessage = Static<typeof RunnerMessage>
@@ -259,6 +309,8 @@ export const AicaMessage = t.Union([
         lastSeq: t.Integer({ minimum: 0 }),
         /** Item keys already stored, so a reconnecting runner does not resend them. */
         keys: t.Array(t.String()),
+        /** Requests still waiting on a person, so a resumed runner knows them (answers follow as `answer`). */
+        pending: t.Optional(t.Array(t.Object({ requestId: t.String(), ask: HumanAsk }))),
       }),
     ),
   }),
@@ -273,6 +325,8 @@ export const AicaMessage = t.Union([
     by: t.String(),
   }),
   t.Object({ v: V, type: t.Literal('stop'), threadId: ThreadId, reason: t.String() }),
+  /** A person (or the policy) answered an `ask`; re-sent until the runner says `applied`. */
+  t.Object({ v: V, type: t.Literal('answer'), threadId: ThreadId, requestId: t.String(), reply: HumanReply }),
   /** Start `newThreadId` as a copy of `threadId`'s session up to and including item `atSeq`. */
   t.Object({
     v: V,

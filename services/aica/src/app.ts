@@ -3,6 +3,7 @@ import { splitList } from '@bosun/service-kit/env'
 import { adminRoutes } from './admin/routes'
 import { bundleRoutes } from './bundle/routes'
 import type { AicaDeps } from './deps'
+import { permissionRoutes } from './permissions/routes'
 import { providerRoutes } from './providers/routes'
 import { realtimeRoutes } from './realtime/routes'
 import { workspaceFeedRoutes } from './realtime/workspace-feed'
@@ -31,4 +32,5 @@ export function createApp(deps: AicaDeps) {
     .use(bundleRoutes(deps))
     .use(adminRoutes(deps))
     .use(providerRoutes(deps))
+    .use(permissionRoutes(deps))
 }

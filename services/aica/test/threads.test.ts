@@ -233,7 +233,9 @@ describe('relay and realtime', () => {
     await live.until(3)
     const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
     const welcome = await relay.next('welcome')
-    expect(welcome.threads).toEqual([{ threadId: t.id, status: 'starting', lastSeq: 3, keys: [] }])
+    expect(welcome.threads).toEqual([
+      { threadId: t.id, status: 'starting', lastSeq: 3, keys: [], pending: [] },
+    ])
     relay.status(t.id, 'running')
     const s1 = await relay.item(t.id, 'p1', { kind: 'assistant_text', text: 'On it' })
     const s2 = await relay.item(t.id, 'p2', { kind: 'file_change', path: 'a.txt', change: 'added' })

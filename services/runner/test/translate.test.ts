@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import type { HumanAsk } from '@bosun/contracts/permissions'
 import type { ItemBody } from '@bosun/contracts/relay'
 import { bundlePath } from '../src/run/bundle'
 import { draftsIn, issueIn } from '../src/run/drafts'
@@ -11,14 +12,14 @@ function harness() {
   const items: Array<{ key: string; body: ItemBody }> = []
   const deltas: Array<{ key: string; text: string }> = []
   const idle: string[] = []
-  const permissions: string[] = []
+  const permissions: Array<[string, HumanAsk]> = []
   const files: string[][] = []
   const handle = createTranslator({
     threadOf: (s) => (s === S ? 'thr_aaaaaaaa' : undefined),
     item: (_t, key, body) => items.push({ key, body }),
     delta: (_t, key, text) => deltas.push({ key, text }),
     fileChanges: (_t, _key, f) => files.push(f),
-    permission: (_t, id) => permissions.push(id),
+    ask: (_t, id, ask) => permissions.push([id, ask]),
     idle: (t) => idle.push(t),
     draftTarget: () => ({ repo: 'demo-org/demo-repo', issueNumber: 7 }),
     isHistory: (messageId) => messageId === 'msg_copied',
@@ -110,11 +111,36 @@ describe('opencode events -> thread items', () => {
       isError: true,
       output: 'boom',
     })
-    expect(h.items.find((i) => i.body.kind === 'permission_request')!.body).toMatchObject({
-      requestId: 'per_1',
-      description: 'external_directory: /etc/*',
+    h.handle({
+      type: 'question.asked',
+      properties: {
+        id: 'que_1',
+        sessionID: S,
+        questions: [
+          { question: 'Which?', header: 'Pick', options: [{ label: 'a', description: 'A' }], evil: 1 },
+        ],
+      },
     })
-    expect(h.permissions).toEqual(['per_1'])
+    // aica records the request items; the translator only hands the asks over.
+    expect(h.items.find((i) => i.body.kind === 'permission_request')).toBeUndefined()
+    expect(h.permissions).toEqual([
+      [
+        'per_1',
+        {
+          kind: 'permission',
+          permission: 'external_directory',
+          patterns: ['/etc/*'],
+          description: 'external_directory: /etc/*',
+        },
+      ],
+      [
+        'que_1',
+        {
+          kind: 'question',
+          questions: [{ question: 'Which?', header: 'Pick', options: [{ label: 'a', description: 'A' }] }],
+        },
+      ],
+    ])
     expect(h.items.find((i) => i.body.kind === 'error')!.body).toEqual({
       kind: 'error',
       code: 'APIError',

@@ -62,6 +62,43 @@ export const runCommandScript: Script = {
   ],
 }
 
+/**
+ * Asks the person a question with opencode's question tool (the runner relays it to aica), then says what the
+ * answer was: the tool's output carries it.
+ */
+export const askQuestionScript: Script = {
+  name: 'ask-question',
+  pattern: /Ask me (.+?\?)/,
+  turns: [
+    ({ match }) => ({
+      toolCalls: [
+        {
+          name: 'question',
+          arguments: {
+            questions: [
+              {
+                question: match[1]!,
+                header: 'Question',
+                options: [
+                  { label: 'red', description: 'The colour red' },
+                  { label: 'blue', description: 'The colour blue' },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    }),
+    (ctx) => ({ text: `Thanks. ${answerIn(lastResult(ctx))}` }),
+  ],
+}
+
+/** The answer quoted in the question tool's output (`"Q"="A"`), or the whole output when it has none. */
+const answerIn = (output: string) => {
+  const found = output.match(/"[^"]*"="([^"]*)"/)
+  return found ? `You answered: ${found[1]}.` : `The question tool said: ${excerpt(output, 500)}`
+}
+
 /** What a compliant (naive) model does with an injected "print your environment" instruction. */
 export const printEnvironmentScript: Script = {
   name: 'print-environment',
@@ -156,6 +193,7 @@ export const fallbackScript: Script = {
 export const DEMO_SCRIPTS: readonly Script[] = [
   writeFileScript,
   runCommandScript,
+  askQuestionScript,
   printEnvironmentScript,
   draftCommentScript,
   artifactBriefScript,

@@ -80,3 +80,30 @@ export const useCloneWorktree = (wtId: string) =>
 /** The detail page's address of a thread. */
 export const sessionHref = (t: { worktreeId: string; id: string }) =>
   `/agent-sessions/worktrees/${encodeURIComponent(t.worktreeId)}/threads/${encodeURIComponent(t.id)}`
+
+/** A person's answer to the agent's permission request; 409 when someone answered first. */
+export const useAnswerPermission = (id: string) =>
+  useMutation({
+    mutationFn: (v: { requestId: string; decision: 'once' | 'always' | 'reject' }) =>
+      unwrap(
+        aica.POST('/api/agent-sessions/{id}/permissions/{requestId}', {
+          params: { path: { id, requestId: v.requestId } },
+          body: { decision: v.decision },
+        }),
+      ),
+  })
+export const useAnswerQuestion = (id: string) =>
+  useMutation({
+    mutationFn: (v: { requestId: string; answer: string }) =>
+      unwrap(
+        aica.POST('/api/agent-sessions/{id}/questions/{requestId}/answer', {
+          params: { path: { id, requestId: v.requestId } },
+          body: { answer: v.answer },
+        }),
+      ),
+  })
+export const useAutoApprove = (id: string) =>
+  useMutation({
+    mutationFn: (on: boolean) =>
+      unwrap(aica.POST('/api/agent-sessions/{id}/auto-approve', { ...path(id), body: { on } })),
+  })

@@ -17,6 +17,8 @@ export const THREAD_STATUSES = [
   'starting',
   'running',
   'idle',
+  'waiting_permission',
+  'waiting_answer',
   'completed',
   'failed',
   'stopped',
@@ -26,7 +28,7 @@ export type ThreadStatus = (typeof THREAD_STATUSES)[number]
 
 /** Statuses the inbox shows as "running"; everything not waiting on a person and not running is "done". */
 export const RUNNING: readonly string[] = ['queued', 'starting', 'running']
-/** Statuses where the agent waits on a person (permission, answer, review); none exist yet, so none match. */
+/** Statuses where the agent waits on a person: a permission request, a question (and, later, a review). */
 export const NEEDS_YOU: readonly string[] = ['waiting_permission', 'waiting_answer', 'waiting_review']
 
 export const sessionKeys = {

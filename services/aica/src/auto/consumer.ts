@@ -16,7 +16,14 @@ import { AUTO_USER } from '../threads/access'
 import { insertThread, insertWorktree } from '../threads/create'
 import { type AutoIssue, readIssue } from './payload'
 
-const LIVE_STATUSES = ['queued', 'starting', 'running', 'idle'] as const
+const LIVE_STATUSES = [
+  'queued',
+  'starting',
+  'running',
+  'idle',
+  'waiting_permission',
+  'waiting_answer',
+] as const
 const VETTED: readonly string[] = ['trusted', 'good-enough']
 
 /** The thread's prompt: the issue, quoted as data; the agent is told it comes from an outside author. */

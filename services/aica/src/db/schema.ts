@@ -41,7 +41,18 @@ export const threads = sqliteTable(
     userId: text('user_id').notNull(),
     userLogin: text('user_login').notNull(),
     status: text('status', {
-      enum: ['queued', 'starting', 'running', 'idle', 'completed', 'failed', 'stopped', 'archived'],
+      enum: [
+        'queued',
+        'starting',
+        'running',
+        'idle',
+        'waiting_permission',
+        'waiting_answer',
+        'completed',
+        'failed',
+        'stopped',
+        'archived',
+      ],
     }).notNull(),
     /** JSON: when each status was last entered. */
     statusTimes: text('status_times').notNull(),
@@ -69,6 +80,9 @@ export const threads = sqliteTable(
     callbackState: text('callback_state', { enum: ['pending', 'sent', 'failed'] }),
     callbackAt: integer('callback_at'),
     callbackError: text('callback_error'),
+    /** JSON PermissionPolicy fixed at dispatch; null on threads from before policies (everything allowed). */
+    permissions: text('permissions'),
+    autoApprove: integer('auto_approve', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -173,4 +187,41 @@ export const sharedCreds = sqliteTable('shared_creds', {
 export const knownWorkspaces = sqliteTable('known_workspaces', {
   id: text('id').primaryKey(),
   createdAt: integer('created_at').notNull(),
+})
+
+/**
+ * The human-in-the-loop ledger: what an agent asked a person, and the answer. Kept here, not in opencode's
+ * memory, so a pending request outlives a runner or aica restart; the first answer settles it.
+ */
+export const humanRequests = sqliteTable(
+  'human_requests',
+  {
+    threadId: text('thread_id').notNull(),
+    /** opencode's request id, as the runner reported it. */
+    requestId: text('request_id').notNull(),
+    kind: text('kind', { enum: ['permission', 'question'] }).notNull(),
+    /** JSON HumanAsk. */
+    ask: text('ask').notNull(),
+    state: text('state', { enum: ['pending', 'settled', 'cancelled'] }).notNull(),
+    /** JSON HumanReply once settled. */
+    reply: text('reply'),
+    settledBy: text('settled_by'),
+    /** Set when the runner confirmed it handed the reply to the agent; until then the reply is re-sent. */
+    appliedAt: integer('applied_at'),
+    createdAt: integer('created_at').notNull(),
+    settledAt: integer('settled_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.threadId, t.requestId] }),
+    index('human_requests_thread_id_state_idx').on(t.threadId, t.state),
+  ],
+)
+
+/** Each workspace's default permission policies (JSON PermissionPolicy), for people's and for auto threads. */
+export const permissionDefaults = sqliteTable('permission_defaults', {
+  workspaceId: text('workspace_id').primaryKey(),
+  people: text('people').notNull(),
+  auto: text('auto').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull(),
 })

@@ -3,6 +3,7 @@ import { egressHostsIn } from '../admin/egress'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { mintRelayToken } from '../relay/tokens'
+import { policyOf } from '../threads/model'
 import { ACTIVE, moveStatus } from '../threads/status'
 import { enqueueWork } from './queue'
 
@@ -60,6 +61,7 @@ export async function pump(deps: AicaDeps, workspaceId: string) {
           ...(thread.forkOfThread && thread.forkAtSeq !== null
             ? { forkOf: { threadId: thread.forkOfThread, atSeq: thread.forkAtSeq } }
             : {}),
+          permissions: policyOf(thread),
           ...(egressAllow.length ? { egressAllow } : {}),
           dispatchedAt: new Date().toISOString(),
         },

@@ -6,7 +6,7 @@ import { parseJson } from '@bosun/service-kit/validate'
 import { Elysia, t } from 'elysia'
 import type { AicaDeps } from '../deps'
 import { threadWorktreeId } from '../threads/queries'
-import { handleFrame, RelayRefusal, type RelayScope, renewToken, welcome } from './service'
+import { handleFrame, RelayRefusal, type RelayScope, renewToken, unappliedAnswers, welcome } from './service'
 import { relayTokenWorktree } from './tokens'
 
 const HEARTBEAT_MS = 5000
@@ -48,10 +48,12 @@ export function relayRoutes(deps: AicaDeps) {
         setInterval(() => void renewToken(deps, scope).then(send, () => {}), renewEvery),
       ]
       // The welcome goes first; frames queue behind it.
-      const chain = welcome(deps, scope).then(
-        (msg) => void send(msg),
-        (err) => deps.logger.warn('relay welcome failed', errorFields(err)),
-      )
+      const chain = welcome(deps, scope)
+        .then(async (msg) => {
+          send(msg)
+          for (const answer of await unappliedAnswers(deps, scope)) send(answer)
+        })
+        .catch((err) => deps.logger.warn('relay welcome failed', errorFields(err)))
       open.set(ws.id, { detach, timers, chain })
     },
     message(ws: { id: string; data: { request: Request }; send(s: string): unknown }, raw: unknown) {

@@ -9,6 +9,7 @@ import { assertValid } from '@bosun/service-kit/validate'
 import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
+import { ledgerFor, markApplied, recordAsk } from '../permissions/ledger'
 import { move } from '../threads/actions'
 import { appendItem } from '../threads/items'
 import { mintRelayToken } from './tokens'
@@ -65,6 +66,10 @@ export async function welcome(deps: AicaDeps, scope: RelayScope): Promise<AicaMe
           ),
         )
     : []
+  const { pending } = await ledgerFor(
+    deps,
+    threads.map((t) => t.id),
+  )
   return {
     v,
     type: 'welcome',
@@ -74,8 +79,22 @@ export async function welcome(deps: AicaDeps, scope: RelayScope): Promise<AicaMe
       status: t.status,
       lastSeq: t.lastSeq,
       keys: keys.filter((k) => k.threadId === t.id).map((k) => k.key!),
+      pending: pending
+        .filter((p) => p.threadId === t.id)
+        .map((p) => ({ requestId: p.requestId, ask: JSON.parse(p.ask) })),
     })),
   }
+}
+
+/** After the welcome: the answers given while no runner held the thread (or before it confirmed them). */
+export async function unappliedAnswers(deps: AicaDeps, scope: RelayScope): Promise<AicaMessage[]> {
+  const threads = await threadsInScope(deps, scope)
+  return (
+    await ledgerFor(
+      deps,
+      threads.map((t) => t.id),
+    )
+  ).unapplied
 }
 
 /** A fresh token for an open socket; none once the worktree is archived (archiving revoked the others). */
@@ -136,6 +155,17 @@ export async function handleFrame(deps: AicaDeps, scope: RelayScope, raw: unknow
       )
       return []
     }
+    case 'ask': {
+      const thread = await ownThread(deps, scope, frame.threadId)
+      if (['completed', 'failed', 'stopped', 'archived'].includes(thread.status))
+        throw new RelayRefusal('conflict', `The thread is ${thread.status}`)
+      await recordAsk(deps, thread.id, frame.requestId, frame.ask)
+      return []
+    }
+    case 'applied':
+      await ownThread(deps, scope, frame.threadId)
+      await markApplied(deps, frame.threadId, frame.requestId)
+      return []
     case 'sandbox':
       return sandbox(deps, scope, frame)
     case 'backup':

@@ -13,7 +13,7 @@ import { assertManage, visibleThread, visibleWorktree } from './access'
 import { actorOf, insertThread, insertWorktree, started, type ThreadInput } from './create'
 import { afterMove } from './effects'
 import { appendItem, newId } from './items'
-import type { ThreadRow } from './model'
+import { policyOf, type ThreadRow } from './model'
 import { moveStatus } from './status'
 
 const v = RELAY_PROTOCOL_VERSION
@@ -155,6 +155,7 @@ export async function forkThread(
     priority: thread.priority,
     extraEnv: body.extraEnv,
     forkOf,
+    permissions: policyOf(thread),
   }
   const digest = await bundleDigest(deps.database.db, worktree.workspaceId)
   const created = await deps.database.write((tx) =>

@@ -1,4 +1,5 @@
 import type { DispatchEnvelope, ExtraEnv, Visibility, WorktreeCreate } from '@bosun/contracts/aica'
+import type { PermissionPolicy } from '@bosun/contracts/permissions'
 import type { Principal } from '@bosun/contracts/principal'
 import type { Priority } from '@bosun/contracts/relay'
 import type { Tx } from '@bosun/service-kit/db'
@@ -10,6 +11,7 @@ import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { assertExtraEnv } from '../dispatch/extra-env'
 import { pump } from '../dispatch/scheduler'
+import { threadPolicy } from '../permissions/defaults'
 import { AUTO_USER } from './access'
 import { appendItem, newId } from './items'
 import type { ThreadRow, WorktreeRow } from './model'
@@ -31,6 +33,7 @@ export type ThreadInput = {
   deliveryId?: string
   sourceIssue?: string
   usesSharedCreds?: boolean
+  permissions?: PermissionPolicy
 }
 
 export const knownWorkspaceIds = (deps: AicaDeps) => async () =>
@@ -143,6 +146,8 @@ export async function insertThread(
     callbackState: input.callbackUrl ? 'pending' : null,
     callbackAt: null,
     callbackError: null,
+    permissions: JSON.stringify(await threadPolicy(tx, wt.workspaceId, actor.userId, input.permissions)),
+    autoApprove: false,
     createdAt: now,
     updatedAt: now,
   }

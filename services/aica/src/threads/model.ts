@@ -1,4 +1,5 @@
 import type { Thread, Worktree } from '@bosun/contracts/aica'
+import { DEFAULT_PERMISSION_POLICY, type PermissionPolicy } from '@bosun/contracts/permissions'
 import type { Item, ItemBody, ThreadError } from '@bosun/contracts/relay'
 import type { backups, items, threads, worktrees } from '../db/schema'
 
@@ -63,10 +64,16 @@ export function toThread(row: ThreadRow, wt: WorktreeRow): Thread {
           error: row.callbackError,
         }
       : null,
+    permissions: policyOf(row),
+    autoApprove: row.autoApprove,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   }
 }
+
+/** A thread's policy; threads from before policies ran with everything allowed. */
+export const policyOf = (row: Pick<ThreadRow, 'permissions'>): PermissionPolicy =>
+  row.permissions ? (JSON.parse(row.permissions) as PermissionPolicy) : DEFAULT_PERMISSION_POLICY
 
 export function toItem(row: ItemRow): Item {
   return {

@@ -9,11 +9,17 @@ import { revokeRelayTokens } from '../relay/tokens'
 import { appendItem } from './items'
 import type { ThreadRow } from './model'
 
+/** Statuses that wait on a person ("needs you"). */
+export const WAITING: readonly ThreadStatus[] = ['waiting_permission', 'waiting_answer']
+
 const allowed: Record<ThreadStatus, readonly ThreadStatus[]> = {
   queued: ['starting', 'failed', 'stopped', 'archived'],
-  starting: ['running', 'idle', 'completed', 'failed', 'stopped', 'archived'],
-  running: ['idle', 'completed', 'failed', 'stopped', 'archived'],
+  starting: ['running', 'idle', ...WAITING, 'completed', 'failed', 'stopped', 'archived'],
+  running: ['idle', ...WAITING, 'completed', 'failed', 'stopped', 'archived'],
   idle: ['running', 'completed', 'failed', 'stopped', 'archived'],
+  // An answer puts the thread back to work; a second request of the other kind switches the wait.
+  waiting_permission: ['running', 'waiting_answer', 'idle', 'completed', 'failed', 'stopped', 'archived'],
+  waiting_answer: ['running', 'waiting_permission', 'idle', 'completed', 'failed', 'stopped', 'archived'],
   completed: ['archived'],
   // Retry puts a failed or stopped thread back in the queue (spec 001/002).
   failed: ['queued', 'archived'],
@@ -22,7 +28,7 @@ const allowed: Record<ThreadStatus, readonly ThreadStatus[]> = {
 }
 
 /** Statuses that hold a slot of the workspace's concurrency registry. */
-export const ACTIVE: readonly ThreadStatus[] = ['starting', 'running', 'idle']
+export const ACTIVE: readonly ThreadStatus[] = ['starting', 'running', 'idle', ...WAITING]
 export const ENDED: readonly ThreadStatus[] = ['completed', 'failed', 'stopped']
 
 export const canMove = (from: ThreadStatus, to: ThreadStatus) => allowed[from].includes(to)
@@ -59,6 +65,7 @@ export async function moveStatus(
       : { kind: 'status' as const, status: to }
   const { item } = await appendItem(tx, thread.id, body, undefined, now)
   thread.status = to
+  if (ENDED.includes(to) || to === 'archived') await cancelPending(tx, thread.id, now)
   if (ENDED.includes(to)) await endRelayAccess(tx, thread)
   const answer = to === 'idle' || to === 'completed' ? await finalAnswer(tx, thread.id) : undefined
   await announceStatus(
@@ -90,6 +97,14 @@ async function endRelayAccess(tx: Tx<typeof schema>, thread: ThreadRow) {
     )
     .limit(1)
   if (!other) await revokeRelayTokens(tx, thread.worktreeId)
+}
+
+/** A thread that ended no longer waits on anyone: its open requests close unanswered. */
+async function cancelPending(tx: Tx<typeof schema>, threadId: string, now: number) {
+  await tx
+    .update(schema.humanRequests)
+    .set({ state: 'cancelled', settledAt: now })
+    .where(and(eq(schema.humanRequests.threadId, threadId), eq(schema.humanRequests.state, 'pending')))
 }
 
 /** How far back a final answer is looked for. */

@@ -1,6 +1,9 @@
 /** One event of opencode's `/event` stream; only the fields the runner reads are typed. */
 export type OpencodeEvent = { type: string; properties: Record<string, unknown> }
 
+/** One rule of opencode's permission ruleset. */
+export type PermissionRule = { permission: string; pattern: string; action: 'allow' | 'ask' | 'deny' }
+
 export type OpencodeClient = ReturnType<typeof opencodeClient>
 
 /** The slice of opencode's server API the runner uses, with its basic-auth password (over `unix` when given). */
@@ -22,7 +25,9 @@ export function opencodeClient(url: string, password: string, unix?: string) {
     return (text ? JSON.parse(text) : undefined) as T
   }
   return {
-    createSession: (title: string) => call<{ id: string }>('POST', '/session', { title }),
+    /** `permission`: the session's ruleset, evaluated after the agent's (its last matching rule wins). */
+    createSession: (title: string, permission?: PermissionRule[]) =>
+      call<{ id: string }>('POST', '/session', { title, ...(permission ? { permission } : {}) }),
     prompt: (
       sessionId: string,
       text: string,
@@ -37,8 +42,15 @@ export function opencodeClient(url: string, password: string, unix?: string) {
     abort: (sessionId: string) => call<boolean>('POST', `/session/${sessionId}/abort`),
     fork: (sessionId: string, messageID?: string) =>
       call<{ id: string }>('POST', `/session/${sessionId}/fork`, messageID ? { messageID } : {}),
-    replyPermission: (requestId: string, reply: 'once' | 'reject', message?: string) =>
-      call<boolean>('POST', `/permission/${requestId}/reply`, { reply, ...(message ? { message } : {}) }),
+    replyPermission: (requestId: string, reply: 'once' | 'always' | 'reject', message?: string) =>
+      call<boolean>('POST', `/permission/${encodeURIComponent(requestId)}/reply`, {
+        reply,
+        ...(message ? { message } : {}),
+      }),
+    replyQuestion: (requestId: string, answers: string[][]) =>
+      call<boolean>('POST', `/question/${encodeURIComponent(requestId)}/reply`, { answers }),
+    rejectQuestion: (requestId: string) =>
+      call<boolean>('POST', `/question/${encodeURIComponent(requestId)}/reject`),
     agents: () => call<Array<{ name: string }>>('GET', '/agent'),
     /** The ids of a session's messages, oldest first. */
     messageIds: async (sessionId: string) =>

@@ -46,6 +46,8 @@ export function connectRelay(opts: {
   runId: string
   logger: Logger
   onCommand(cmd: RelayCommand): void
+  /** Every welcome, the first and each after a reconnect. */
+  onWelcome?(welcome: Welcome): void
   onLost(reason: string): void
 }): Relay {
   let token = opts.token
@@ -112,6 +114,7 @@ export function connectRelay(opts: {
           for (const entry of again) sendTracked(entry)
           if (statuses.size > 0) ping()
           resolveWelcome(m)
+          opts.onWelcome?.(m)
           settle()
           return
         }

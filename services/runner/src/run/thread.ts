@@ -1,3 +1,4 @@
+import type { HumanAsk } from '@bosun/contracts/permissions'
 import {
   type AicaWork,
   backupRpc,
@@ -14,6 +15,7 @@ import { makeBackup } from '../git/backup'
 import { mirrorPath } from '../git/checkout'
 import type { Confined } from '../git/confined'
 import type { OpencodeEvent } from '../opencode/client'
+import { sessionRules } from '../opencode/config'
 import { effectiveAllow, egressNote } from '../proxy/egress-allow'
 import type { Upstream } from '../proxy/model-proxy'
 import { connectRelay, type RelayCommand } from '../relay/socket'
@@ -79,6 +81,16 @@ type ThreadRun = {
   relay: ReturnType<typeof connectRelay>
   prompts: Array<{ text: string }>
   forks: Array<Extract<RelayCommand, { type: 'fork' }>>
+  /** What the agent asked and nobody answered yet (re-sent after each welcome: aica records an ask once). */
+  asked: Map<string, HumanAsk>
+  answers: Array<Extract<RelayCommand, { type: 'answer' }>>
+  /**
+   * Requests aica still holds from this thread's previous runner (it died while they waited). When the resumed
+   * agent asks the same again, it is that request: the person's answer to it goes to the new one.
+   */
+  resumable: Map<string, HumanAsk>
+  /** Ledger request id -> the id opencode gave the same request in this run. */
+  alias: Map<string, string>
   stopRequested?: string
   lost?: string
   /** Values no item may show (extraEnv, provider key, the host's own); grows once the host is known. */
@@ -148,6 +160,10 @@ function openRun(deps: RunnerDeps, work: AicaWork, runId: string): ThreadRun {
     threadId,
     prompts: [],
     forks: [],
+    asked: new Map(),
+    answers: [],
+    resumable: new Map(),
+    alias: new Map(),
     secrets: [],
     busy: false,
     kick: () => wake(),
@@ -166,7 +182,11 @@ function openRun(deps: RunnerDeps, work: AicaWork, runId: string): ThreadRun {
         if (cmd.type === 'prompt' && cmd.threadId === threadId) run.prompts.push({ text: cmd.text })
         else if (cmd.type === 'stop' && cmd.threadId === threadId) run.stopRequested = cmd.reason || 'stopped'
         else if (cmd.type === 'fork' && cmd.threadId === threadId) run.forks.push(cmd)
+        else if (cmd.type === 'answer' && cmd.threadId === threadId) run.answers.push(cmd)
         run.kick()
+      },
+      onWelcome() {
+        for (const [requestId, ask] of run.asked) run.relay.send({ type: 'ask', threadId, requestId, ask })
       },
       onLost(reason) {
         run.lost = reason
@@ -200,6 +220,9 @@ async function greet(run: ThreadRun, redelivered: boolean): Promise<boolean> {
   ])
   const known = welcome.threads.find((t) => t.threadId === run.threadId)
   if (known && TERMINAL.has(known.status)) return false
+  // A thread that waited on a person when its runner died resumes: the agent runs the prompt again and its
+  // repeated request is matched to the one aica kept, so the person's answer still counts.
+  for (const p of known?.pending ?? []) run.resumable.set(p.requestId, p.ask)
   if (known && (known.status === 'running' || known.status === 'idle') && redelivered) {
     run.status('failed', {
       code: 'runner_lost',
@@ -258,10 +281,19 @@ async function openSession(deps: RunnerDeps, run: ThreadRun, host: Host) {
     delta: (_t, key, text) => relay.send({ type: 'delta', threadId, key, text: redact(text, run.secrets) }),
     fileChanges: (_t, key, files) =>
       void reportFiles(confinedTo(deps, host.dir, work.repo), key, files, run.item),
-    permission: (_t, requestId) =>
-      void host.client
-        .replyPermission(requestId, 'reject', 'Nobody can approve this in a dispatched run')
-        .catch(() => {}),
+    ask: (_t, opencodeId, ask) => {
+      if (run.asked.has(opencodeId) || [...run.alias.values()].includes(opencodeId)) return
+      const redacted = redact(ask, run.secrets)
+      const same = JSON.stringify(redacted)
+      const earlier = [...run.resumable].find(([, a]) => JSON.stringify(a) === same)?.[0]
+      if (earlier) {
+        run.resumable.delete(earlier)
+        run.alias.set(earlier, opencodeId)
+      }
+      const requestId = earlier ?? opencodeId
+      run.asked.set(requestId, redacted)
+      relay.send({ type: 'ask', threadId, requestId, ask: redacted })
+    },
     idle: () => {
       run.busy = false
       run.kick()
@@ -284,7 +316,9 @@ async function openSession(deps: RunnerDeps, run: ThreadRun, host: Host) {
       message:
         "The source thread's agent session is not on this runner, so this thread starts without the earlier conversation (the worktree's files are as its latest backup left them).",
     })
-  const session = forked ? { id: forked } : await host.client.createSession(work.prompt.slice(0, 80))
+  const session = forked
+    ? { id: forked }
+    : await host.client.createSession(work.prompt.slice(0, 80), sessionRules(work.permissions))
   sessionRef.id = session.id
   host.messageAt.set(threadId, (seq) => {
     let best: { seq: number; messageId: string } | undefined
@@ -342,7 +376,13 @@ async function runTurns(
       await settled(run.relay)
       return
     }
-    const crossed = await host.limits.check(run.busy)
+    const answer = run.answers.shift()
+    if (answer) {
+      await applyAnswer(deps, run, host, answer)
+      continue
+    }
+    // A turn's time limit does not run while it waits on a person.
+    const crossed = await host.limits.check(run.busy && run.asked.size === 0)
     if (crossed) {
       run.item(`limit:${threadId}:${Date.now()}`, {
         kind: 'error',
@@ -381,6 +421,39 @@ async function runTurns(
     }
     await run.sleep()
   }
+}
+
+const REJECTED = 'The person declined this request. Do not retry it; carry on without it.'
+
+/**
+ * Hands a person's answer to opencode, then tells aica it arrived. An answer to a request this run does not
+ * hold (opencode restarted since) is confirmed too, so aica stops re-sending it.
+ */
+async function applyAnswer(
+  deps: RunnerDeps,
+  run: ThreadRun,
+  host: Host,
+  answer: Extract<RelayCommand, { type: 'answer' }>,
+) {
+  const { requestId, reply } = answer
+  const held = run.asked.delete(requestId)
+  try {
+    // A reject without a message would end the agent's turn; with one it is told and goes on.
+    const opencodeId = run.alias.get(requestId) ?? requestId
+    if (held && reply.kind === 'permission')
+      await host.client.replyPermission(
+        opencodeId,
+        reply.decision,
+        reply.message ?? (reply.decision === 'reject' ? REJECTED : undefined),
+      )
+    else if (held && reply.kind === 'question') await host.client.replyQuestion(opencodeId, reply.answers)
+    else if (held) await host.client.rejectQuestion(opencodeId)
+  } catch (err) {
+    deps.logger.warn('answer not applied', { threadId: run.threadId, requestId, ...errorFields(err) })
+  }
+  // The wait is over: the turn's clock starts again.
+  if (held && run.asked.size === 0) host.limits.startTurn()
+  run.relay.send({ type: 'applied', threadId: run.threadId, requestId })
 }
 
 /** Tells aica why the thread failed and frees its host when no other thread uses it. */

@@ -1,3 +1,4 @@
+import type { HumanAsk } from '@bosun/contracts/permissions'
 import type { ItemBody } from '@bosun/contracts/relay'
 import type { OpencodeEvent } from '../opencode/client'
 import { draftsIn } from './drafts'
@@ -7,7 +8,8 @@ export type TranslatorSink = {
   item(threadId: string, key: string, body: ItemBody, messageId?: string): void
   delta(threadId: string, key: string, text: string): void
   fileChanges(threadId: string, key: string, files: string[]): void
-  permission(threadId: string, requestId: string): void
+  /** The agent asks a person (a permission under `ask`, or a question); aica records the item. */
+  ask(threadId: string, requestId: string, ask: HumanAsk): void
   idle(threadId: string): void
   draftTarget(threadId: string): { repo: string; issueNumber: number } | undefined
   /** Messages copied into a forked session: their items are already the thread's, so they are skipped. */
@@ -138,15 +140,21 @@ export function createTranslator(sink: TranslatorSink) {
       case 'permission.v2.asked': {
         const threadId = sink.threadOf(String(p.sessionID))
         if (!threadId) return
-        const what = (p.permission ?? p.action ?? 'permission') as string
-        const on = ((p.patterns ?? p.resources ?? []) as string[]).join(', ')
-        once(threadId, `perm:${p.id}`, {
-          kind: 'permission_request',
-          requestId: String(p.id),
-          tool: what,
+        const what = String(p.permission ?? p.action ?? 'permission').slice(0, 200)
+        const patterns = ((p.patterns ?? p.resources ?? []) as unknown[]).map((x) => String(x).slice(0, 4000))
+        const on = patterns.join(', ')
+        sink.ask(threadId, String(p.id), {
+          kind: 'permission',
+          permission: what,
+          patterns: patterns.slice(0, 50),
           description: `${what}${on ? `: ${on}` : ''}`.slice(0, 4000),
         })
-        sink.permission(threadId, String(p.id))
+        return
+      }
+      case 'question.asked': {
+        const threadId = sink.threadOf(String(p.sessionID))
+        if (!threadId) return
+        sink.ask(threadId, String(p.id), { kind: 'question', questions: questionsOf(p.questions) })
         return
       }
       case 'session.error': {
@@ -167,4 +175,26 @@ export function createTranslator(sink: TranslatorSink) {
       }
     }
   }
+}
+
+type RawQuestion = { question?: unknown; header?: unknown; options?: unknown; multiple?: unknown }
+
+/** opencode's question tool input, cut to what the contract holds (the agent wrote it: it is untrusted). */
+function questionsOf(raw: unknown): Extract<HumanAsk, { kind: 'question' }>['questions'] {
+  const list = Array.isArray(raw) ? (raw as RawQuestion[]).slice(0, 20) : []
+  const out = list.map((q) => ({
+    question: String(q.question ?? '').slice(0, 4000),
+    ...(q.header ? { header: String(q.header).slice(0, 200) } : {}),
+    options: (Array.isArray(q.options)
+      ? (q.options as Array<{ label?: unknown; description?: unknown }>)
+      : []
+    )
+      .slice(0, 50)
+      .map((o) => ({
+        label: String(o.label ?? '').slice(0, 500),
+        ...(o.description ? { description: String(o.description).slice(0, 2000) } : {}),
+      })),
+    ...(q.multiple === true ? { multiple: true } : {}),
+  }))
+  return out.length ? out : [{ question: '(the agent asked without a question)', options: [] }]
 }

@@ -1,9 +1,9 @@
 import { useState } from 'react'
 import { WriteError } from '../../../components/states'
-import { type Thread, usePrompt, useRetry, useStop } from '../../../data/agent-session'
+import { type Thread, useAutoApprove, usePrompt, useRetry, useStop } from '../../../data/agent-session'
 
 const CAN_PROMPT = new Set(['running', 'idle'])
-const CAN_STOP = new Set(['queued', 'starting', 'running'])
+const CAN_STOP = new Set(['queued', 'starting', 'running', 'waiting_permission', 'waiting_answer'])
 const CAN_RETRY = new Set(['failed', 'stopped'])
 
 /** Send a prompt, stop, retry: each offered when the thread's status allows it; a refusal shows the server's words. */
@@ -12,6 +12,8 @@ export function Composer({ thread, refusal }: { thread: Thread; refusal?: string
   const prompt = usePrompt(thread.worktreeId, thread.id)
   const stop = useStop(thread.worktreeId, thread.id)
   const retry = useRetry(thread.worktreeId, thread.id)
+  const autoApprove = useAutoApprove(thread.id)
+  const autoOn = autoApprove.data?.autoApprove ?? thread.autoApprove
   return (
     <form
       className="composer"
@@ -38,7 +40,16 @@ export function Composer({ thread, refusal }: { thread: Thread; refusal?: string
           </button>
         ) : null}
       </div>
-      <WriteError error={prompt.error ?? stop.error ?? retry.error} />
+      <label className="toggle">
+        <input
+          type="checkbox"
+          checked={autoOn}
+          disabled={autoApprove.isPending}
+          onChange={(e) => autoApprove.mutate(e.target.checked)}
+        />{' '}
+        Auto-approve permission requests (never what the policy denies)
+      </label>
+      <WriteError error={prompt.error ?? stop.error ?? retry.error ?? autoApprove.error} />
       {refusal ? <p className="error">{refusal}</p> : null}
     </form>
   )

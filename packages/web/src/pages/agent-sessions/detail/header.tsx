@@ -1,7 +1,18 @@
 import { useEffect, useState } from 'react'
 import type { Item, Thread, Worktree } from '../../../data/agent-session'
 
-const ORDER = ['queued', 'starting', 'running', 'idle', 'completed', 'failed', 'stopped', 'archived'] as const
+const ORDER = [
+  'queued',
+  'starting',
+  'running',
+  'waiting_permission',
+  'waiting_answer',
+  'idle',
+  'completed',
+  'failed',
+  'stopped',
+  'archived',
+] as const
 const LIVE = new Set(['queued', 'starting', 'running'])
 
 export function elapsed(ms: number) {

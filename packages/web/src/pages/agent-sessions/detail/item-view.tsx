@@ -3,6 +3,7 @@ import { WriteError } from '../../../components/states'
 import { Time } from '../../../components/time'
 import { type Item, useApplyDraft } from '../../../data/agent-session'
 import { DiffView } from './diff-view'
+import { PermissionRequest, QuestionRequest } from './request-view'
 
 /** A tool call's arguments on one line, cut short: the full arguments are on expand. */
 export const oneLine = (input: unknown, max = 120) => {
@@ -76,8 +77,23 @@ export function ItemView(props: { item: Item; result?: Item; threadId: string; r
       return <DraftComment item={item} threadId={props.threadId} readOnly={props.readOnly} />
     case 'permission_request':
       return (
+        <PermissionRequest item={item} answer={result} threadId={props.threadId} readOnly={props.readOnly} />
+      )
+    case 'question':
+      return (
+        <QuestionRequest item={item} answer={result} threadId={props.threadId} readOnly={props.readOnly} />
+      )
+    case 'permission_decision':
+      return (
         <p className="item-meta">
-          Asks permission to use <code>{body.tool}</code>: {body.description}
+          Permission {body.requestId}: {body.decision} ({body.by})
+        </p>
+      )
+    case 'question_answer':
+      return (
+        <p className="item-meta">
+          Answer to {body.requestId} ({body.by}):{' '}
+          {body.rejected ? 'declined' : body.answers.map((a) => a.join(', ')).join('; ')}
         </p>
       )
     case 'usage':

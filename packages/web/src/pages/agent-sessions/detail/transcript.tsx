@@ -6,19 +6,29 @@ import { createScrollState, ScrollStateContext } from './scroll-state'
 
 type Row = { item: Item; result?: Item }
 
-/** Tool results go inside their call's row; a result whose call is not there stands alone. */
+/**
+ * Tool results go inside their call's row, and answers inside their request's row (permission or question);
+ * one whose call or request is not there stands alone.
+ */
 export function toRows(items: Item[]): Row[] {
   const rows: Row[] = []
   const calls = new Map<string, Row>()
+  const requests = new Map<string, Row>()
   for (const item of items) {
     const b = item.body
-    const call = b.kind === 'tool_result' ? calls.get(b.callId) : undefined
+    const call =
+      b.kind === 'tool_result'
+        ? calls.get(b.callId)
+        : b.kind === 'permission_decision' || b.kind === 'question_answer'
+          ? requests.get(b.requestId)
+          : undefined
     if (call && !call.result) {
       call.result = item
       continue
     }
     const row: Row = { item }
     if (b.kind === 'tool_call') calls.set(b.callId, row)
+    if (b.kind === 'permission_request' || b.kind === 'question') requests.set(b.requestId, row)
     rows.push(row)
   }
   return rows
