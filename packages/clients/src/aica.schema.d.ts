@@ -1209,6 +1209,7 @@ export interface operations {
                     "application/json": {
                         hasMoreItems: boolean;
                         items: {
+                            appliedUrl?: string;
                             /** Format: date-time */
                             at: string;
                             body: {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AicaWork } from '@bosun/contracts/relay'
 import type { RunnerDeps } from '../deps'
-import { restoreBackup } from '../git/backup'
+import { bundleBase, restoreBackup } from '../git/backup'
 import { checkout, cloneUrl, emptyDir, ensureMirror, mirrorPath } from '../git/checkout'
 import { type OpencodeClient, type OpencodeEvent, opencodeClient } from '../opencode/client'
 import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
@@ -207,9 +207,9 @@ export async function attachHost(
       token,
     })
     mark('mirrorMs')
-    await checkout({ mirror, dir, ref: work.ref })
-    mark('checkoutMs')
     const backup = await opts.backup
+    await checkout({ mirror, dir, ref: (backup && bundleBase(backup.bundle)) ?? work.ref })
+    mark('checkoutMs')
     let restoredTree: string | undefined
     if (backup) {
       const file = join(stateDir, 'restore.bundle')
