@@ -16,6 +16,8 @@ export async function buildWeb(outdir = WEB_DIST, opts: { minify?: boolean } = {
     entrypoints: [join(WEB_SRC, 'main.tsx')],
     outdir: join(outdir, 'assets'),
     target: 'browser',
+    // Lazy imports (the diff viewer) become chunks of their own, fetched when first rendered.
+    splitting: true,
     minify: opts.minify ?? true,
     naming: { entry: '[name]-[hash].[ext]', chunk: '[name]-[hash].[ext]', asset: '[name]-[hash].[ext]' },
     publicPath: '/assets/',
@@ -23,11 +25,17 @@ export async function buildWeb(outdir = WEB_DIST, opts: { minify?: boolean } = {
   })
   if (!result.success) throw new AggregateError(result.logs, 'web build failed')
   const names = result.outputs.map((o) => basename(o.path))
+  const entries = new Set(result.outputs.filter((o) => o.kind === 'entry-point').map((o) => basename(o.path)))
   // Gzipped once here, so the gateway serves them compressed without compressing per request.
   await Promise.all(
     result.outputs.map(async (o) => Bun.write(`${o.path}.gz`, Bun.gzipSync(await Bun.file(o.path).bytes()))),
   )
-  const built = { js: names.filter((n) => n.endsWith('.js')), css: names.filter((n) => n.endsWith('.css')) }
+  // The shell loads the entry only; chunks are imported by it. Every stylesheet is linked (Bun emits the CSS
+  // of lazy modules as files of their own, and nothing would load them).
+  const built = {
+    js: names.filter((n) => n.endsWith('.js') && entries.has(n)),
+    css: names.filter((n) => n.endsWith('.css')),
+  }
   await mkdir(outdir, { recursive: true })
   // The shell is written last and renamed into place, so it never names assets that are not there yet.
   const tmp = join(outdir, `index.html.${process.pid}.tmp`)

@@ -1299,6 +1299,7 @@ export interface operations {
                     "application/json": {
                         hasMoreItems: boolean;
                         items: {
+                            appliedUrl?: string;
                             /** Format: date-time */
                             at: string;
                             body: {

@@ -211,6 +211,8 @@ export const Item = t.Object(
     /** The runner's idempotency key, when the item came from the runner. */
     key: t.Optional(t.String()),
     body: ItemBody,
+    /** A draft comment once applied: the comment it was posted as on GitHub. */
+    appliedUrl: t.Optional(t.String()),
   },
   { title: 'ThreadItem' },
 )

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { type ScriptedModel, startScriptedModel } from '@bosun/testkit/model/server'
 import type { Page } from 'playwright-core'
-import { axeFindings, type Signed, screenshot, signIn, startWebStack } from './harness'
+import { checkPage, type Signed, signIn, startWebStack } from './harness'
 
 setDefaultTimeout(60_000)
 let stack: Awaited<ReturnType<typeof startWebStack>>
@@ -41,6 +41,7 @@ afterAll(async () => {
 async function openForm(page: Page) {
   await page.goto('/agent-sessions/new')
   await page.locator('option[value="demo-org/demo-repo"]').waitFor({ state: 'attached' })
+  expect(await page.getByLabel('Repository').isEnabled()).toBe(true)
 }
 
 /** Fills the new-session form with `prompt` and starts it; answers the ids of the session page it lands on. */
@@ -65,8 +66,7 @@ describe('agent sessions', () => {
     await page.getByLabel('Value').fill('/evil')
     await page.getByLabel('Prompt').fill(DEMO)
     await page.getByText('They are handed to the agent once and never stored.').waitFor()
-    await screenshot(page, 'session-new')
-    expect(await axeFindings(page)).toEqual([])
+    expect(await checkPage(page, 'session-new')).toEqual([])
     await page.getByRole('button', { name: 'Start session' }).click()
     await page.getByRole('list', { name: 'Refused variables' }).getByText('PATH: refused name').waitFor()
     await page.getByText('extraEnv names that would hijack the sandbox are refused').waitFor()
@@ -105,8 +105,7 @@ describe('agent sessions', () => {
     const row = group(page, 'Done').getByRole('listitem').filter({ hasText: SLOW })
     expect(await row.getByText('demo-org/demo-repo@main').count()).toBe(1)
     expect(await row.getByText('by octo-dev').count()).toBe(1)
-    await screenshot(page, 'sessions-inbox')
-    expect(await axeFindings(page)).toEqual([])
+    expect(await checkPage(page, 'sessions-inbox')).toEqual([])
   }, 90_000)
 
   test("the demo prompt's line counts and usage show on the session header and the inbox row", async () => {

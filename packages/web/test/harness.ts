@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { AxeBuilder } from '@axe-core/playwright'
 import { repoRoot } from '@bosun/testkit/launcher'
 import { type ServiceName, type Stack, startStack } from '@bosun/testkit/stack'
 import { freePort, tempDir } from '@bosun/testkit/wait'
@@ -134,24 +135,22 @@ export async function signIn(browser: Browser, base: string, login: string, next
 
 export type Signed = { context: BrowserContext; page: Page }
 
-/** A fresh browser profile; CSP is bypassed only so axe-core can be injected into the page. */
-export const newContext = (browser: Browser, base: string) =>
-  browser.newContext({ baseURL: base, bypassCSP: true })
-
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+/** A fresh browser profile, under the page's real Content-Security-Policy (tests use locators, not eval). */
+export const newContext = (browser: Browser, base: string) => browser.newContext({ baseURL: base })
 
 /** axe-core on the page as it is: the serious and critical findings, each as one readable line. */
 export async function axeFindings(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource })
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
-    return (await axe.run()).violations
-  })
+  const { violations } = await new AxeBuilder({ page }).analyze()
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
 }
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
+
+/** The page's screenshot kept with the test reports, then its accessibility findings (expected: none). */
+export async function checkPage(page: Page, name: string) {
+  await screenshot(page, name)
+  return axeFindings(page)
+}
 
 /** Saves the page as the test reports' screenshot of `name` (a page in the background paints no frames). */
 export async function screenshot(page: Page, name: string) {

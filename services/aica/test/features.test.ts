@@ -596,6 +596,10 @@ describe('admin', () => {
     expect(applied.alreadyApplied).toBe(true)
     expect(applied.commentUrl).toContain('/demo-org/demo-repo/issues/1#issuecomment-')
     expect(posts() - before).toBe(1)
+    // The thread's items carry the posted comment from then on (the page shows it after a reload).
+    const reread = (await getThread(d.thread.id)).items
+    expect(reread.find((i) => i.id === draft.id)?.appliedUrl).toBe(applied.commentUrl)
+    expect(reread.find((i) => i.id === text.id)?.appliedUrl).toBeUndefined()
     expect(
       (await h.req('POST', `/api/agent-sessions/${d.thread.id}/apply-draft/${text.id}`, 'alice')).status,
     ).toBe(400)

@@ -56,6 +56,8 @@ await Bun.write(`${web.path}/index.html`, SHELL)
 await Bun.write(`${web.path}/assets/main-abc123.js`, JS)
 await Bun.write(`${web.path}/assets/main-abc123.js.gz`, Bun.gzipSync(JS))
 await Bun.write(`${web.path}/assets/main-def456.css`, 'body{}')
+// A lazily imported chunk, named by Bun's splitting after its module (hyphens included).
+await Bun.write(`${web.path}/assets/rich-diff-gnxadpby.js`, 'export default 1')
 
 beforeAll(async () => {
   const dead = await freePort()
@@ -174,6 +176,10 @@ describe('the web app', () => {
     const css = await fetch(`${base}/assets/main-def456.css`)
     expect(css.headers.get('content-type')).toContain('text/css')
     expect(css.headers.get('cache-control')).toContain('immutable')
+    const chunk = await fetch(`${base}/assets/rich-diff-gnxadpby.js`)
+    expect(chunk.status).toBe(200)
+    expect(chunk.headers.get('content-type')).toContain('javascript')
+    expect(chunk.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
     for (const path of ['/assets/main-zzz999.js', '/assets/..%2Findex.html']) {
       const res = await fetch(`${base}${path}`)
       expect(res.status).toBe(404)

@@ -1,13 +1,15 @@
-import type { ReactNode } from 'react'
+import { memo, type ReactNode, useMemo } from 'react'
 
 /**
  * Agent-written Markdown rendered as React elements, never as HTML: nothing in it can run in the page (raw HTML
  * shows as text, links keep only http, https and mailto). The subset covers what briefs use: headings,
  * paragraphs, lists, quotes, code, rules, emphasis, inline code and links.
  */
-export function Markdown({ source }: { source: string }) {
-  return <div className="markdown">{blocks(source)}</div>
-}
+export const Markdown = memo(function Markdown({ source }: { source: string }) {
+  // Parsed once per text: a live transcript re-renders its rows far more often than their text changes.
+  const rendered = useMemo(() => blocks(source), [source])
+  return <div className="markdown">{rendered}</div>
+})
 
 /** `at`: the line a block or item starts on, its identity in the document. */
 type Block = { at: number } & (

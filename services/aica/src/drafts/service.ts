@@ -4,8 +4,9 @@ import { and, eq, isNull, lt, or } from 'drizzle-orm'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { assertManage, visibleThread } from '../threads/access'
+import { APPLY_CLAIM } from '../threads/model'
 
-const CLAIM = 'pending'
+const CLAIM = APPLY_CLAIM
 /**
  * A claim older than this belongs to an instance that died between claiming and recording (the POST has
  * its own 10 s timeout), so it may be taken over instead of answering 409 for ever.

@@ -105,5 +105,9 @@ export function toItem(row: ItemRow): Item {
     at: iso(row.at),
     ...(row.key ? { key: row.key } : {}),
     body: JSON.parse(row.body) as ItemBody,
+    ...(row.appliedUrl && row.appliedUrl !== APPLY_CLAIM ? { appliedUrl: row.appliedUrl } : {}),
   }
 }
+
+/** `applied_url` while a draft is being posted: claimed, not yet applied. */
+export const APPLY_CLAIM = 'pending'

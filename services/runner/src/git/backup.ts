@@ -41,6 +41,17 @@ export async function makeBackup(c: Confined, base: string): Promise<Backup | un
 }
 
 /**
+ * The commit a backup bundle was made against (its prerequisite), read from the bundle's header; undefined
+ * when it needs none. A clone checks this out, not the worktree's ref: a clone's ref names the backup
+ * (`bosun/wt_…`), which exists only inside bundles, never in the repository.
+ */
+export function bundleBase(bundle: Buffer): string | undefined {
+  const end = bundle.indexOf('\n\n')
+  const header = bundle.subarray(0, end < 0 ? Math.min(bundle.length, 4096) : end).toString('utf8')
+  return /^-([0-9a-f]{40})\b/m.exec(header)?.[1]
+}
+
+/**
  * Restores a checkout (already cloned from the mirror, which holds the bundle's base) from a backup bundle:
  * its commits come back as commits, its snapshot of uncommitted changes as uncommitted changes. Returns the
  * backup's tree.

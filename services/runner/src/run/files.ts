@@ -38,8 +38,13 @@ export async function reportFiles(
   }
 }
 
-const addedDiff = (rel: string, text: string) =>
-  `--- /dev/null\n+++ b/${rel}\n${text
-    .split('\n')
-    .map((l) => `+${l}`)
-    .join('\n')}`
+/** A new file as a unified diff with its hunk header; the text's last newline ends a line, it adds none. */
+export const addedDiff = (rel: string, text: string) => {
+  if (!text) return `--- /dev/null\n+++ b/${rel}\n`
+  const lines = text.split('\n')
+  const complete = lines.at(-1) === ''
+  if (complete) lines.pop()
+  return `--- /dev/null\n+++ b/${rel}\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}\n`).join('')}${
+    complete ? '' : '\\ No newline at end of file\n'
+  }`
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AicaWork } from '@bosun/contracts/relay'
 import type { RunnerDeps } from '../deps'
-import { restoreBackup } from '../git/backup'
+import { bundleBase, restoreBackup } from '../git/backup'
 import { checkout, cloneUrl, emptyDir, ensureMirror, mirrorPath } from '../git/checkout'
 import { type OpencodeClient, type OpencodeEvent, opencodeClient } from '../opencode/client'
 import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
@@ -211,12 +211,13 @@ export async function attachHost(
       token,
     })
     mark('mirrorMs')
-    let baseSha = await checkout({ mirror, dir, ref: work.ref })
-    mark('checkoutMs')
     const backup = await opts.backup
+    const checkedOut = await checkout({ mirror, dir, ref: (backup && bundleBase(backup.bundle)) ?? work.ref })
+    mark('checkoutMs')
+    // The diff's base: what the backup recorded (the worktree's first checkout), else this checkout.
+    const baseSha = backup?.baseSha ?? checkedOut
     let restoredTree: string | undefined
     if (backup) {
-      baseSha = backup.baseSha ?? baseSha
       const file = join(stateDir, 'restore.bundle')
       writeFileSync(file, backup.bundle)
       restoredTree = await restoreBackup(dir, file)

@@ -389,7 +389,8 @@ async function runTurns(
     if (run.stopRequested) {
       await host.client.abort(session.id).catch(() => {})
       await leave()
-      run.status('stopped')
+      // No status: aica moved the thread (stopped or archived) before it asked, and a person may have retried
+      // it since; a late 'stopped' from this run would stop the retry.
       await settled(run.relay)
       return
     }

@@ -1,61 +1,16 @@
-import { useState } from 'react'
+import { lazy, memo, Suspense, useState } from 'react'
+import { type DiffMode, PlainDiff } from './plain-diff'
+import { useAtRest } from './scroll-state'
 
-/** `at`: the line's place in the diff, its identity. */
-type Line = { at: number; kind: 'add' | 'del' | 'ctx' | 'hunk'; text: string; old?: number; new?: number }
+// The viewer and its diff engine are a chunk of their own: the session page's first load stays small, and a
+// transcript without file changes never fetches it.
+const RichDiff = lazy(() => import('./rich-diff'))
 
-/** A unified diff's lines with their old and new line numbers; file headers are dropped (the path is shown). */
-export function parseUnifiedDiff(diff: string): Line[] {
-  const out: Line[] = []
-  // A diff without a hunk header (a new file as opencode reports it) still counts its lines from 1.
-  let o = 1
-  let n = 1
-  for (const raw of diff.replace(/\r\n?/g, '\n').split('\n')) {
-    if (/^(diff |index |--- |\+\+\+ |new file|deleted file|similarity|rename |\\ No newline)/.test(raw))
-      continue
-    const hunk = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(raw)
-    if (hunk) {
-      o = Number(hunk[1])
-      n = Number(hunk[2])
-      out.push({ at: out.length, kind: 'hunk', text: raw })
-    } else if (raw.startsWith('+')) out.push({ at: out.length, kind: 'add', text: raw.slice(1), new: n++ })
-    else if (raw.startsWith('-')) out.push({ at: out.length, kind: 'del', text: raw.slice(1), old: o++ })
-    else if (raw.startsWith(' '))
-      out.push({ at: out.length, kind: 'ctx', text: raw.slice(1), old: o++, new: n++ })
-  }
-  return out
-}
-
-type Row = { at: number; left?: Line; right?: Line; hunk?: string }
-
-/** Side by side: runs of removed lines face the added lines that replace them. */
-function splitRows(lines: Line[]): Row[] {
-  const rows: Row[] = []
-  let dels: Line[] = []
-  let adds: Line[] = []
-  const flush = () => {
-    for (let i = 0; i < Math.max(dels.length, adds.length); i++)
-      rows.push({ at: (dels[i] ?? adds[i])!.at, left: dels[i], right: adds[i] })
-    dels = []
-    adds = []
-  }
-  for (const l of lines) {
-    if (l.kind === 'del') dels.push(l)
-    else if (l.kind === 'add') adds.push(l)
-    else {
-      flush()
-      rows.push(l.kind === 'hunk' ? { at: l.at, hunk: l.text } : { at: l.at, left: l, right: l })
-    }
-  }
-  flush()
-  return rows
-}
-
-const SIGN = { add: '+', del: '-', ctx: ' ', hunk: '' }
-
-/** A file change's diff, unified or split, its lines as text (never HTML). */
-export function DiffView({ diff, path }: { diff: string; path: string }) {
-  const [mode, setMode] = useState<'unified' | 'split'>('unified')
-  const lines = parseUnifiedDiff(diff)
+/** A file change's diff, unified or split; a plain table until the viewer's chunk is in. */
+export const DiffView = memo(function DiffView({ diff, path }: { diff: string; path: string }) {
+  const [mode, setMode] = useState<DiffMode>('unified')
+  // Mounted mid-scroll, the diff is a plain table until the scrolling stops: the viewer's set-up is the costly part.
+  const atRest = useAtRest()
   return (
     <div className="diff-view">
       <fieldset className="diff-mode">
@@ -66,41 +21,13 @@ export function DiffView({ diff, path }: { diff: string; path: string }) {
           </label>
         ))}
       </fieldset>
-      <table className={`diff diff-${mode}`} aria-label={`Diff of ${path}`}>
-        <tbody>
-          {mode === 'unified'
-            ? lines.map((l) => (
-                <tr key={l.at} className={`diff-${l.kind}`}>
-                  {l.kind === 'hunk' ? (
-                    <td colSpan={3}>{l.text}</td>
-                  ) : (
-                    <>
-                      <td className="ln">{l.old ?? ''}</td>
-                      <td className="ln">{l.new ?? ''}</td>
-                      <td className="code">
-                        {SIGN[l.kind]}
-                        {l.text}
-                      </td>
-                    </>
-                  )}
-                </tr>
-              ))
-            : splitRows(lines).map((r) =>
-                r.hunk !== undefined ? (
-                  <tr key={r.at} className="diff-hunk">
-                    <td colSpan={4}>{r.hunk}</td>
-                  </tr>
-                ) : (
-                  <tr key={r.at}>
-                    <td className="ln">{r.left?.old ?? ''}</td>
-                    <td className={`code diff-${r.left?.kind ?? 'none'}`}>{r.left?.text ?? ''}</td>
-                    <td className="ln">{r.right?.new ?? ''}</td>
-                    <td className={`code diff-${r.right?.kind ?? 'none'}`}>{r.right?.text ?? ''}</td>
-                  </tr>
-                ),
-              )}
-        </tbody>
-      </table>
+      {atRest ? (
+        <Suspense fallback={<PlainDiff diff={diff} path={path} mode={mode} />}>
+          <RichDiff diff={diff} path={path} mode={mode} />
+        </Suspense>
+      ) : (
+        <PlainDiff diff={diff} path={path} mode={mode} />
+      )}
     </div>
   )
-}
+})

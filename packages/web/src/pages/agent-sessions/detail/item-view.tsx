@@ -1,5 +1,4 @@
-import { useState } from 'react'
-import { Markdown } from '../../../components/markdown'
+import { Markdown, safeHref } from '../../../components/markdown'
 import { WriteError } from '../../../components/states'
 import { Time } from '../../../components/time'
 import { type Item, useApplyDraft } from '../../../data/agent-session'
@@ -143,7 +142,8 @@ export function ItemView(props: { item: Item; result?: Item; threadId: string; r
 
 function DraftComment({ item, threadId, readOnly }: { item: Item; threadId: string; readOnly: boolean }) {
   const apply = useApplyDraft(threadId)
-  const [url, setUrl] = useState<string>()
+  // The item carries the posted comment once applied (after a reload too); until then, the apply's answer.
+  const url = item.appliedUrl ?? apply.data?.commentUrl
   if (item.body.kind !== 'draft_comment') return null
   const body = item.body
   return (
@@ -153,15 +153,11 @@ function DraftComment({ item, threadId, readOnly }: { item: Item; threadId: stri
       </p>
       <Markdown source={body.body} />
       {url ? (
-        <a href={url} target="_blank" rel="noreferrer noopener">
-          Posted comment
+        <a href={safeHref(url)} target="_blank" rel="noreferrer noopener">
+          Posted comment on GitHub
         </a>
       ) : readOnly ? null : (
-        <button
-          type="button"
-          disabled={apply.isPending}
-          onClick={() => apply.mutate(item.id, { onSuccess: (r) => setUrl(r.commentUrl) })}
-        >
+        <button type="button" disabled={apply.isPending} onClick={() => apply.mutate(item.id)}>
           Apply
         </button>
       )}

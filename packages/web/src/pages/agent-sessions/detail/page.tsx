@@ -9,6 +9,7 @@ import {
   useFork,
   useSessionSnapshot,
   useSetVisibility,
+  useWorktree,
 } from '../../../data/agent-session'
 import { useSession } from '../../../data/auth'
 import { useThreadLive } from '../../../live/thread-live'
@@ -66,7 +67,10 @@ function LiveSession({
       }),
     [forkMutate, navigate],
   )
-  const shownVisibility = visibility.data?.visibility ?? snapshot.worktree.visibility
+  // The worktree as last read (it is re-read after every write): the toggle shows what the server holds, also
+  // while a change is on its way (a pending mutation has no data yet).
+  const worktree = useWorktree(thread.worktreeId)
+  const shownVisibility = worktree.data?.worktree.visibility ?? snapshot.worktree.visibility
   return (
     <div className="session-detail">
       <section aria-labelledby="session-title" className="session-main">

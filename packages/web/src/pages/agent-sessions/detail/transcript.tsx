@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { memo, useEffect, useMemo, useRef } from 'react'
+import { memo, useEffect, useMemo, useRef, useState } from 'react'
 import type { Item } from '../../../data/agent-session'
 import { ItemView } from './item-view'
+import { createScrollState, ScrollStateContext } from './scroll-state'
 
 type Row = { item: Item; result?: Item }
 
@@ -45,6 +46,7 @@ export function Transcript(props: {
 }) {
   const rows = useMemo(() => toRows(props.items), [props.items])
   const scroller = useRef<HTMLDivElement>(null)
+  const [scrolling] = useState(createScrollState)
   // Following the end until the reader scrolls away from it themselves (the list's own measuring scrolls too).
   const follow = useRef(true)
   const byReader = useRef(false)
@@ -78,38 +80,51 @@ export function Transcript(props: {
       onKeyDown={reader}
       onPointerDown={reader}
       onScroll={(e) => {
+        scrolling.ping()
         const el = e.currentTarget
         if (el.scrollHeight - el.scrollTop - el.clientHeight < 40) follow.current = true
         else if (byReader.current) follow.current = false
       }}
     >
-      <ol style={{ height: v.getTotalSize() }}>
-        {v.getVirtualItems().map((vi) => {
-          const row = rows[vi.index]!
-          return (
-            <li
-              key={vi.key}
-              data-index={vi.index}
-              data-seq={row.item.seq}
-              ref={v.measureElement}
-              style={{ transform: `translateY(${vi.start}px)` }}
-            >
-              <RowView row={row} threadId={props.threadId} readOnly={props.readOnly} onFork={props.onFork} />
-            </li>
-          )
-        })}
-      </ol>
+      <ScrollStateContext.Provider value={scrolling}>
+        <ol style={{ height: v.getTotalSize() }}>
+          {v.getVirtualItems().map((vi) => {
+            const row = rows[vi.index]!
+            return (
+              <li
+                key={vi.key}
+                data-index={vi.index}
+                data-seq={row.item.seq}
+                ref={v.measureElement}
+                style={{ transform: `translateY(${vi.start}px)` }}
+              >
+                <RowView
+                  row={row}
+                  threadId={props.threadId}
+                  readOnly={props.readOnly}
+                  onFork={props.onFork}
+                />
+              </li>
+            )
+          })}
+        </ol>
+      </ScrollStateContext.Provider>
     </div>
   )
 }
 
-/** A row's content; scrolling re-renders the list, not the rows already on screen. */
-const RowView = memo(function RowView(props: {
-  row: Row
-  threadId: string
-  readOnly: boolean
-  onFork?: (item: Item) => void
-}) {
+type RowProps = { row: Row; threadId: string; readOnly: boolean; onFork?: (item: Item) => void }
+
+/** Rows are rebuilt for every new item, their items are not: a row is the same while its item and result are. */
+const sameRow = (a: RowProps, b: RowProps) =>
+  a.row.item === b.row.item &&
+  a.row.result === b.row.result &&
+  a.threadId === b.threadId &&
+  a.readOnly === b.readOnly &&
+  a.onFork === b.onFork
+
+/** A row's content; scrolling or a new item re-renders the list, not the rows already on screen. */
+const RowView = memo(function RowView(props: RowProps) {
   const { row } = props
   return (
     <>
@@ -126,4 +141,4 @@ const RowView = memo(function RowView(props: {
       <ItemView item={row.item} result={row.result} threadId={props.threadId} readOnly={props.readOnly} />
     </>
   )
-})
+}, sameRow)

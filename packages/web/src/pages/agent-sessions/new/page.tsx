@@ -69,7 +69,8 @@ export function NewSessionPage({ search }: { search: NewSessionSearch }) {
       >
         <label>
           Repository
-          <select value={chosen} onChange={(e) => setRepo(e.target.value)} required>
+          <select value={chosen} onChange={(e) => setRepo(e.target.value)} required disabled={!repos}>
+            {repos ? null : <option value="">Loading…</option>}
             {(repos ?? []).map((r) => (
               <option key={r.fullName} value={r.fullName}>
                 {r.fullName}
@@ -179,7 +180,8 @@ export function NewSessionPage({ search }: { search: NewSessionSearch }) {
         </fieldset>
         <WriteError error={start.error} />
         <RefusedNames error={start.error} />
-        <button type="submit" disabled={start.isPending || !prompt.trim()}>
+        {/* Sent before the repositories are in, the form would start on whatever the server defaults to. */}
+        <button type="submit" disabled={!repos || start.isPending || !prompt.trim()}>
           {start.isPending ? 'Starting…' : 'Start session'}
         </button>
       </form>
