@@ -118,7 +118,7 @@ describe('agent sessions', () => {
     const row = page.locator(`li[data-thread="${thrId}"]`)
     await row.getByText('1 file +1 −0').waitFor()
     await row.getByText(/[1-9][\d,]* tokens/).waitFor()
-    expect(await axeFindings(page)).toEqual([])
+    expect(await checkPage(page, 'sessions-inbox-counts')).toEqual([])
     await page.close()
   }, 90_000)
 
