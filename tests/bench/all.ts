@@ -1,11 +1,11 @@
 /**
  * Runs every benchmark, one after another (each in its own process, with its own bare baseline measured in the
  * same run), prints each one's output, then one table of every measured row. It reports, it does not assert.
- * `npm run bench [foundation|webhooks|dashboard|dashboard-scale|web|sessions ...]` (installs wrk first), or `bun tests/bench/all.ts ...`
+ * `npm run bench [foundation|webhooks|dashboard|dashboard-scale|web|sessions|review ...]` (installs wrk first), or `bun tests/bench/all.ts ...`
  */
 import { join } from 'node:path'
 
-const BENCHES = ['foundation', 'webhooks', 'dashboard', 'dashboard-scale', 'web', 'sessions']
+const BENCHES = ['foundation', 'webhooks', 'dashboard', 'dashboard-scale', 'web', 'sessions', 'review']
 const chosen = process.argv.slice(2).filter((b) => BENCHES.includes(b))
 const load = async () =>
   (

@@ -122,8 +122,9 @@ describe('runner end to end', () => {
       return [...seen.values()].sort((a, b) => a.seq - b.seq)
     }
 
+    // The turn changed the worktree: it waits for review.
     await waitFor(
-      () => items().some((i) => i.body.kind === 'status' && i.body.status === 'idle'),
+      () => items().some((i) => i.body.kind === 'status' && i.body.status === 'awaiting_review'),
       90_000,
       'the first turn to end',
     )
@@ -165,11 +166,6 @@ describe('runner end to end', () => {
     const comments = s.requireRepo(REPO).issues.get(issue.number)!.comments
     expect(comments.map((c) => c.body)).toContain('Thanks! Added NOTES.md.')
 
-    await waitFor(
-      () => items().some((i) => i.body.kind === 'status' && i.body.status === 'completed'),
-      30_000,
-      'the idle thread to complete',
-    )
     const after = await alice.GET('/api/worktrees/{wtId}', { params: { path: { wtId: thread.worktreeId } } })
     expect(after.data?.worktree.latestBackup).not.toBeNull()
     live.close()

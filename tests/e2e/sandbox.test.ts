@@ -92,7 +92,7 @@ const snapshot = async (id: string) =>
   (await aica().GET('/api/agent-sessions/{id}', { params: { path: { id } } })).data
 type Snapshot = NonNullable<Awaited<ReturnType<typeof snapshot>>>
 
-/** Opens an issue labeled for auto-dispatch and waits for its thread to end (completed or failed). */
+/** Opens an issue labeled for auto-dispatch and waits for its turn to end (completed, failed or awaiting review). */
 async function fromIssue(body: string): Promise<Snapshot> {
   const s = stack.github!.state
   const issue = s.addIssue(REPO, { title: 'Please help', body })
@@ -108,7 +108,10 @@ async function fromIssue(body: string): Promise<Snapshot> {
   return (await waitFor(
     async () => {
       const data = await snapshot(thread.id)
-      return data && ['completed', 'failed', 'stopped'].includes(data.thread.status) ? data : undefined
+      // A probe that left files behind stops at the review gate: its turn ended all the same.
+      return data && ['completed', 'failed', 'stopped', 'awaiting_review'].includes(data.thread.status)
+        ? data
+        : undefined
     },
     120_000,
     `thread ${thread.id} to end`,

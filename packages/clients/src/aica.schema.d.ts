@@ -191,6 +191,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/request-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the comment as the next turn on the same worktree and branch
+         * @description For a thread awaiting review, published or merge_failed: it is queued again with the comment as its prompt, restored from the latest backup wherever it runs; a later approval pushes a new commit to the same branch and pull request. 409 (with `details.status`) otherwise.
+         */
+        post: operations["aicaRequestChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/requests": {
         parameters: {
             query?: never;
@@ -219,6 +239,26 @@ export interface paths {
         put?: never;
         /** Queue a failed or stopped thread again */
         post: operations["aicaRetryThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-sessions/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve (publish a pull request) or decline the changes of a thread awaiting review
+         * @description Approve moves the thread to `publishing`: its latest backup is committed by the Bosun bot (the approver as `Co-authored-by`), pushed to `bosun/<thread id>` and opened as a pull request, recorded as `pullRequest`. Approving a thread already publishing or published changes nothing. A refused push ends `merge_failed` with the reason; approve again or request changes. Decline ends the thread `declined`. 409 (with `details.status`) when the thread is not awaiting review. Owner only, or any aica:write member for `aica:auto` threads.
+         */
+        post: operations["aicaReviewThread"];
         delete?: never;
         options?: never;
         head?: never;
@@ -611,7 +651,7 @@ export interface operations {
                 direction?: "asc" | "ascending" | "desc" | "descending";
                 page_size?: string | number;
                 repo?: string;
-                status?: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                status?: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                 userId?: "me" | "all" | "";
                 workspace?: string;
                 worktreeId?: string;
@@ -682,22 +722,43 @@ export interface operations {
                             priority: "high" | "normal" | "low";
                             prompt: string;
                             provider: string;
+                            /** @description The pull request its approved changes were published to */
+                            pullRequest: {
+                                branch: string;
+                                number: string | number;
+                                url: string;
+                            } | null;
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /**
+                             * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                             * @constant
+                             */
+                            result: "no_changes";
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
                                 /** Format: date-time */
+                                awaiting_review?: string;
+                                /** Format: date-time */
                                 completed?: string;
+                                /** Format: date-time */
+                                declined?: string;
                                 /** Format: date-time */
                                 failed?: string;
                                 /** Format: date-time */
                                 idle?: string;
+                                /** Format: date-time */
+                                merge_failed?: string;
+                                /** Format: date-time */
+                                published?: string;
+                                /** Format: date-time */
+                                publishing?: string;
                                 /** Format: date-time */
                                 queued?: string;
                                 /** Format: date-time */
@@ -942,22 +1003,43 @@ export interface operations {
                             priority: "high" | "normal" | "low";
                             prompt: string;
                             provider: string;
+                            /** @description The pull request its approved changes were published to */
+                            pullRequest: {
+                                branch: string;
+                                number: string | number;
+                                url: string;
+                            } | null;
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /**
+                             * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                             * @constant
+                             */
+                            result: "no_changes";
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
                                 /** Format: date-time */
+                                awaiting_review?: string;
+                                /** Format: date-time */
                                 completed?: string;
+                                /** Format: date-time */
+                                declined?: string;
                                 /** Format: date-time */
                                 failed?: string;
                                 /** Format: date-time */
                                 idle?: string;
+                                /** Format: date-time */
+                                merge_failed?: string;
+                                /** Format: date-time */
+                                published?: string;
+                                /** Format: date-time */
+                                publishing?: string;
                                 /** Format: date-time */
                                 queued?: string;
                                 /** Format: date-time */
@@ -1225,7 +1307,14 @@ export interface operations {
                                 /** @constant */
                                 kind: "status";
                                 /** @enum {string} */
-                                status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                                status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                            } | {
+                                /** @constant */
+                                kind: "publish";
+                                message: string;
+                                /** @enum {string} */
+                                step: "commit" | "push" | "pull_request";
+                                url?: string;
                             } | {
                                 code: string;
                                 /** @constant */
@@ -1285,22 +1374,43 @@ export interface operations {
                             priority: "high" | "normal" | "low";
                             prompt: string;
                             provider: string;
+                            /** @description The pull request its approved changes were published to */
+                            pullRequest: {
+                                branch: string;
+                                number: string | number;
+                                url: string;
+                            } | null;
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /**
+                             * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                             * @constant
+                             */
+                            result: "no_changes";
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
                                 /** Format: date-time */
+                                awaiting_review?: string;
+                                /** Format: date-time */
                                 completed?: string;
+                                /** Format: date-time */
+                                declined?: string;
                                 /** Format: date-time */
                                 failed?: string;
                                 /** Format: date-time */
                                 idle?: string;
+                                /** Format: date-time */
+                                merge_failed?: string;
+                                /** Format: date-time */
+                                published?: string;
+                                /** Format: date-time */
+                                publishing?: string;
                                 /** Format: date-time */
                                 queued?: string;
                                 /** Format: date-time */
@@ -1593,22 +1703,43 @@ export interface operations {
                         priority: "high" | "normal" | "low";
                         prompt: string;
                         provider: string;
+                        /** @description The pull request its approved changes were published to */
+                        pullRequest: {
+                            branch: string;
+                            number: string | number;
+                            url: string;
+                        } | null;
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /**
+                         * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                         * @constant
+                         */
+                        result: "no_changes";
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
                             /** Format: date-time */
+                            awaiting_review?: string;
+                            /** Format: date-time */
                             completed?: string;
+                            /** Format: date-time */
+                            declined?: string;
                             /** Format: date-time */
                             failed?: string;
                             /** Format: date-time */
                             idle?: string;
+                            /** Format: date-time */
+                            merge_failed?: string;
+                            /** Format: date-time */
+                            published?: string;
+                            /** Format: date-time */
+                            publishing?: string;
                             /** Format: date-time */
                             queued?: string;
                             /** Format: date-time */
@@ -1893,22 +2024,43 @@ export interface operations {
                         priority: "high" | "normal" | "low";
                         prompt: string;
                         provider: string;
+                        /** @description The pull request its approved changes were published to */
+                        pullRequest: {
+                            branch: string;
+                            number: string | number;
+                            url: string;
+                        } | null;
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /**
+                         * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                         * @constant
+                         */
+                        result: "no_changes";
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
                             /** Format: date-time */
+                            awaiting_review?: string;
+                            /** Format: date-time */
                             completed?: string;
+                            /** Format: date-time */
+                            declined?: string;
                             /** Format: date-time */
                             failed?: string;
                             /** Format: date-time */
                             idle?: string;
+                            /** Format: date-time */
+                            merge_failed?: string;
+                            /** Format: date-time */
+                            published?: string;
+                            /** Format: date-time */
+                            publishing?: string;
                             /** Format: date-time */
                             queued?: string;
                             /** Format: date-time */
@@ -2196,22 +2348,43 @@ export interface operations {
                         priority: "high" | "normal" | "low";
                         prompt: string;
                         provider: string;
+                        /** @description The pull request its approved changes were published to */
+                        pullRequest: {
+                            branch: string;
+                            number: string | number;
+                            url: string;
+                        } | null;
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /**
+                         * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                         * @constant
+                         */
+                        result: "no_changes";
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
                             /** Format: date-time */
+                            awaiting_review?: string;
+                            /** Format: date-time */
                             completed?: string;
+                            /** Format: date-time */
+                            declined?: string;
                             /** Format: date-time */
                             failed?: string;
                             /** Format: date-time */
                             idle?: string;
+                            /** Format: date-time */
+                            merge_failed?: string;
+                            /** Format: date-time */
+                            published?: string;
+                            /** Format: date-time */
+                            publishing?: string;
                             /** Format: date-time */
                             queued?: string;
                             /** Format: date-time */
@@ -2495,6 +2668,216 @@ export interface operations {
             };
         };
     };
+    aicaRequestChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    comment: string;
+                };
+                "multipart/form-data": {
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent: string;
+                        /** @description 1 for the first run, +1 per retry */
+                        attempt: string | number;
+                        autoApprove: boolean;
+                        bundleDigest: string;
+                        callback: {
+                            /** Format: date-time */
+                            at: string | null;
+                            error: string | null;
+                            /** @enum {string} */
+                            state: "pending" | "sent" | "failed";
+                            url: string;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        error: {
+                            /** @description e.g. runner_lost, extra_env_gone, opencode_exit */
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        } | null;
+                        forkOf: {
+                            atSeq: string | number;
+                            /** @description Thread id */
+                            threadId: string;
+                        } | null;
+                        /** @description Thread id */
+                        id: string;
+                        lastSeq: string | number;
+                        model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** @enum {string} */
+                        priority: "high" | "normal" | "low";
+                        prompt: string;
+                        provider: string;
+                        /** @description The pull request its approved changes were published to */
+                        pullRequest: {
+                            branch: string;
+                            number: string | number;
+                            url: string;
+                        } | null;
+                        ref: string;
+                        /** @description owner/name */
+                        repo: string;
+                        /**
+                         * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                         * @constant
+                         */
+                        result: "no_changes";
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
+                        /** @enum {string} */
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        statusTimes: {
+                            /** Format: date-time */
+                            archived?: string;
+                            /** Format: date-time */
+                            awaiting_review?: string;
+                            /** Format: date-time */
+                            completed?: string;
+                            /** Format: date-time */
+                            declined?: string;
+                            /** Format: date-time */
+                            failed?: string;
+                            /** Format: date-time */
+                            idle?: string;
+                            /** Format: date-time */
+                            merge_failed?: string;
+                            /** Format: date-time */
+                            published?: string;
+                            /** Format: date-time */
+                            publishing?: string;
+                            /** Format: date-time */
+                            queued?: string;
+                            /** Format: date-time */
+                            running?: string;
+                            /** Format: date-time */
+                            starting?: string;
+                            /** Format: date-time */
+                            stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description `aica:auto` for auto-dispatched threads */
+                        userId: string;
+                        userLogin: string;
+                        /** @enum {string} */
+                        visibility: "personal" | "team";
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                        /** @description Worktree id */
+                        worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaPendingRequests: {
         parameters: {
             query?: never;
@@ -2686,22 +3069,265 @@ export interface operations {
                         priority: "high" | "normal" | "low";
                         prompt: string;
                         provider: string;
+                        /** @description The pull request its approved changes were published to */
+                        pullRequest: {
+                            branch: string;
+                            number: string | number;
+                            url: string;
+                        } | null;
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /**
+                         * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                         * @constant
+                         */
+                        result: "no_changes";
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
                             /** Format: date-time */
+                            awaiting_review?: string;
+                            /** Format: date-time */
                             completed?: string;
+                            /** Format: date-time */
+                            declined?: string;
                             /** Format: date-time */
                             failed?: string;
                             /** Format: date-time */
                             idle?: string;
+                            /** Format: date-time */
+                            merge_failed?: string;
+                            /** Format: date-time */
+                            published?: string;
+                            /** Format: date-time */
+                            publishing?: string;
+                            /** Format: date-time */
+                            queued?: string;
+                            /** Format: date-time */
+                            running?: string;
+                            /** Format: date-time */
+                            starting?: string;
+                            /** Format: date-time */
+                            stopped?: string;
+                            /** Format: date-time */
+                            waiting_answer?: string;
+                            /** Format: date-time */
+                            waiting_permission?: string;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description `aica:auto` for auto-dispatched threads */
+                        userId: string;
+                        userLogin: string;
+                        /** @enum {string} */
+                        visibility: "personal" | "team";
+                        /** @description Workspace slug, e.g. pydantic-ai */
+                        workspaceId: string;
+                        /** @description Worktree id */
+                        worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflict with an existing resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaReviewThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    approved: boolean;
+                    /** @description Recorded on the thread as your message */
+                    comment?: string;
+                    /** @description Open the pull request as a draft */
+                    draft?: boolean;
+                };
+                "application/x-www-form-urlencoded": {
+                    approved: boolean;
+                    /** @description Recorded on the thread as your message */
+                    comment?: string;
+                    /** @description Open the pull request as a draft */
+                    draft?: boolean;
+                };
+                "multipart/form-data": {
+                    approved: boolean;
+                    /** @description Recorded on the thread as your message */
+                    comment?: string;
+                    /** @description Open the pull request as a draft */
+                    draft?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent: string;
+                        /** @description 1 for the first run, +1 per retry */
+                        attempt: string | number;
+                        autoApprove: boolean;
+                        bundleDigest: string;
+                        callback: {
+                            /** Format: date-time */
+                            at: string | null;
+                            error: string | null;
+                            /** @enum {string} */
+                            state: "pending" | "sent" | "failed";
+                            url: string;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        error: {
+                            /** @description e.g. runner_lost, extra_env_gone, opencode_exit */
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        } | null;
+                        forkOf: {
+                            atSeq: string | number;
+                            /** @description Thread id */
+                            threadId: string;
+                        } | null;
+                        /** @description Thread id */
+                        id: string;
+                        lastSeq: string | number;
+                        model: string;
+                        /** PermissionPolicy */
+                        permissions: {
+                            bashAllow: string[];
+                            /** @enum {string} */
+                            questions: "ask" | "deny";
+                            /** @description Per opencode permission kind; kinds not named follow opencode (mostly allow) */
+                            rules: {
+                                [key: string]: "allow" | "ask" | "deny";
+                            };
+                        };
+                        /** @enum {string} */
+                        priority: "high" | "normal" | "low";
+                        prompt: string;
+                        provider: string;
+                        /** @description The pull request its approved changes were published to */
+                        pullRequest: {
+                            branch: string;
+                            number: string | number;
+                            url: string;
+                        } | null;
+                        ref: string;
+                        /** @description owner/name */
+                        repo: string;
+                        /**
+                         * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                         * @constant
+                         */
+                        result: "no_changes";
+                        /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
+                        sourceIssue: string | null;
+                        /** @enum {string} */
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
+                        statusTimes: {
+                            /** Format: date-time */
+                            archived?: string;
+                            /** Format: date-time */
+                            awaiting_review?: string;
+                            /** Format: date-time */
+                            completed?: string;
+                            /** Format: date-time */
+                            declined?: string;
+                            /** Format: date-time */
+                            failed?: string;
+                            /** Format: date-time */
+                            idle?: string;
+                            /** Format: date-time */
+                            merge_failed?: string;
+                            /** Format: date-time */
+                            published?: string;
+                            /** Format: date-time */
+                            publishing?: string;
                             /** Format: date-time */
                             queued?: string;
                             /** Format: date-time */
@@ -2863,22 +3489,43 @@ export interface operations {
                         priority: "high" | "normal" | "low";
                         prompt: string;
                         provider: string;
+                        /** @description The pull request its approved changes were published to */
+                        pullRequest: {
+                            branch: string;
+                            number: string | number;
+                            url: string;
+                        } | null;
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /**
+                         * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                         * @constant
+                         */
+                        result: "no_changes";
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
                             /** Format: date-time */
+                            awaiting_review?: string;
+                            /** Format: date-time */
                             completed?: string;
+                            /** Format: date-time */
+                            declined?: string;
                             /** Format: date-time */
                             failed?: string;
                             /** Format: date-time */
                             idle?: string;
+                            /** Format: date-time */
+                            merge_failed?: string;
+                            /** Format: date-time */
+                            published?: string;
+                            /** Format: date-time */
+                            publishing?: string;
                             /** Format: date-time */
                             queued?: string;
                             /** Format: date-time */
@@ -5270,22 +5917,43 @@ export interface operations {
                             priority: "high" | "normal" | "low";
                             prompt: string;
                             provider: string;
+                            /** @description The pull request its approved changes were published to */
+                            pullRequest: {
+                                branch: string;
+                                number: string | number;
+                                url: string;
+                            } | null;
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /**
+                             * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                             * @constant
+                             */
+                            result: "no_changes";
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
                                 /** Format: date-time */
+                                awaiting_review?: string;
+                                /** Format: date-time */
                                 completed?: string;
+                                /** Format: date-time */
+                                declined?: string;
                                 /** Format: date-time */
                                 failed?: string;
                                 /** Format: date-time */
                                 idle?: string;
+                                /** Format: date-time */
+                                merge_failed?: string;
+                                /** Format: date-time */
+                                published?: string;
+                                /** Format: date-time */
+                                publishing?: string;
                                 /** Format: date-time */
                                 queued?: string;
                                 /** Format: date-time */
@@ -5629,22 +6297,43 @@ export interface operations {
                             priority: "high" | "normal" | "low";
                             prompt: string;
                             provider: string;
+                            /** @description The pull request its approved changes were published to */
+                            pullRequest: {
+                                branch: string;
+                                number: string | number;
+                                url: string;
+                            } | null;
                             ref: string;
                             /** @description owner/name */
                             repo: string;
+                            /**
+                             * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                             * @constant
+                             */
+                            result: "no_changes";
                             /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                             sourceIssue: string | null;
                             /** @enum {string} */
-                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                            status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                             statusTimes: {
                                 /** Format: date-time */
                                 archived?: string;
                                 /** Format: date-time */
+                                awaiting_review?: string;
+                                /** Format: date-time */
                                 completed?: string;
+                                /** Format: date-time */
+                                declined?: string;
                                 /** Format: date-time */
                                 failed?: string;
                                 /** Format: date-time */
                                 idle?: string;
+                                /** Format: date-time */
+                                merge_failed?: string;
+                                /** Format: date-time */
+                                published?: string;
+                                /** Format: date-time */
+                                publishing?: string;
                                 /** Format: date-time */
                                 queued?: string;
                                 /** Format: date-time */
@@ -5950,22 +6639,43 @@ export interface operations {
                         priority: "high" | "normal" | "low";
                         prompt: string;
                         provider: string;
+                        /** @description The pull request its approved changes were published to */
+                        pullRequest: {
+                            branch: string;
+                            number: string | number;
+                            url: string;
+                        } | null;
                         ref: string;
                         /** @description owner/name */
                         repo: string;
+                        /**
+                         * @description `no_changes`: the thread completed without changing the worktree (no review gate)
+                         * @constant
+                         */
+                        result: "no_changes";
                         /** @description `owner/repo#number` of the issue an auto-dispatched thread came from */
                         sourceIssue: string | null;
                         /** @enum {string} */
-                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived";
+                        status: "queued" | "starting" | "running" | "idle" | "waiting_permission" | "waiting_answer" | "completed" | "failed" | "stopped" | "archived" | "awaiting_review" | "publishing" | "published" | "merge_failed" | "declined";
                         statusTimes: {
                             /** Format: date-time */
                             archived?: string;
                             /** Format: date-time */
+                            awaiting_review?: string;
+                            /** Format: date-time */
                             completed?: string;
+                            /** Format: date-time */
+                            declined?: string;
                             /** Format: date-time */
                             failed?: string;
                             /** Format: date-time */
                             idle?: string;
+                            /** Format: date-time */
+                            merge_failed?: string;
+                            /** Format: date-time */
+                            published?: string;
+                            /** Format: date-time */
+                            publishing?: string;
                             /** Format: date-time */
                             queued?: string;
                             /** Format: date-time */

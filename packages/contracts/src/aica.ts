@@ -117,6 +117,11 @@ export const StatusTimes = t.Partial(
     failed: Time,
     stopped: Time,
     archived: Time,
+    awaiting_review: Time,
+    publishing: Time,
+    published: Time,
+    merge_failed: Time,
+    declined: Time,
   }),
 )
 
@@ -153,6 +158,12 @@ export const Thread = t.Object(
     lastSeq: t.Integer(),
     forkOf: t.Union([t.Object({ threadId: ThreadId, atSeq: t.Integer() }), t.Null()]),
     callback: t.Union([CallbackState, t.Null()]),
+    result: t.Union([t.Literal('no_changes'), t.Null()], {
+      description: '`no_changes`: the thread completed without changing the worktree (no review gate)',
+    }),
+    pullRequest: t.Union([t.Object({ url: t.String(), number: t.Integer(), branch: t.String() }), t.Null()], {
+      description: 'The pull request its approved changes were published to',
+    }),
     permissions: PermissionPolicy,
     /** When on, permission requests under `ask` are granted once without a person (never `deny`). */
     autoApprove: t.Boolean(),
@@ -245,6 +256,23 @@ export const VisibilitySet = t.Object({ visibility: Visibility }, { title: 'Visi
 export const PromptRequest = t.Object(
   { text: t.String({ minLength: 1, maxLength: 100_000 }) },
   { title: 'PromptRequest' },
+)
+/** `POST /api/agent-sessions/:id/review`: approve (publish a pull request) or decline a thread awaiting review. */
+export const ReviewRequest = t.Object(
+  {
+    approved: t.Boolean(),
+    comment: t.Optional(
+      t.String({ maxLength: 65_536, description: 'Recorded on the thread as your message' }),
+    ),
+    draft: t.Optional(t.Boolean({ description: 'Open the pull request as a draft' })),
+  },
+  { title: 'ReviewRequest' },
+)
+export type ReviewRequest = Static<typeof ReviewRequest>
+/** `POST /api/agent-sessions/:id/request-changes`: the comment becomes the next turn on the same worktree. */
+export const RequestChangesRequest = t.Object(
+  { comment: t.String({ minLength: 1, maxLength: 100_000 }) },
+  { title: 'RequestChangesRequest' },
 )
 export const RetryRequest = t.Object(
   { extraEnv: t.Optional(ExtraEnv) },

@@ -65,8 +65,24 @@ export const ThreadStatus = t.Union([
   t.Literal('failed'),
   t.Literal('stopped'),
   t.Literal('archived'),
+  /** A turn ended with changes: nothing more runs until a person approves, declines or requests changes. */
+  t.Literal('awaiting_review'),
+  /** Approved: the changes are being committed, pushed and opened as a pull request. */
+  t.Literal('publishing'),
+  t.Literal('published'),
+  /** The push or the pull request was refused (see `error`); the backup is kept, approve again or request changes. */
+  t.Literal('merge_failed'),
+  t.Literal('declined'),
 ])
 export type ThreadStatus = Static<typeof ThreadStatus>
+/** Statuses in which a thread waits on a person's review decision or its publication; no runner holds it. */
+export const REVIEW_STATUSES: readonly ThreadStatus[] = [
+  'awaiting_review',
+  'publishing',
+  'published',
+  'merge_failed',
+  'declined',
+]
 /** Statuses a runner may report; `queued` and `archived` belong to aica. */
 export const RunnerStatus = t.Union([
   t.Literal('starting'),
@@ -75,6 +91,7 @@ export const RunnerStatus = t.Union([
   t.Literal('completed'),
   t.Literal('failed'),
   t.Literal('stopped'),
+  t.Literal('awaiting_review'),
 ])
 export type RunnerStatus = Static<typeof RunnerStatus>
 
@@ -155,6 +172,13 @@ export const ItemBody = t.Union([
     note: t.Optional(t.String({ maxLength: 2000 })),
   }),
   t.Object({ kind: t.Literal('status'), status: ThreadStatus, error: t.Optional(ThreadError) }),
+  /** One step of publishing approved changes (written by aica, never by a runner). */
+  t.Object({
+    kind: t.Literal('publish'),
+    step: t.Union([t.Literal('commit'), t.Literal('push'), t.Literal('pull_request')]),
+    message: t.String({ maxLength: 4000 }),
+    url: t.Optional(t.String({ maxLength: 2000 })),
+  }),
   t.Object({
     kind: t.Literal('error'),
     code: t.String({ maxLength: 100 }),

@@ -92,7 +92,8 @@ describe('the session detail page', () => {
     await log.getByText('notes.txt', { exact: true }).first().waitFor()
     await log.locator('tr.diff-add', { hasText: 'hello' }).waitFor()
     await log.locator('.item-assistant', { hasText: 'Created' }).waitFor()
-    await timeline.locator('li[data-status="idle"]').waitFor()
+    // The turn changed the worktree: it waits for review.
+    await timeline.locator('li[data-status="awaiting_review"]').waitFor()
     // Expanding the call shows its arguments and result.
     await call.locator('summary').click()
     await call.getByText('Arguments').waitFor()
@@ -120,8 +121,8 @@ describe('the session detail page', () => {
       (window as unknown as { __bosunThreadSocket: { drop(): void } }).__bosunThreadSocket.drop(),
     )
     await page.getByText('Reconnecting…').waitFor()
-    const res = await context.request.post(`/api/agent-sessions/${demo.id}/prompt`, {
-      data: { text: 'Run the command `echo resumed`' },
+    const res = await context.request.post(`/api/agent-sessions/${demo.id}/request-changes`, {
+      data: { comment: 'Run the command `echo resumed`' },
     })
     expect(res.status()).toBe(200)
     const after = await settled(dev, demo.id, 'idle', before + 2)

@@ -8,6 +8,7 @@ import { providerRoutes } from './providers/routes'
 import { realtimeRoutes } from './realtime/routes'
 import { workspaceFeedRoutes } from './realtime/workspace-feed'
 import { relayRoutes } from './relay/routes'
+import { reviewRoutes } from './review/routes'
 import { threadRoutes } from './threads/routes'
 import { worktreeRoutes } from './worktrees/routes'
 
@@ -25,6 +26,7 @@ export function createApp(deps: AicaDeps) {
     maxBodyBytes: 1024 * 1024,
   })
     .use(threadRoutes(deps))
+    .use(reviewRoutes(deps))
     .use(worktreeRoutes(deps))
     .use(realtimeRoutes(deps))
     .use(workspaceFeedRoutes(deps))

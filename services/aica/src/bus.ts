@@ -11,6 +11,7 @@ import * as schema from './db/schema'
 import type { AicaDeps } from './deps'
 import { takeExtraEnv } from './dispatch/hand-over'
 import { relayTokenWorktree } from './relay/tokens'
+import { startPrComments } from './review/pr-comments'
 import { move } from './threads/actions'
 import { dispatchForService } from './threads/create'
 
@@ -88,5 +89,5 @@ export async function wireBus(deps: AicaDeps): Promise<EventConsumer[]> {
         .onConflictDoNothing()
     },
   })
-  return [known, ...(await startAutoDispatch(deps))]
+  return [known, ...(await startAutoDispatch(deps)), ...(await startPrComments(deps))]
 }

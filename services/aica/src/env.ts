@@ -25,6 +25,15 @@ export const AicaEnv = T.Object({
   /** `host:port` pairs outbound probes and callbacks may reach although they are private (tests, dev). */
   BOSUN_OUTBOUND_ALLOW_HOSTS: T.String({ default: '' }),
   ...githubAppEnv,
+  /** Base of git URLs for publishing approved changes (`<base>/<owner>/<repo>.git`). */
+  GITHUB_WEB_URL: T.String({ default: 'https://github.com', pattern: '^https?://' }),
+  /** The author of the commits Bosun pushes for approved changes (the approver is `Co-authored-by`). */
+  BOSUN_BOT_NAME: T.String({ default: 'bosun[bot]', minLength: 1 }),
+  BOSUN_BOT_EMAIL: T.String({ default: 'bosun[bot]@users.noreply.github.com', minLength: 3 }),
+  /** A comment on a Bosun-opened pull request that starts with this word resumes its thread. */
+  BOSUN_AICA_PR_TRIGGER: T.String({ default: '/bosun', minLength: 1, maxLength: 50, pattern: '^\\S+$' }),
+  /** When true, authors whose record is `trusted` may trigger from PR comments too, not only members. */
+  BOSUN_AICA_PR_TRIGGER_TRUSTED: T.Boolean({ default: false }),
 })
 export type AicaEnv = Static<typeof AicaEnv>
 

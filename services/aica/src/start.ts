@@ -16,6 +16,7 @@ import { pump, workspacesWithQueued } from './dispatch/scheduler'
 import type { AicaEnv } from './env'
 import { createThreadHub } from './realtime/hub'
 import { createRelayRegistry } from './relay/registry'
+import { resumePublishing, resumeStalePublishing } from './review/publish'
 import { move } from './threads/actions'
 
 const SWEEP_MS = 5000
@@ -55,11 +56,14 @@ export async function startAica(env: AicaEnv, logger: Logger) {
     })
   })
   const consumers = await wireBus(deps)
+  // Approvals an earlier run of aica did not finish publishing (each step repeats safely).
+  void resumePublishing(deps).catch((err) => logger.warn('resuming publications failed', errorFields(err)))
   // A slot freed on another instance, or a pump that failed, is picked up here.
   const sweep = setInterval(() => {
     void workspacesWithQueued(deps)
       .then((ids) => Promise.all(ids.map((id) => pump(deps, id))))
       .catch((err) => logger.warn('sweep failed', errorFields(err)))
+    void resumeStalePublishing(deps).catch((err) => logger.warn('publish sweep failed', errorFields(err)))
   }, SWEEP_MS)
   const stop = async () => {
     clearInterval(sweep)

@@ -66,6 +66,8 @@ const routes = (): Array<[string, string, unknown?]> => {
     ['POST', `/api/worktrees/${wt}/threads`, { prompt: 'more' }],
     ['POST', `/api/worktrees/${wt}/clone`, { prompt: 'copy' }],
     ['POST', `/api/worktrees/${wt}/visibility`, { visibility: 'team' }],
+    ['POST', `/api/agent-sessions/${id}/review`, { approved: false }],
+    ['POST', `/api/agent-sessions/${id}/request-changes`, { comment: 'again' }],
     ['POST', `/api/worktrees/${wt}/archive`],
     ['POST', `/api/agent-sessions/${id}/archive`],
   ]

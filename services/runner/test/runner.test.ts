@@ -95,14 +95,15 @@ describe('runner', () => {
     const latency = session!.at - sentAt
     console.log(`dispatch latency (work published -> opencode session started): ${latency} ms`)
 
+    // A turn that changed the worktree stops at the review gate instead of idling.
     await waitFor(
-      () => peer.statusesOf(work.threadId).includes('completed'),
+      () => peer.statusesOf(work.threadId).includes('awaiting_review'),
       60_000,
-      'the thread to complete',
+      'the thread to await review',
     )
-    expect(peer.statusesOf(work.threadId)).toEqual(['starting', 'running', 'idle', 'completed'])
+    expect(peer.statusesOf(work.threadId)).toEqual(['starting', 'running', 'awaiting_review'])
     const file = join(data.path, 'runner', 'worktrees', work.worktreeId, 'hello.txt')
-    // The worktree is removed once its last thread completes; the backup carries the change.
+    // The sandbox and worktree are released while the thread awaits review; the backup carries the change.
     expect(existsSync(file)).toBe(false)
 
     const items = peer.itemsOf(work.threadId)
@@ -167,41 +168,44 @@ describe('runner', () => {
   }, 120_000)
 
   test('a follow-up prompt is a new turn; a fork continues a copy of the session up to the chosen item', async () => {
-    const { work: a } = await peer.dispatch({ prompt: 'Create a file named a.txt that says alpha.' })
+    const { work: a } = await peer.dispatch({ prompt: 'Run the command `echo alpha`' })
     const idles = (id: string) => peer.statusesOf(id).filter((s) => s === 'idle').length
+    // A turn that changed nothing idles (no review gate).
     await waitFor(() => idles(a.threadId) === 1, 60_000, 'the first turn')
-    peer.command(a.threadId, {
-      v: 1,
-      type: 'prompt',
-      threadId: a.threadId,
-      promptId: 'p1',
-      text: 'Create a file named b.txt that says beta.',
-      by: 'u1',
-    })
-    await waitFor(() => idles(a.threadId) === 2, 60_000, 'the second turn')
-    const changes = peer
-      .itemsOf(a.threadId)
-      .flatMap((i) => (i.body.kind === 'file_change' ? [i.body.path] : []))
-    expect(changes).toEqual(['a.txt', 'b.txt'])
 
     const firstAnswer = peer.itemsOf(a.threadId).find((i) => i.body.kind === 'assistant_text')!
     const { work: b } = await peer.dispatch({
       worktreeId: a.worktreeId,
       forkOf: { threadId: a.threadId, atSeq: firstAnswer.seq },
-      prompt: 'Run the command `ls`',
+      prompt: 'Create a file named b.txt that says beta.',
     })
-    await waitFor(() => idles(b.threadId) === 1, 60_000, 'the forked thread')
-    const asked = model.requests.filter((r) => r.script === 'run-command' && r.turn === 0).at(-1)!
-    // The fork holds the first turn, not the second; the copied turn is not sent again as items.
-    expect(asked.users).toEqual(['Create a file named a.txt that says alpha.', 'Run the command `ls`'])
-    const items = peer.itemsOf(b.threadId)
+    await waitFor(
+      () => peer.statusesOf(b.threadId).includes('awaiting_review'),
+      60_000,
+      'the forked thread to await review',
+    )
+    const asked = model.requests.filter((r) => r.script === 'write-file' && r.turn === 0).at(-1)!
+    // The fork holds the first turn; the copied turn is not sent again as items.
+    expect(asked.users).toEqual(['Run the command `echo alpha`', 'Create a file named b.txt that says beta.'])
+    const forkItems = peer.itemsOf(b.threadId)
     expect(
-      items.filter((i) => i.body.kind === 'tool_call').map((i) => (i.body as { tool: string }).tool),
-    ).toEqual(['bash'])
-    // One worktree, two sessions: the fork sees both files.
-    const out = (items.find((i) => i.body.kind === 'tool_result')!.body as { output: string }).output
-    expect(out).toContain('a.txt')
-    expect(out).toContain('b.txt')
+      forkItems.filter((i) => i.body.kind === 'tool_call').map((i) => (i.body as { tool: string }).tool),
+    ).toEqual(['write'])
+
+    // One worktree, two sessions: the follow-up prompt of the first thread sees the fork's file.
+    peer.command(a.threadId, {
+      v: 1,
+      type: 'prompt',
+      threadId: a.threadId,
+      promptId: 'p1',
+      text: 'Run the command `ls`',
+      by: 'u1',
+    })
+    await waitFor(() => idles(a.threadId) === 2, 60_000, 'the second turn')
+    const results = peer.itemsOf(a.threadId).filter((i) => i.body.kind === 'tool_result')
+    expect((results.at(-1)!.body as { output: string }).output).toContain('b.txt')
+    // The fork's change was already shown for review, so listing it is no change of this thread's.
+    expect(peer.statusesOf(a.threadId)).not.toContain('awaiting_review')
   }, 180_000)
 
   test('a prompt-injection issue asking for the environment leaks no canary into items, frames or logs', async () => {

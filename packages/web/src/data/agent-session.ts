@@ -49,6 +49,14 @@ export const useStop = (wtId: string, id: string) =>
   useSessionWrite(wtId, () => unwrap(aica.POST('/api/agent-sessions/{id}/stop', path(id))))
 export const useRetry = (wtId: string, id: string) =>
   useSessionWrite(wtId, () => unwrap(aica.POST('/api/agent-sessions/{id}/retry', { ...path(id), body: {} })))
+export const useReview = (wtId: string, id: string) =>
+  useSessionWrite(wtId, (body: { approved: boolean; draft?: boolean }) =>
+    unwrap(aica.POST('/api/agent-sessions/{id}/review', { ...path(id), body })),
+  )
+export const useRequestChanges = (wtId: string, id: string) =>
+  useSessionWrite(wtId, (comment: string) =>
+    unwrap(aica.POST('/api/agent-sessions/{id}/request-changes', { ...path(id), body: { comment } })),
+  )
 export const useArchive = (wtId: string, id: string) =>
   useSessionWrite(wtId, () => unwrap(aica.POST('/api/agent-sessions/{id}/archive', path(id))))
 export const useFork = (wtId: string, id: string) =>

@@ -23,13 +23,23 @@ export const THREAD_STATUSES = [
   'failed',
   'stopped',
   'archived',
+  'awaiting_review',
+  'publishing',
+  'published',
+  'merge_failed',
+  'declined',
 ] as const
 export type ThreadStatus = (typeof THREAD_STATUSES)[number]
 
 /** Statuses the inbox shows as "running"; everything not waiting on a person and not running is "done". */
-export const RUNNING: readonly string[] = ['queued', 'starting', 'running']
-/** Statuses where the agent waits on a person: a permission request, a question (and, later, a review). */
-export const NEEDS_YOU: readonly string[] = ['waiting_permission', 'waiting_answer', 'waiting_review']
+export const RUNNING: readonly string[] = ['queued', 'starting', 'running', 'publishing']
+/** Statuses where the agent waits on a person: a review decision, or a publication that failed. */
+export const NEEDS_YOU: readonly string[] = [
+  'waiting_permission',
+  'waiting_answer',
+  'awaiting_review',
+  'merge_failed',
+]
 
 export const sessionKeys = {
   threads: (p: ThreadListParams) => [...aicaKeys.workspace(p.workspace), 'threads', p] as const,

@@ -16,11 +16,15 @@ import { AUTO_USER } from '../threads/access'
 import { insertThread, insertWorktree } from '../threads/create'
 import { type AutoIssue, readIssue } from './payload'
 
+/** An issue's auto thread is live until it ends or its changes are published (or declined). */
 const LIVE_STATUSES = [
   'queued',
   'starting',
   'running',
   'idle',
+  'awaiting_review',
+  'publishing',
+  'merge_failed',
   'waiting_permission',
   'waiting_answer',
 ] as const

@@ -52,6 +52,11 @@ export const threads = sqliteTable(
         'failed',
         'stopped',
         'archived',
+        'awaiting_review',
+        'publishing',
+        'published',
+        'merge_failed',
+        'declined',
       ],
     }).notNull(),
     /** JSON: when each status was last entered. */
@@ -80,6 +85,19 @@ export const threads = sqliteTable(
     callbackState: text('callback_state', { enum: ['pending', 'sent', 'failed'] }),
     callbackAt: integer('callback_at'),
     callbackError: text('callback_error'),
+    /** `no_changes` when the thread completed without changing the worktree. */
+    result: text('result', { enum: ['no_changes'] }),
+    /** The prompt of the next run when it is not `prompt`: requested changes, a PR comment. */
+    nextPrompt: text('next_prompt'),
+    nextPromptBy: text('next_prompt_by'),
+    /** The approval being published: who, when (the commit's date, so a rerun makes the same commit), draft. */
+    approvedBy: text('approved_by'),
+    approvedAt: integer('approved_at'),
+    approvedDraft: integer('approved_draft', { mode: 'boolean' }),
+    /** The last commit pushed to `bosun/<thread id>`: the parent of the next approval's commit. */
+    publishedSha: text('published_sha'),
+    prNumber: integer('pr_number'),
+    prUrl: text('pr_url'),
     /** JSON PermissionPolicy fixed at dispatch; null on threads from before policies (everything allowed). */
     permissions: text('permissions'),
     autoApprove: integer('auto_approve', { mode: 'boolean' }).notNull().default(false),
@@ -91,6 +109,7 @@ export const threads = sqliteTable(
     index('threads_workspace_id_status_idx').on(t.workspaceId, t.status),
     uniqueIndex('threads_delivery_id_idx').on(t.deliveryId),
     index('threads_workspace_id_source_issue_idx').on(t.workspaceId, t.sourceIssue),
+    index('threads_pr_number_idx').on(t.prNumber),
   ],
 )
 
@@ -115,6 +134,16 @@ export const items = sqliteTable(
     uniqueIndex('items_id_idx').on(t.id),
   ],
 )
+
+/**
+ * PR comments that resumed a thread, by GitHub comment (`<repo>:<kind>:<comment id>`): one run per comment,
+ * however often GitHub delivers it.
+ */
+export const prCommentRuns = sqliteTable('pr_comment_runs', {
+  commentKey: text('comment_key').primaryKey(),
+  threadId: text('thread_id').notNull(),
+  at: integer('at').notNull(),
+})
 
 /** The latest backup of each worktree (a git bundle, base64). */
 export const backups = sqliteTable('backups', {

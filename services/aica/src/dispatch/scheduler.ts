@@ -45,7 +45,7 @@ export async function pump(deps: AicaDeps, workspaceId: string) {
           workspaceId,
           repo: wt.repo,
           ref: wt.ref,
-          prompt: thread.prompt,
+          prompt: thread.nextPrompt ?? thread.prompt,
           agent: thread.agent,
           model: thread.model,
           provider: thread.provider,

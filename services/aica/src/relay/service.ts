@@ -2,6 +2,7 @@ import {
   type AicaMessage,
   RELAY_BACKUP_MAX_BYTES,
   RELAY_PROTOCOL_VERSION,
+  REVIEW_STATUSES,
   type RunnerMessage,
   RunnerMessage as RunnerMessageSchema,
 } from '@bosun/contracts/relay'
@@ -142,7 +143,9 @@ export async function handleFrame(deps: AicaDeps, scope: RelayScope, raw: unknow
     }
     case 'status': {
       const thread = await ownThread(deps, scope, frame.threadId)
-      if (thread.status !== frame.status) await move(deps, thread.id, frame.status, frame.error)
+      // A runner completes a thread only when its last turn changed nothing (changes stop at awaiting_review).
+      const extra = frame.status === 'completed' ? { result: 'no_changes' as const } : {}
+      if (thread.status !== frame.status) await move(deps, thread.id, frame.status, frame.error, extra)
       return []
     }
     case 'session': {
@@ -190,7 +193,13 @@ async function sandbox(
       .where(
         and(
           eq(schema.threads.worktreeId, scope.worktreeId),
-          notInArray(schema.threads.status, ['completed', 'failed', 'stopped', 'archived']),
+          notInArray(schema.threads.status, [
+            'completed',
+            'failed',
+            'stopped',
+            'archived',
+            ...REVIEW_STATUSES,
+          ]),
           scope.threadId ? eq(schema.threads.id, scope.threadId) : undefined,
         ),
       )

@@ -9,6 +9,8 @@ export type ItemRow = typeof items.$inferSelect
 export type BackupMeta = Pick<typeof backups.$inferSelect, 'ref' | 'headSha' | 'size' | 'at'>
 
 const iso = (ms: number) => new Date(ms).toISOString()
+/** The branch a thread's approved changes are pushed to. */
+export const branchOf = (threadId: string) => `bosun/${threadId}`
 
 export function toWorktree(row: WorktreeRow, backup?: BackupMeta | null): Worktree {
   return {
@@ -64,6 +66,11 @@ export function toThread(row: ThreadRow, wt: WorktreeRow): Thread {
           error: row.callbackError,
         }
       : null,
+    result: row.result,
+    pullRequest:
+      row.prUrl && row.prNumber !== null
+        ? { url: row.prUrl, number: row.prNumber, branch: branchOf(row.id) }
+        : null,
     permissions: policyOf(row),
     autoApprove: row.autoApprove,
     createdAt: iso(row.createdAt),

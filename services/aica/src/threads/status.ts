@@ -14,22 +14,50 @@ export const WAITING: readonly ThreadStatus[] = ['waiting_permission', 'waiting_
 
 const allowed: Record<ThreadStatus, readonly ThreadStatus[]> = {
   queued: ['starting', 'failed', 'stopped', 'archived'],
-  starting: ['running', 'idle', ...WAITING, 'completed', 'failed', 'stopped', 'archived'],
-  running: ['idle', ...WAITING, 'completed', 'failed', 'stopped', 'archived'],
-  idle: ['running', 'completed', 'failed', 'stopped', 'archived'],
+  starting: ['running', 'idle', ...WAITING, 'completed', 'awaiting_review', 'failed', 'stopped', 'archived'],
+  running: ['idle', ...WAITING, 'completed', 'awaiting_review', 'failed', 'stopped', 'archived'],
+  idle: ['running', 'completed', 'awaiting_review', 'failed', 'stopped', 'archived'],
   // An answer puts the thread back to work; a second request of the other kind switches the wait.
-  waiting_permission: ['running', 'waiting_answer', 'idle', 'completed', 'failed', 'stopped', 'archived'],
-  waiting_answer: ['running', 'waiting_permission', 'idle', 'completed', 'failed', 'stopped', 'archived'],
+  waiting_permission: [
+    'running',
+    'waiting_answer',
+    'idle',
+    'completed',
+    'awaiting_review',
+    'failed',
+    'stopped',
+    'archived',
+  ],
+  waiting_answer: [
+    'running',
+    'waiting_permission',
+    'idle',
+    'completed',
+    'awaiting_review',
+    'failed',
+    'stopped',
+    'archived',
+  ],
   completed: ['archived'],
   // Retry puts a failed or stopped thread back in the queue (spec 001/002).
   failed: ['queued', 'archived'],
   stopped: ['queued', 'archived'],
   archived: [],
+  // Review (seed 003): approve publishes, decline ends, request changes (or a PR comment) queues the next turn.
+  awaiting_review: ['publishing', 'declined', 'queued', 'archived'],
+  publishing: ['published', 'merge_failed', 'archived'],
+  published: ['queued', 'archived'],
+  merge_failed: ['publishing', 'declined', 'queued', 'archived'],
+  declined: ['archived'],
 }
 
 /** Statuses that hold a slot of the workspace's concurrency registry. */
 export const ACTIVE: readonly ThreadStatus[] = ['starting', 'running', 'idle', ...WAITING]
-export const ENDED: readonly ThreadStatus[] = ['completed', 'failed', 'stopped']
+export const ENDED: readonly ThreadStatus[] = ['completed', 'failed', 'stopped', 'declined']
+/** Statuses that carry the error that caused them. */
+const FAILING: readonly ThreadStatus[] = ['failed', 'merge_failed']
+/** No runner holds the thread: its relay access ends (a later turn is a new dispatch with a new token). */
+const RELEASED: readonly ThreadStatus[] = [...ENDED, 'awaiting_review']
 
 export const canMove = (from: ThreadStatus, to: ThreadStatus) => allowed[from].includes(to)
 
@@ -55,19 +83,22 @@ export async function moveStatus(
       ...extra,
       status: to,
       statusTimes: JSON.stringify(times),
-      error: to === 'failed' && error ? JSON.stringify(error) : to === 'archived' ? thread.error : null,
+      error: FAILING.includes(to) && error ? JSON.stringify(error) : to === 'archived' ? thread.error : null,
       updatedAt: now,
     })
     .where(eq(schema.threads.id, thread.id))
   const body =
-    error && to === 'failed'
+    error && FAILING.includes(to)
       ? { kind: 'status' as const, status: to, error }
       : { kind: 'status' as const, status: to }
   const { item } = await appendItem(tx, thread.id, body, undefined, now)
   thread.status = to
-  if (ENDED.includes(to) || to === 'archived') await cancelPending(tx, thread.id, now)
-  if (ENDED.includes(to)) await endRelayAccess(tx, thread)
-  const answer = to === 'idle' || to === 'completed' ? await finalAnswer(tx, thread.id) : undefined
+  if (RELEASED.includes(to) || to === 'archived') await cancelPending(tx, thread.id, now)
+  if (RELEASED.includes(to)) await endRelayAccess(tx, thread)
+  const answer =
+    to === 'idle' || to === 'completed' || to === 'awaiting_review'
+      ? await finalAnswer(tx, thread.id)
+      : undefined
   await announceStatus(
     bus,
     tx,
@@ -110,13 +141,16 @@ async function cancelPending(tx: Tx<typeof schema>, threadId: string, now: numbe
 /** How far back a final answer is looked for. */
 const ANSWER_SCAN = 200
 /** Items that neither belong to nor end the final answer. */
-const PASSED_OVER = new Set(['reasoning', 'usage', 'status', 'sandbox', 'draft_comment'])
+const PASSED_OVER = new Set(['reasoning', 'usage', 'status', 'sandbox', 'draft_comment', 'publish'])
 
 /**
  * The agent's final answer: its last run of `assistant_text` items after the last prompt, read back in the
  * move's transaction. Reasoning, usage and status items are passed over; anything else (a prompt, a tool call) ends it.
  */
-export async function finalAnswer(tx: Tx<typeof schema>, threadId: string): Promise<string | undefined> {
+export async function finalAnswer(
+  tx: Pick<Tx<typeof schema>, 'select'>,
+  threadId: string,
+): Promise<string | undefined> {
   const recent = await tx
     .select({ kind: schema.items.kind, body: schema.items.body })
     .from(schema.items)
@@ -151,7 +185,7 @@ export async function announceStatus(
     status: thread.status,
     attempt: thread.attempt,
     seq,
-    ...(error && thread.status === 'failed' ? { error } : {}),
+    ...(error && FAILING.includes(thread.status) ? { error } : {}),
     ...(answer ? { answer } : {}),
   })
 }

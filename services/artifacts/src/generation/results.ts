@@ -9,7 +9,7 @@ import type { ArtifactsDeps } from '../deps'
 import { AUTO_USER, failGeneration, pumpAfterCommit } from './service'
 
 /** Statuses after which a thread writes nothing more for its generation. */
-const FINAL = new Set(['idle', 'completed', 'failed', 'stopped', 'archived'])
+const FINAL = new Set(['idle', 'completed', 'awaiting_review', 'failed', 'stopped', 'archived', 'declined'])
 const RECENT_DISPATCH_MS = 2 * 60_000
 
 type StatusEvent = Envelope<EventData<typeof threadStatusChanged>>
@@ -32,7 +32,7 @@ export function consumeThreadResults(deps: ArtifactsDeps) {
     if (gen.status !== 'running') return
     const fail = (reason: string) => failGeneration(tx, deps, gen.id, reason)
     let pending = false
-    if (status === 'idle' || status === 'completed') {
+    if (status === 'idle' || status === 'completed' || status === 'awaiting_review') {
       if (!answer) pending = (await fail('The agent finished without an answer'))?.autoPending ?? false
       else if (answer.length > ARTIFACT_MAX_CHARS)
         pending =

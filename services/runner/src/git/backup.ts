@@ -7,7 +7,7 @@ import { GitError, git } from './git'
 const SNAPSHOT_MESSAGE = 'bosun: uncommitted changes'
 const BACKUP_REF = 'refs/bosun/backup'
 
-export type Backup = { headSha: string; bundle: Buffer; sha256: string }
+export type Backup = { headSha: string; tree: string; bundle: Buffer; sha256: string }
 
 /**
  * A git bundle of the worktree: its commits since the base it was checked out at, plus a snapshot commit
@@ -37,7 +37,7 @@ export async function makeBackup(c: Confined): Promise<Backup | undefined> {
     if (out.overflow) throw new Error(`backup is over the ${RELAY_BACKUP_MAX_BYTES} byte cap`)
     if (out.code !== 0) throw new GitError(`git bundle failed: ${out.stderr.trim().slice(0, 500)}`)
     const bundle = out.stdout
-    return { headSha: snapshot, bundle, sha256: createHash('sha256').update(bundle).digest('hex') }
+    return { headSha: snapshot, tree, bundle, sha256: createHash('sha256').update(bundle).digest('hex') }
   } finally {
     await confinedRun(c, ['rm', '-f', index])
   }
@@ -45,7 +45,8 @@ export async function makeBackup(c: Confined): Promise<Backup | undefined> {
 
 /**
  * Restores a checkout (already cloned from the mirror, which holds the bundle's base) from a backup bundle:
- * its commits come back as commits, its snapshot of uncommitted changes as uncommitted changes.
+ * its commits come back as commits, its snapshot of uncommitted changes as uncommitted changes. Returns the
+ * backup's tree.
  */
 export async function restoreBackup(dir: string, bundlePath: string): Promise<string> {
   const heads = await git(['bundle', 'list-heads', bundlePath], { cwd: dir })
@@ -55,5 +56,5 @@ export async function restoreBackup(dir: string, bundlePath: string): Promise<st
   await git(['checkout', '--quiet', '--detach', sha], { cwd: dir })
   const message = await git(['log', '-1', '--format=%s', sha], { cwd: dir })
   if (message === SNAPSHOT_MESSAGE) await git(['reset', '--quiet', 'HEAD~1'], { cwd: dir })
-  return sha
+  return git(['rev-parse', `${sha}^{tree}`], { cwd: dir })
 }

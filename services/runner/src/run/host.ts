@@ -35,6 +35,8 @@ export type Host = {
   /** Sessions forked ahead (relay `fork`) for threads whose work has not arrived yet. */
   forked: Map<string, string>
   limits: LimitWatch
+  /** The tree a person last saw for review (or the restored backup's): a turn that leaves it as is changed nothing. */
+  reviewedTree?: string
   /** The hosts its egress proxy tunnels to; empty: none is offered. */
   egress: string[]
   stop(): Promise<void>
@@ -208,20 +210,22 @@ export async function attachHost(
     await checkout({ mirror, dir, ref: work.ref })
     mark('checkoutMs')
     const backup = await opts.backup
+    let restoredTree: string | undefined
     if (backup) {
       const file = join(stateDir, 'restore.bundle')
       writeFileSync(file, backup.bundle)
-      await restoreBackup(dir, file)
+      restoredTree = await restoreBackup(dir, file)
       rmSync(file, { force: true })
     }
     await opts.prepare(dir)
     mark('preparedMs')
-    return token
+    return { token, restoredTree }
   })()
   let server: OpencodeServer
   let token: string | undefined
+  let restoredTree: string | undefined
   try {
-    ;[server, token] = await Promise.all([
+    ;[server, { token, restoredTree }] = await Promise.all([
       sandboxed.server.then((s) => {
         mark('listeningMs')
         return s
@@ -257,6 +261,7 @@ export async function attachHost(
     messageAt: new Map(),
     forked: new Map(),
     limits: watchLimits({ limits: deps.limits, cgroup: sandboxed.cgroup, dir }),
+    reviewedTree: restoredTree,
     egress: sandboxed.egress,
     async stop() {
       events.abort()

@@ -5,6 +5,7 @@ import {
   bundleRpc,
   extraEnvRpc,
   type ItemBody,
+  REVIEW_STATUSES,
   type RunnerStatus,
   type ThreadError,
 } from '@bosun/contracts/relay'
@@ -31,7 +32,8 @@ export type Hosts = Map<string, Promise<Host>>
 /** What a runner holds across threads: its worktrees' hosts and the pre-started opencode servers. */
 export type RunnerState = { hosts: Hosts; warm: WarmPool; stopping: boolean }
 
-const TERMINAL = new Set(['completed', 'failed', 'stopped', 'archived'])
+/** Statuses in which no runner may run the thread (a redelivered work message finds it so). */
+const TERMINAL = new Set<string>(['completed', 'failed', 'stopped', 'archived', ...REVIEW_STATUSES])
 const DEFAULT_BASE: Record<string, string> = {
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com/v1',
@@ -408,7 +410,13 @@ async function runTurns(
       continue
     }
     if (!run.busy && idleSince === undefined) {
-      await backup(deps, host, work, run.relay.send, run.item)
+      // A turn that changed the worktree stops at the review gate; the sandbox is released (the backup restores it).
+      if (await backup(deps, host, work, run.relay.send, run.item)) {
+        await leave()
+        run.status('awaiting_review')
+        await settled(run.relay)
+        return
+      }
       run.status('idle')
       idleSince = Date.now()
     }
@@ -506,9 +514,14 @@ async function hostFor(
       return host
   }
   // The RPCs run while the mirror is fetched and opencode starts.
-  const source = work.restoreFrom ?? work.worktreeId
-  const backup = deps.bus
-    .request(backupRpc, { worktreeId: source, relayToken: work.relayToken })
+  // The worktree's own latest backup (a later turn after review), else the one it was cloned from.
+  const fetchBackup = (worktreeId: string) =>
+    deps.bus.request(backupRpc, { worktreeId, relayToken: work.relayToken })
+  const backup = fetchBackup(work.worktreeId)
+    .catch((err) => {
+      if (work.restoreFrom) return fetchBackup(work.restoreFrom)
+      throw err
+    })
     .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64') }))
     .catch((err) => {
       if (work.restoreFrom)
@@ -574,17 +587,20 @@ async function dropHost(hosts: Hosts, worktreeId: string, host: Host) {
   await host.stop()
 }
 
-/** A git bundle of the worktree after a turn, sent to aica so `clone` can restore it elsewhere. */
+/**
+ * A git bundle of the worktree after a turn, sent to aica so `clone` (and a later turn) can restore it
+ * elsewhere. True when the turn changed the worktree since a person last saw it.
+ */
 async function backup(
   deps: RunnerDeps,
   host: Host,
   work: AicaWork,
   send: ReturnType<typeof connectRelay>['send'],
   item: (key: string, body: ItemBody) => void,
-) {
+): Promise<boolean> {
   try {
     const b = await makeBackup(confinedTo(deps, host.dir, work.repo))
-    if (!b) return
+    if (!b) return false
     send({
       type: 'backup',
       worktreeId: work.worktreeId,
@@ -593,6 +609,9 @@ async function backup(
       bundle: b.bundle.toString('base64'),
       sha256: b.sha256,
     })
+    if (b.tree === host.reviewedTree) return false
+    host.reviewedTree = b.tree
+    return true
   } catch (err) {
     deps.logger.warn('backup failed', { worktreeId: work.worktreeId, ...errorFields(err) })
     item(`backup-error:${Date.now()}`, {
@@ -600,5 +619,6 @@ async function backup(
       code: 'backup_failed',
       message: (err as Error).message,
     })
+    return false
   }
 }

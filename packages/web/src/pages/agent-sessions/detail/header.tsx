@@ -8,12 +8,17 @@ const ORDER = [
   'waiting_permission',
   'waiting_answer',
   'idle',
+  'awaiting_review',
+  'publishing',
+  'published',
+  'merge_failed',
+  'declined',
   'completed',
   'failed',
   'stopped',
   'archived',
 ] as const
-const LIVE = new Set(['queued', 'starting', 'running'])
+const LIVE = new Set(['queued', 'starting', 'running', 'publishing'])
 
 export function elapsed(ms: number) {
   const s = Math.max(0, Math.round(ms / 1000))

@@ -118,6 +118,20 @@ export function ItemView(props: { item: Item; result?: Item; threadId: string; r
           {body.error ? ` (${body.error.message})` : ''}
         </p>
       )
+    case 'publish':
+      return (
+        <p className="item-meta">
+          {body.message}
+          {body.url && /^https?:\/\//.test(body.url) ? (
+            <>
+              {' '}
+              <a href={body.url} target="_blank" rel="noreferrer noopener">
+                {body.url}
+              </a>
+            </>
+          ) : null}
+        </p>
+      )
     case 'error':
       return (
         <p className="item-error" role="note">

@@ -16,6 +16,7 @@ import { NotFoundPage } from '../../not-found/page'
 import { Composer } from './composer'
 import { SessionHeader } from './header'
 import { NowDoing } from './now-doing'
+import { ReviewPanel } from './review-panel'
 import { Transcript } from './transcript'
 import { WorktreePanel } from './worktree-panel'
 
@@ -23,6 +24,9 @@ import { WorktreePanel } from './worktree-panel'
  * `/agent-sessions/worktrees/:wtId/threads/:thrId`: a thread, live. A thread the caller may not see is the
  * 404 page, the same as one that does not exist; someone else's team thread is read-only.
  */
+/** Auto-dispatched threads belong to the team: any member may review them (aica checks aica:write). */
+const AUTO_USER = 'aica:auto'
+
 export function SessionDetailPage(props: { wtId: string; thrId: string; role?: 'viewer' }) {
   const snap = useSessionSnapshot(props.thrId)
   const session = useSession()
@@ -31,10 +35,19 @@ export function SessionDetailPage(props: { wtId: string; thrId: string; role?: '
   if (!snap.data || !session.data) return <Loading what="the session" />
   if (snap.data.thread.worktreeId !== props.wtId) return <NotFoundPage />
   const readOnly = props.role === 'viewer' || snap.data.thread.userId !== session.data.user.id
-  return <LiveSession key={props.thrId} snapshot={snap.data} readOnly={readOnly} />
+  const canReview = props.role !== 'viewer' && (!readOnly || snap.data.thread.userId === AUTO_USER)
+  return <LiveSession key={props.thrId} snapshot={snap.data} readOnly={readOnly} canReview={canReview} />
 }
 
-function LiveSession({ snapshot, readOnly }: { snapshot: SessionSnapshot; readOnly: boolean }) {
+function LiveSession({
+  snapshot,
+  readOnly,
+  canReview,
+}: {
+  snapshot: SessionSnapshot
+  readOnly: boolean
+  canReview: boolean
+}) {
   const live = useThreadLive(snapshot, readOnly)
   const { thread } = live
   const navigate = useNavigate()
@@ -89,6 +102,7 @@ function LiveSession({ snapshot, readOnly }: { snapshot: SessionSnapshot; readOn
           onFork={readOnly ? undefined : forkAt}
         />
         <NowDoing live={live} />
+        <ReviewPanel thread={thread} items={live.items} canAct={canReview} />
         {readOnly ? null : <Composer thread={thread} refusal={live.refusal} />}
       </section>
       <WorktreePanel worktree={snapshot.worktree} current={thread} readOnly={readOnly} />
