@@ -58,7 +58,13 @@ beforeAll(async () => {
   stack = await startStack({
     services: ['auth', 'workspace', 'aica', 'webhooks', 'runner'],
     // A 10 s acknowledgement wait (not 30 s): the kill test waits for the work to come back after it.
-    env: { BOSUN_RUNNER_IDLE_MS: '60000', BOSUN_WORK_ACK_WAIT_MS: '10000' },
+    // Each thread stays idle for a minute and keeps its runner slot meanwhile; with the default two slots a
+    // test's new thread would wait for an earlier test's thread to idle out before it started.
+    env: {
+      BOSUN_RUNNER_IDLE_MS: '60000',
+      BOSUN_RUNNER_CONCURRENCY: '8',
+      BOSUN_WORK_ACK_WAIT_MS: '10000',
+    },
   })
   const admin = createWorkspaceClient({
     baseUrl: stack.services.workspace!.url,
