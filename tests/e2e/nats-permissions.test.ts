@@ -154,4 +154,33 @@ describe('NATS permissions with the real services', () => {
       .then((m) => m.headers?.get('Nats-Service-Error-Code'))
     expect(bare).toBe('400')
   }, 60_000)
+
+  test("only aica asks runners for a worktree's files: a runner's credential may answer such reads, never ask", async () => {
+    const read = `${subj.rt('runner', 'read')}.wt_someoneelses0001`
+    for (const [user, subject] of [
+      ['runner', read],
+      ['runner', subj.svc('runner', 'read-backup')],
+      ['webhooks', read],
+      ['dashboard', subj.svc('runner', 'read-backup')],
+    ] as const) {
+      const { nc } = await rawAs(user)
+      const refusal = await nc
+        .request(subject, JSON.stringify({ worktreeId: 'wt_someoneelses0001', read: { kind: 'diff' } }), {
+          timeout: 5000,
+        })
+        .then(() => undefined)
+        .catch((e: NatsError) => e)
+      expect({ user, context: refusal?.permissionContext }).toEqual({
+        user,
+        context: { operation: 'publish', subject, queue: undefined },
+      })
+    }
+    // aica may ask: nobody holds this worktree, so the server answers "no responders", not a violation.
+    const { nc } = await rawAs('aica')
+    const asked = await nc
+      .request(read, JSON.stringify({}), { timeout: 5000 })
+      .then(() => 'answered')
+      .catch((e: NatsError) => (e.permissionContext ? 'refused' : e.code))
+    expect(asked).toBe('503')
+  }, 60_000)
 })

@@ -89,6 +89,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent-sessions/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The thread's worktree against the commit it started at
+         * @description Read from the runner holding the checkout (`source: checkout`) or, when none does, from the latest backup (`source: backup`); the answer is otherwise the same. Patches are capped per file and in total; `truncated` says when a cap cut something.
+         */
+        get: operations["aicaThreadDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent-sessions/{id}/fork": {
         parameters: {
             query?: never;
@@ -461,6 +481,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model usage of a workspace's threads, grouped by user, repo, day or thread
+         * @description Members see their own threads; `team_shared_creds:read` sees everyone's. `from` is inclusive, `to` exclusive; a `YYYY-MM-DD` is a whole UTC day (as `to`, included). Default grouping: `day`, oldest first.
+         */
+        get: operations["aicaUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/worktrees": {
         parameters: {
             query?: never;
@@ -524,6 +564,26 @@ export interface paths {
         put?: never;
         /** A new worktree from the latest backup */
         post: operations["aicaCloneWorktree"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/worktrees/{wtId}/files/*": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One file of a worktree: its content and its diff against the worktree's base
+         * @description A symlink is shown as its target, never followed; binary files have no content. The path is relative, without `..`, `.`, `.git` or control characters.
+         */
+        get: operations["aicaWorktreeFile"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -691,6 +751,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -774,6 +840,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -972,6 +1047,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -1055,6 +1136,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -1287,6 +1377,8 @@ export interface operations {
                                 rejected?: boolean;
                                 requestId: string;
                             } | {
+                                cacheReadTokens?: string | number;
+                                cacheWriteTokens?: string | number;
                                 costUsd?: number;
                                 inputTokens: string | number;
                                 /** @constant */
@@ -1343,6 +1435,12 @@ export interface operations {
                                 /** @enum {string} */
                                 state: "pending" | "sent" | "failed";
                                 url: string;
+                            } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
                             } | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -1427,6 +1525,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -1673,6 +1780,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -1756,6 +1869,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -1933,6 +2055,122 @@ export interface operations {
             };
         };
     };
+    aicaThreadDiff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseSha: string | null;
+                        files: {
+                            additions: string | number;
+                            deletions: string | number;
+                            oldPath: string | null;
+                            patch: string | null;
+                            path: string;
+                            /** @enum {string} */
+                            status: "added" | "modified" | "deleted" | "renamed" | "binary";
+                            truncated: boolean;
+                        }[];
+                        omittedFiles: string | number;
+                        /** @enum {string} */
+                        source: "checkout" | "backup";
+                        /** ChangeCounts */
+                        totals: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        };
+                        truncated: boolean;
+                        /** @description Worktree id */
+                        worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaForkThread: {
         parameters: {
             query?: never;
@@ -1993,6 +2231,12 @@ export interface operations {
                             /** @enum {string} */
                             state: "pending" | "sent" | "failed";
                             url: string;
+                        } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -2077,6 +2321,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -2318,6 +2571,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -2401,6 +2660,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -2712,6 +2980,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -2795,6 +3069,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -3039,6 +3322,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -3122,6 +3411,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -3261,6 +3559,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -3344,6 +3648,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -3459,6 +3772,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -3542,6 +3861,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;
@@ -5596,6 +5924,120 @@ export interface operations {
             };
         };
     };
+    aicaUsage: {
+        parameters: {
+            query: {
+                cursor?: string;
+                direction?: "asc" | "ascending" | "desc" | "descending";
+                from?: string;
+                groupBy?: "user" | "repo" | "day" | "thread";
+                page_size?: string | number;
+                to?: string;
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pagination: {
+                            cursor: string;
+                            hasMore: boolean;
+                            nextCursor: string;
+                            pageSize: string | number;
+                            returnedCount: string | number;
+                            totalCount: string | number;
+                        };
+                        results: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            key: string;
+                            label: string;
+                            outputTokens: string | number;
+                            /** @description Usage items summed */
+                            records: string | number;
+                        }[];
+                        /** UsageTotals */
+                        totals: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     aicaListWorktrees: {
         parameters: {
             query?: {
@@ -5887,6 +6329,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -5970,6 +6418,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -6267,6 +6724,12 @@ export interface operations {
                                 state: "pending" | "sent" | "failed";
                                 url: string;
                             } | null;
+                            /** ChangeCounts */
+                            changes: {
+                                additions: string | number;
+                                deletions: string | number;
+                                files: string | number;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             error: {
@@ -6350,6 +6813,15 @@ export interface operations {
                             };
                             /** Format: date-time */
                             updatedAt: string;
+                            /** UsageTotals */
+                            usage: {
+                                cacheReadTokens: string | number;
+                                cacheWriteTokens: string | number;
+                                /** @description As the provider reported it; 0 when it reports none */
+                                costUsd: number;
+                                inputTokens: string | number;
+                                outputTokens: string | number;
+                            };
                             /** @description `aica:auto` for auto-dispatched threads */
                             userId: string;
                             userLogin: string;
@@ -6453,6 +6925,122 @@ export interface operations {
             };
             /** @description Conflict with an existing resource */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    aicaWorktreeFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                wtId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseSha: string;
+                        binary: boolean;
+                        content: string | null;
+                        /** DiffFile */
+                        diff: {
+                            additions: string | number;
+                            deletions: string | number;
+                            oldPath: string | null;
+                            patch: string | null;
+                            path: string;
+                            /** @enum {string} */
+                            status: "added" | "modified" | "deleted" | "renamed" | "binary";
+                            truncated: boolean;
+                        } | null;
+                        /** @enum {string} */
+                        kind: "file" | "symlink" | "deleted";
+                        path: string;
+                        size: (string | number) | null;
+                        /** @enum {string} */
+                        source: "checkout" | "backup";
+                        truncated: boolean;
+                        /** @description Worktree id */
+                        worktreeId: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details?: unknown;
+                        /** @enum {string} */
+                        error: "invalid_request" | "unauthorized" | "github_token_invalid" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                        message: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6609,6 +7197,12 @@ export interface operations {
                             state: "pending" | "sent" | "failed";
                             url: string;
                         } | null;
+                        /** ChangeCounts */
+                        changes: {
+                            additions: string | number;
+                            deletions: string | number;
+                            files: string | number;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         error: {
@@ -6692,6 +7286,15 @@ export interface operations {
                         };
                         /** Format: date-time */
                         updatedAt: string;
+                        /** UsageTotals */
+                        usage: {
+                            cacheReadTokens: string | number;
+                            cacheWriteTokens: string | number;
+                            /** @description As the provider reported it; 0 when it reports none */
+                            costUsd: number;
+                            inputTokens: string | number;
+                            outputTokens: string | number;
+                        };
                         /** @description `aica:auto` for auto-dispatched threads */
                         userId: string;
                         userLogin: string;

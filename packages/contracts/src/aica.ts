@@ -2,8 +2,9 @@ import { type Static, t } from 'elysia'
 import { defineEvent } from './envelope'
 import { Page, PageQuery } from './pagination'
 import { HumanAsk, PermissionPolicy } from './permissions'
-import { Item, Priority, ThreadError, ThreadId, ThreadStatus, WorktreeId } from './relay'
+import { ChangeCounts, Item, Priority, ThreadError, ThreadId, ThreadStatus, WorktreeId } from './relay'
 import { defineRpc } from './rpc'
+import { UsageTotals } from './usage'
 import { RepoFullName, WorkspaceId } from './workspace'
 
 const Time = t.String({ format: 'date-time' })
@@ -158,6 +159,10 @@ export const Thread = t.Object(
     lastSeq: t.Integer(),
     forkOf: t.Union([t.Object({ threadId: ThreadId, atSeq: t.Integer() }), t.Null()]),
     callback: t.Union([CallbackState, t.Null()]),
+    /** The worktree's files changed and lines +/- against its base; null until the runner first reports. */
+    changes: t.Union([ChangeCounts, t.Null()]),
+    /** This thread's model usage so far. */
+    usage: UsageTotals,
     result: t.Union([t.Literal('no_changes'), t.Null()], {
       description: '`no_changes`: the thread completed without changing the worktree (no review gate)',
     }),
@@ -303,14 +308,26 @@ export const ThreadRealtimeMessage = t.Union([
 export type ThreadRealtimeMessage = Static<typeof ThreadRealtimeMessage>
 /** `GET /api/aica/threads/realtime?workspace=` (WebSocket): the workspace's thread statuses as they change. */
 export const ThreadsRealtimeQuery = t.Object({ workspace: WorkspaceId })
-/** One per status change of a thread the socket's owner may see; nothing is replayed on reconnect. */
-export const ThreadsRealtimeMessage = t.Object(
-  {
-    type: t.Literal('status'),
-    threadId: ThreadId,
-    worktreeId: WorktreeId,
-    status: ThreadStatus,
-  },
+/**
+ * `status`: one per status change of a thread the socket's owner may see; `summary`: its line counts or
+ * usage changed. Nothing is replayed on reconnect.
+ */
+export const ThreadsRealtimeMessage = t.Union(
+  [
+    t.Object({
+      type: t.Literal('status'),
+      threadId: ThreadId,
+      worktreeId: WorktreeId,
+      status: ThreadStatus,
+    }),
+    t.Object({
+      type: t.Literal('summary'),
+      threadId: ThreadId,
+      worktreeId: WorktreeId,
+      changes: t.Union([ChangeCounts, t.Null()]),
+      usage: UsageTotals,
+    }),
+  ],
   { title: 'ThreadsRealtimeMessage' },
 )
 export type ThreadsRealtimeMessage = Static<typeof ThreadsRealtimeMessage>
@@ -324,9 +341,19 @@ export type ThreadClientMessage = Static<typeof ThreadClientMessage>
 /** Live fan-out between aica instances on `<prefix>.rt.aica.thread.<threadId>`. */
 export const LiveThreadEvent = t.Union([
   t.Object({ type: t.Literal('item'), threadId: ThreadId, seq: t.Integer() }),
+  /** The thread's summary (line counts, usage) changed: sockets send the thread again. */
+  t.Object({ type: t.Literal('thread'), threadId: ThreadId }),
   t.Object({ type: t.Literal('delta'), threadId: ThreadId, key: t.String(), text: t.String() }),
 ])
 export type LiveThreadEvent = Static<typeof LiveThreadEvent>
+
+/** Live fan-out between aica instances on `<prefix>.rt.aica.feed.<workspaceId>`: a thread's summary changed. */
+export const LiveFeedEvent = t.Object({
+  threadId: ThreadId,
+  worktreeId: WorktreeId,
+  workspaceId: WorkspaceId,
+})
+export type LiveFeedEvent = Static<typeof LiveFeedEvent>
 
 /** A final answer longer than this is cut in the status event (its items keep the whole text). */
 export const THREAD_ANSWER_MAX_CHARS = 200_000

@@ -103,6 +103,17 @@ export const ThreadError = t.Object({
 export type ThreadError = Static<typeof ThreadError>
 
 const Text = t.String({ maxLength: 1_000_000 })
+
+/** The line counts shown on a thread: files changed, lines added and removed (against the worktree's base). */
+export const ChangeCounts = t.Object(
+  {
+    files: t.Integer({ minimum: 0 }),
+    additions: t.Integer({ minimum: 0 }),
+    deletions: t.Integer({ minimum: 0 }),
+  },
+  { title: 'ChangeCounts' },
+)
+export type ChangeCounts = Static<typeof ChangeCounts>
 /** The content of one thread item; `seq`, `id` and `at` are assigned by aica when it stores it. */
 export const ItemBody = t.Union([
   t.Object({ kind: t.Literal('user_message'), text: Text, by: t.Optional(t.String()) }),
@@ -164,6 +175,8 @@ export const ItemBody = t.Union([
     kind: t.Literal('usage'),
     inputTokens: t.Integer({ minimum: 0 }),
     outputTokens: t.Integer({ minimum: 0 }),
+    cacheReadTokens: t.Optional(t.Integer({ minimum: 0 })),
+    cacheWriteTokens: t.Optional(t.Integer({ minimum: 0 })),
     costUsd: t.Optional(t.Number({ minimum: 0 })),
   }),
   t.Object({
@@ -288,6 +301,8 @@ export const RunnerMessage = t.Union([
     /** Branch the bundle holds; uncommitted changes are committed onto it by the runner first. */
     ref: t.String({ maxLength: 250 }),
     headSha: t.String({ pattern: '^[0-9a-f]{40}$' }),
+    /** The commit the worktree was checked out at: what its diff is against (the runner records it, not the checkout). */
+    baseSha: t.Optional(t.String({ pattern: '^[0-9a-f]{40}$' })),
     /** `git bundle` bytes, base64; at most RELAY_BACKUP_MAX_BYTES before encoding. */
     bundle: t.String({ maxLength: Math.ceil(RELAY_BACKUP_MAX_BYTES / 3) * 4 }),
     sha256: t.String({ pattern: '^[0-9a-f]{64}$' }),
@@ -299,6 +314,8 @@ export const RunnerMessage = t.Union([
     backend: t.String({ maxLength: 50 }),
     note: t.Optional(t.String({ maxLength: 2000 })),
   }),
+  /** The worktree's line counts against its base, after a turn or a file edit. */
+  t.Object({ v: V, type: t.Literal('changes'), worktreeId: WorktreeId, counts: ChangeCounts }),
   /** The runner's opencode session for a thread, so aica can name it in `fork`. */
   t.Object({ v: V, type: t.Literal('session'), threadId: ThreadId, sessionId: t.String({ maxLength: 200 }) }),
   /** The agent asks a person (a permission under `ask`, or a question); aica keeps it until answered. */
@@ -419,6 +436,14 @@ export const backupRpc = defineRpc(
   'aica',
   'backup',
   t.Object({ worktreeId: WorktreeId, relayToken: RelayToken }),
-  t.Object({ ref: t.String(), headSha: t.String(), bundle: t.String(), sha256: t.String(), at: Time }),
+  t.Object({
+    ref: t.String(),
+    headSha: t.String(),
+    /** The commit the worktree started at (absent for backups made before it was recorded). */
+    baseSha: t.Optional(t.String({ pattern: '^[0-9a-f]{40}$' })),
+    bundle: t.String(),
+    sha256: t.String(),
+    at: Time,
+  }),
   "A worktree's latest git bundle, base64 (not_found when none)",
 )

@@ -42,6 +42,22 @@ export type Bus = {
     data: Static<D['request']>,
     timeoutMs?: number,
   ): Promise<Static<D['response']>>
+  /** `request` on a subject of the caller's choosing (one per resource, answered by whoever holds it). */
+  requestAt<D extends RpcDef>(
+    subject: string,
+    def: D,
+    data: Static<D['request']>,
+    timeoutMs?: number,
+  ): Promise<Static<D['response']>>
+  /**
+   * Answers `def` on a subject of its own with a plain subscription (not registered with the services
+   * API: such subjects come and go with what this instance holds). Unsubscribing ends it.
+   */
+  serveAt<D extends RpcDef>(
+    subject: string,
+    def: D,
+    handler: (data: Static<D['request']>) => Promise<Static<D['response']>>,
+  ): Subscription
   /** Answers a request/reply endpoint and registers it with the NATS services API. */
   serve<D extends RpcDef>(
     def: D,
@@ -120,6 +136,30 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     return s
   }
 
+  async function call<D extends RpcDef>(
+    subject: string,
+    def: D,
+    data: Static<D['request']>,
+    timeoutMs = 5000,
+  ): Promise<Static<D['response']>> {
+    const payload = assertValid(def.request, data, `${def.service}.${def.op} request`)
+    const keys = def.sealed ? replyKeyPair() : undefined
+    const h = keys ? headers() : undefined
+    if (keys) h!.set(REPLY_KEY_HEADER, keys.publicKey)
+    const reply = await nc.request(subject, JSON.stringify(payload), { timeout: timeoutMs, headers: h })
+    const code = reply.headers?.get('Nats-Service-Error-Code')
+    if (code) {
+      const body = parseJson(reply.data) as { error?: string; message?: string } | undefined
+      const message = reply.headers?.get('Nats-Service-Error') ?? 'service error'
+      throw new AppError(
+        (body?.error as AppError['code'] | undefined) ?? (code === '404' ? 'not_found' : 'internal'),
+        body?.message ?? message,
+      )
+    }
+    const body = keys ? parseJson(openReply(keys.privateKey, reply.data)) : reply.json()
+    return assertValid(def.response, body, `${def.service}.${def.op} response`)
+  }
+
   return {
     nc,
     js,
@@ -127,26 +167,29 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     stream,
     subjects: subj,
     source: opts.name,
-    async request(def, data, timeoutMs = 5000) {
-      const payload = assertValid(def.request, data, `${def.service}.${def.op} request`)
-      const keys = def.sealed ? replyKeyPair() : undefined
-      const h = keys ? headers() : undefined
-      if (keys) h!.set(REPLY_KEY_HEADER, keys.publicKey)
-      const reply = await nc.request(subj.svc(def.service, def.op), JSON.stringify(payload), {
-        timeout: timeoutMs,
-        headers: h,
-      })
-      const code = reply.headers?.get('Nats-Service-Error-Code')
-      if (code) {
-        const body = parseJson(reply.data) as { error?: string; message?: string } | undefined
-        const message = reply.headers?.get('Nats-Service-Error') ?? 'service error'
-        throw new AppError(
-          (body?.error as AppError['code'] | undefined) ?? (code === '404' ? 'not_found' : 'internal'),
-          body?.message ?? message,
-        )
+    request: (def, data, timeoutMs) => call(subj.svc(def.service, def.op), def, data, timeoutMs),
+    requestAt: call,
+    serveAt(subject, def, handler) {
+      const answer = async (msg: Msg) => {
+        try {
+          const input = assertValid(def.request, parseJson(msg.data), `${def.op} request`)
+          msg.respond(JSON.stringify(assertValid(def.response, await handler(input), `${def.op} response`)))
+        } catch (e) {
+          const appErr = e instanceof AppError ? e : new AppError('internal', 'Internal error')
+          if (!(e instanceof AppError))
+            opts.logger.error('nats handler failed', { op: def.op, ...errorFields(e) })
+          const h = headers()
+          h.set('Nats-Service-Error-Code', String(appErr.status))
+          h.set('Nats-Service-Error', appErr.message)
+          msg.respond(JSON.stringify(appErr.toBody()), { headers: h })
+        }
       }
-      const body = keys ? parseJson(openReply(keys.privateKey, reply.data)) : reply.json()
-      return assertValid(def.response, body, `${def.service}.${def.op} response`)
+      const sub = nc.subscribe(subject)
+      // Requests are answered side by side; a refused subscription ends the loop (watchConnection reports it).
+      ;(async () => {
+        for await (const msg of sub) void answer(msg)
+      })().catch(() => {})
+      return sub
     },
     serve(def, handler) {
       void service(def.service).then((srv) => {

@@ -108,6 +108,20 @@ describe('agent sessions', () => {
     expect(await checkPage(page, 'sessions-inbox')).toEqual([])
   }, 90_000)
 
+  test("the demo prompt's line counts and usage show on the session header and the inbox row", async () => {
+    const { thrId } = await startSession(dev.page, DEMO)
+    const summary = dev.page.getByTestId('session-summary')
+    await summary.getByText('1 file +1 −0').waitFor({ timeout: 60_000 })
+    await summary.getByText(/[1-9][\d,]* tokens/).waitFor()
+    const page = await dev.context.newPage()
+    await page.goto('/agent-sessions')
+    const row = page.locator(`li[data-thread="${thrId}"]`)
+    await row.getByText('1 file +1 −0').waitFor()
+    await row.getByText(/[1-9][\d,]* tokens/).waitFor()
+    expect(await checkPage(page, 'sessions-inbox-counts')).toEqual([])
+    await page.close()
+  }, 90_000)
+
   test('the legacy URL answers 301 to the session page; a thread the caller may not see is the 404 page', async () => {
     const { thrId } = await startSession(dev.page, DEMO)
     const wtId = DETAIL.exec(new URL(dev.page.url()).pathname)?.[1]

@@ -65,6 +65,7 @@ export async function wireBus(deps: AicaDeps): Promise<EventConsumer[]> {
     return {
       ref: b.ref,
       headSha: b.headSha,
+      ...(b.baseSha ? { baseSha: b.baseSha } : {}),
       bundle: b.bundle,
       sha256: b.sha256,
       at: new Date(b.at).toISOString(),

@@ -17,7 +17,8 @@ export const AREAS: readonly Area[] = [
   { service: 'dashboard', match: /^\/api\/(dashboard|github|rate-limit)(\/|$)/, maxBodyBytes: 16 * KB },
   {
     service: 'aica',
-    match: /^\/api\/(aica|agent-sessions|worktrees|auto-trigger-repos|team-shared-creds|providers)(\/|$)/,
+    match:
+      /^\/api\/(aica|agent-sessions|worktrees|auto-trigger-repos|team-shared-creds|providers|usage)(\/|$)/,
     maxBodyBytes: 1 * MB,
   },
   // GitHub allows webhook payloads up to 25 MB; the webhooks service enforces its own limit.

@@ -8,6 +8,7 @@ import type { RunnerDeps } from './deps'
 import type { RunnerEnv } from './env'
 import { resolveOpencodeBin } from './opencode/process'
 import { parseCeiling, parseStandins } from './proxy/egress-allow'
+import { serveBackupReads } from './read/serve'
 import { type RunnerState, runThread } from './run/thread'
 import { createWarmPool } from './run/warm'
 import { detectCgroups } from './sandbox/cgroup'
@@ -70,6 +71,7 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     warm: createWarmPool(deps, env.BOSUN_RUNNER_WARM),
     stopping: false,
   }
+  serveBackupReads(deps)
   const work = await startWorkLoop({
     bus,
     logger,

@@ -21,7 +21,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) d[Symbol.dispose]()
 })
 
-/** A worktree like the runner's (a commit, its base recorded) and a runner-side folder beside it. */
+/** A worktree like the runner's (a commit, its base) and a runner-side folder beside it. */
 async function worktree() {
   const wt = tempDir('bosun-wt-')
   const host = tempDir('bosun-host-')
@@ -30,20 +30,20 @@ async function worktree() {
   writeFileSync(join(wt.path, 'README.md'), 'hello\n')
   await git(['add', '-A'], { cwd: wt.path })
   await git(['commit', '--quiet', '-m', 'base'], { cwd: wt.path })
-  await git(['config', 'bosun.base', await git(['rev-parse', 'HEAD'], { cwd: wt.path })], { cwd: wt.path })
+  const base = await git(['rev-parse', 'HEAD'], { cwd: wt.path })
   const c: Confined = { sandbox, dir: wt.path, readable: [] }
-  return { c, dir: wt.path, host: host.path }
+  return { c, dir: wt.path, host: host.path, base }
 }
 
 describe('the agent worktree, from the host', () => {
   test("a backup runs none of the programs the agent's git config names, and still holds its changes", async () => {
-    const { c, dir, host } = await worktree()
+    const { c, dir, host, base } = await worktree()
     const marker = (name: string) => join(host, name)
     await git(['config', 'core.fsmonitor', `touch ${marker('fsmonitor')}; echo`], { cwd: dir })
     await git(['config', 'filter.evil.clean', `touch ${marker('filter')}; cat`], { cwd: dir })
     writeFileSync(join(dir, '.gitattributes'), '* filter=evil\n')
     writeFileSync(join(dir, 'work.txt'), 'the agent was here\n')
-    const backup = await makeBackup(c)
+    const backup = await makeBackup(c, base)
     expect(backup?.bundle.subarray(0, 16).toString()).toStartWith('# v2 git bundle')
     expect(existsSync(marker('fsmonitor'))).toBe(false)
     expect(existsSync(marker('filter'))).toBe(false)

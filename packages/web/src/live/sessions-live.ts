@@ -1,21 +1,23 @@
 import { useQueryClient } from '@tanstack/react-query'
-import { useEffect, useState } from 'react'
-import { sessionKeys } from '../data/agent-sessions'
+import { useEffect } from 'react'
+import type { Thread } from '../data/agent-session'
+import { sessionKeys, type ThreadPage } from '../data/agent-sessions'
 import { resilientSocket, wsUrl } from './socket'
 
-export type Usage = { inputTokens: number; outputTokens: number; costUsd: number }
-type Message =
-  | { type: 'thread'; thread: { status: string } }
-  | { type: 'item'; item: { seq: number; body: { kind: string } & Partial<Usage> } }
+type FeedMessage =
+  | { type: 'status'; threadId: string }
+  | { type: 'summary'; threadId: string; changes: Thread['changes']; usage: Thread['usage'] }
 
 /**
- * Reads the inbox again whenever a thread of the workspace that I may see changes status (a new one included),
- * from aica's workspace feed; after a reconnect too, since the feed replays nothing.
+ * Keeps the inbox current from aica's workspace feed: a status change (a new thread included) reads the list
+ * again; a summary (line counts, usage) patches the thread in the cached pages. After a reconnect the list is
+ * read again, since the feed replays nothing.
  */
 export function useThreadStatusFeed(workspace: string) {
   const qc = useQueryClient()
   useEffect(() => {
-    const refetch = () => qc.invalidateQueries({ queryKey: sessionKeys.allThreads(workspace) })
+    const key = sessionKeys.allThreads(workspace)
+    const refetch = () => qc.invalidateQueries({ queryKey: key })
     let opened = 0
     const socket = resilientSocket({
       url: () => wsUrl(`/api/aica/threads/realtime?workspace=${encodeURIComponent(workspace)}`),
@@ -23,7 +25,19 @@ export function useThreadStatusFeed(workspace: string) {
         if (opened++ > 0) void refetch()
       },
       onMessage: (raw) => {
-        if ((raw as { type?: string }).type === 'status') void refetch()
+        const msg = raw as FeedMessage
+        if (msg.type === 'status') void refetch()
+        if (msg.type === 'summary')
+          qc.setQueriesData<ThreadPage>({ queryKey: key }, (page) =>
+            page
+              ? {
+                  ...page,
+                  results: page.results.map((t) =>
+                    t.id === msg.threadId ? { ...t, changes: msg.changes, usage: msg.usage } : t,
+                  ),
+                }
+              : page,
+          )
       },
     })
     return () => socket.close()
@@ -31,39 +45,30 @@ export function useThreadStatusFeed(workspace: string) {
 }
 
 /**
- * Follows the inbox's unfinished threads over their realtime sockets (read-only, `?role=viewer`) for their usage so
- * far (usage items add up); a status item there refetches the inbox too, in case the workspace feed dropped.
+ * Follows the inbox's unfinished threads over their realtime sockets (read-only, `?role=viewer`): a status change
+ * there reads the inbox again, in case the workspace feed dropped one.
  */
 export function useSessionsLive(workspace: string, threads: { id: string; status: string }[]) {
   const qc = useQueryClient()
-  const [usage, setUsage] = useState<Record<string, Usage>>({})
   const ids = threads.map((t) => `${t.id}:${t.status}`).join(',')
   useEffect(() => {
     const known = new Map(ids ? ids.split(',').map((s) => s.split(':') as [string, string]) : [])
     const refetch = () => qc.invalidateQueries({ queryKey: sessionKeys.allThreads(workspace) })
     const sockets = [...known].map(([id, status]) => {
-      const seen = { seq: 0, sums: { inputTokens: 0, outputTokens: 0, costUsd: 0 } }
+      let seq = 0
       return resilientSocket({
-        url: () => wsUrl(`/api/agent-sessions/${id}/realtime?role=viewer&since=${seen.seq}`),
+        url: () => wsUrl(`/api/agent-sessions/${id}/realtime?role=viewer&since=${seq}`),
         onMessage: (raw) => {
-          const msg = raw as Message
+          const msg = raw as
+            | { type: 'thread'; thread: { status: string } }
+            | { type: 'item'; item: { seq: number; body: { kind: string } } }
           if (msg.type === 'thread') {
             if (msg.thread.status !== status) void refetch()
             return
           }
-          if (msg.type !== 'item' || msg.item.seq <= seen.seq) return
-          seen.seq = msg.item.seq
-          const body = msg.item.body
-          if (body.kind === 'status') void refetch()
-          if (body.kind === 'usage') {
-            seen.sums = {
-              inputTokens: seen.sums.inputTokens + (body.inputTokens ?? 0),
-              outputTokens: seen.sums.outputTokens + (body.outputTokens ?? 0),
-              costUsd: seen.sums.costUsd + (body.costUsd ?? 0),
-            }
-            const sums = seen.sums
-            setUsage((u) => ({ ...u, [id]: sums }))
-          }
+          if (msg.type !== 'item' || msg.item.seq <= seq) return
+          seq = msg.item.seq
+          if (msg.item.body.kind === 'status') void refetch()
         },
       })
     })
@@ -71,5 +76,4 @@ export function useSessionsLive(workspace: string, threads: { id: string; status
       for (const s of sockets) s.close()
     }
   }, [ids, workspace, qc])
-  return usage
 }

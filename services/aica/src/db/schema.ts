@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export { outbox, processedEvents } from '@bosun/service-kit/outbox-table'
 
@@ -15,6 +15,10 @@ export const worktrees = sqliteTable(
     restoredFrom: text('restored_from'),
     sandboxBackend: text('sandbox_backend'),
     sandboxNote: text('sandbox_note'),
+    /** The worktree's line counts against its base, as the runner last reported them; null before any. */
+    changesFiles: integer('changes_files'),
+    changesAdditions: integer('changes_additions'),
+    changesDeletions: integer('changes_deletions'),
     createdAt: integer('created_at').notNull(),
     archivedAt: integer('archived_at'),
   },
@@ -85,6 +89,12 @@ export const threads = sqliteTable(
     callbackState: text('callback_state', { enum: ['pending', 'sent', 'failed'] }),
     callbackAt: integer('callback_at'),
     callbackError: text('callback_error'),
+    /** Totals of the thread's usage items (kept with each one, in its transaction). */
+    usageInputTokens: integer('usage_input_tokens').notNull().default(0),
+    usageOutputTokens: integer('usage_output_tokens').notNull().default(0),
+    usageCacheReadTokens: integer('usage_cache_read_tokens').notNull().default(0),
+    usageCacheWriteTokens: integer('usage_cache_write_tokens').notNull().default(0),
+    usageCostUsd: real('usage_cost_usd').notNull().default(0),
     /** `no_changes` when the thread completed without changing the worktree. */
     result: text('result', { enum: ['no_changes'] }),
     /** The prompt of the next run when it is not `prompt`: requested changes, a PR comment. */
@@ -150,11 +160,42 @@ export const backups = sqliteTable('backups', {
   worktreeId: text('worktree_id').primaryKey(),
   ref: text('ref').notNull(),
   headSha: text('head_sha').notNull(),
+  /** The commit the worktree started at, as the runner recorded it; null for backups from before. */
+  baseSha: text('base_sha'),
   sha256: text('sha256').notNull(),
   bundle: text('bundle').notNull(),
   size: integer('size').notNull(),
   at: integer('at').notNull(),
 })
+
+/**
+ * One row per usage item (a model reply's tokens and cost), with what `GET /api/usage` groups by copied
+ * in: the thread's workspace, owner and repository, and the UTC day.
+ */
+export const usageRecords = sqliteTable(
+  'usage_records',
+  {
+    itemId: text('item_id').primaryKey(),
+    threadId: text('thread_id').notNull(),
+    worktreeId: text('worktree_id').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    userLogin: text('user_login').notNull(),
+    repo: text('repo').notNull(),
+    /** `YYYY-MM-DD`, UTC. */
+    day: text('day').notNull(),
+    inputTokens: integer('input_tokens').notNull(),
+    outputTokens: integer('output_tokens').notNull(),
+    cacheReadTokens: integer('cache_read_tokens').notNull(),
+    cacheWriteTokens: integer('cache_write_tokens').notNull(),
+    costUsd: real('cost_usd').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    index('usage_records_workspace_id_at_idx').on(t.workspaceId, t.at),
+    index('usage_records_thread_id_idx').on(t.threadId),
+  ],
+)
 
 export const bundleItems = sqliteTable(
   'bundle_items',

@@ -7,6 +7,8 @@ export type ThreadHub = {
   /** Says "thread X has items up to seq" to every instance; sockets read the items from the database. */
   publishItem(threadId: string, seq: number): void
   publishDelta(threadId: string, key: string, text: string): void
+  /** Says "thread X's summary changed"; sockets read it from the database and send it again. */
+  publishThread(threadId: string): void
   subscribe(threadId: string, listener: Listener): () => void
   close(): void
 }
@@ -22,6 +24,7 @@ export function createThreadHub(bus: Bus): ThreadHub {
   return {
     publishItem: (threadId, seq) => publish({ type: 'item', threadId, seq }),
     publishDelta: (threadId, key, text) => publish({ type: 'delta', threadId, key, text }),
+    publishThread: (threadId) => publish({ type: 'thread', threadId }),
     subscribe(threadId, listener) {
       let set = listeners.get(threadId)
       if (!set) {

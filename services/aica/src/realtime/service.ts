@@ -55,6 +55,10 @@ export function openThreadStream(
       if (!closed) send({ type: 'delta', key: event.key, text: event.text })
       return
     }
+    if (event.type === 'thread') {
+      enqueue(async () => send({ type: 'thread', thread: (await threadView(deps, threadId)).thread }))
+      return
+    }
     if (event.seq > last) enqueue(() => catchUp(event.seq))
   })
   enqueue(async () => {

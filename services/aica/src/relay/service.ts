@@ -8,11 +8,13 @@ import {
 } from '@bosun/contracts/relay'
 import { assertValid } from '@bosun/service-kit/validate'
 import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm'
+import { announceSummaries } from '../changes/notify'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
 import { ledgerFor, markApplied, recordAsk } from '../permissions/ledger'
 import { move } from '../threads/actions'
 import { appendItem } from '../threads/items'
+import { recordUsage } from '../usage/record'
 import { mintRelayToken } from './tokens'
 
 const v = RELAY_PROTOCOL_VERSION
@@ -135,10 +137,17 @@ export async function handleFrame(deps: AicaDeps, scope: RelayScope, raw: unknow
       if (frame.body.kind === 'status')
         throw new RelayRefusal('invalid_request', 'Send status changes as `status` frames')
       if (thread.status === 'archived') throw new RelayRefusal('conflict', 'The thread is archived')
-      const { item, duplicate } = await deps.database.write((tx) =>
-        appendItem(tx, thread.id, frame.body, frame.key),
-      )
+      const body = frame.body
+      const { item, duplicate } = await deps.database.write(async (tx) => {
+        const stored = await appendItem(tx, thread.id, body, frame.key)
+        if (!stored.duplicate && body.kind === 'usage') await recordUsage(tx, thread.id, stored.item.id, body)
+        return stored
+      })
       if (!duplicate) deps.hub.publishItem(thread.id, item.seq)
+      if (!duplicate && body.kind === 'usage')
+        announceSummaries(deps, [
+          { threadId: thread.id, worktreeId: thread.worktreeId, workspaceId: thread.workspaceId },
+        ])
       return [{ v, type: 'ack', threadId: thread.id, key: frame.key, seq: item.seq }]
     }
     case 'status': {
@@ -173,6 +182,8 @@ export async function handleFrame(deps: AicaDeps, scope: RelayScope, raw: unknow
       return sandbox(deps, scope, frame)
     case 'backup':
       return backup(deps, scope, frame)
+    case 'changes':
+      return changes(deps, scope, frame)
   }
 }
 
@@ -231,6 +242,7 @@ async function backup(deps: AicaDeps, scope: RelayScope, frame: Extract<RunnerMe
     worktreeId: scope.worktreeId,
     ref: frame.ref,
     headSha: frame.headSha,
+    baseSha: frame.baseSha ?? null,
     sha256: digest,
     bundle: frame.bundle,
     size: bytes.length,
@@ -239,5 +251,31 @@ async function backup(deps: AicaDeps, scope: RelayScope, frame: Extract<RunnerMe
   await deps.database.write((tx) =>
     tx.insert(schema.backups).values(row).onConflictDoUpdate({ target: schema.backups.worktreeId, set: row }),
   )
+  return []
+}
+
+/** The worktree's line counts; every thread of it shows them. */
+async function changes(
+  deps: AicaDeps,
+  scope: RelayScope,
+  frame: Extract<RunnerMessage, { type: 'changes' }>,
+) {
+  if (frame.worktreeId !== scope.worktreeId) throw new RelayRefusal('not_found', 'Another worktree')
+  const { files, additions, deletions } = frame.counts
+  const threads = await deps.database.write(async (tx) => {
+    await tx
+      .update(schema.worktrees)
+      .set({ changesFiles: files, changesAdditions: additions, changesDeletions: deletions })
+      .where(eq(schema.worktrees.id, scope.worktreeId))
+    return tx
+      .select({
+        threadId: schema.threads.id,
+        worktreeId: schema.threads.worktreeId,
+        workspaceId: schema.threads.workspaceId,
+      })
+      .from(schema.threads)
+      .where(eq(schema.threads.worktreeId, scope.worktreeId))
+  })
+  announceSummaries(deps, threads)
   return []
 }

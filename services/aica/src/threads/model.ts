@@ -66,6 +66,21 @@ export function toThread(row: ThreadRow, wt: WorktreeRow): Thread {
           error: row.callbackError,
         }
       : null,
+    changes:
+      wt.changesFiles === null
+        ? null
+        : {
+            files: wt.changesFiles,
+            additions: wt.changesAdditions ?? 0,
+            deletions: wt.changesDeletions ?? 0,
+          },
+    usage: {
+      inputTokens: row.usageInputTokens,
+      outputTokens: row.usageOutputTokens,
+      cacheReadTokens: row.usageCacheReadTokens,
+      cacheWriteTokens: row.usageCacheWriteTokens,
+      costUsd: row.usageCostUsd,
+    },
     result: row.result,
     pullRequest:
       row.prUrl && row.prNumber !== null

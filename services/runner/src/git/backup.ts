@@ -15,7 +15,7 @@ export type Backup = { headSha: string; tree: string; bundle: Buffer; sha256: st
  * Every step runs in the sandbox (the agent owns the repository's config). Undefined when nothing
  * changed. Throws when the bundle is over the relay's cap.
  */
-export async function makeBackup(c: Confined): Promise<Backup | undefined> {
+export async function makeBackup(c: Confined, base: string): Promise<Backup | undefined> {
   const index = join(c.dir, '.git', `bosun-backup-index-${crypto.randomUUID()}`)
   const run = (args: string[]) => confinedGit(c, args, { GIT_INDEX_FILE: index })
   try {
@@ -26,14 +26,11 @@ export async function makeBackup(c: Confined): Promise<Backup | undefined> {
     const headTree = await run(['rev-parse', 'HEAD^{tree}'])
     const snapshot =
       tree === headTree ? head : await run(['commit-tree', tree, '-p', head, '-m', SNAPSHOT_MESSAGE])
-    const base = await run(['config', 'bosun.base']).catch(() => '')
     if (snapshot === base) return undefined
     await run(['update-ref', BACKUP_REF, snapshot])
-    const out = await confinedRun(
-      c,
-      ['git', 'bundle', 'create', '--quiet', '-', BACKUP_REF, ...(base ? [`^${base}`] : [])],
-      { maxBytes: RELAY_BACKUP_MAX_BYTES },
-    )
+    const out = await confinedRun(c, ['git', 'bundle', 'create', '--quiet', '-', BACKUP_REF, `^${base}`], {
+      maxBytes: RELAY_BACKUP_MAX_BYTES,
+    })
     if (out.overflow) throw new Error(`backup is over the ${RELAY_BACKUP_MAX_BYTES} byte cap`)
     if (out.code !== 0) throw new GitError(`git bundle failed: ${out.stderr.trim().slice(0, 500)}`)
     const bundle = out.stdout

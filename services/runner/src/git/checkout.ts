@@ -44,7 +44,8 @@ export function ensureMirror(opts: { root: string; repo: string; url: string; to
 }
 
 /**
- * A checkout of `ref` in `dir`: a clone sharing the mirror's objects, so it is instant and its .git
+ * A checkout of `ref` in `dir` (its commit is returned and kept by the runner: the agent owns the
+ * checkout's config, so a base recorded there could be rewritten): a clone sharing the mirror's objects, so it is instant and its .git
  * lives inside the worktree (the sandbox's only writable path), detached at the resolved commit.
  */
 export async function checkout(opts: { mirror: string; dir: string; ref: string }): Promise<string> {
@@ -56,7 +57,6 @@ export async function checkout(opts: { mirror: string; dir: string; ref: string 
   emptyDir(opts.dir)
   await git(['clone', '--shared', '--no-checkout', '--quiet', opts.mirror, opts.dir])
   await git(['checkout', '--quiet', '--detach', sha], { cwd: opts.dir })
-  await git(['config', 'bosun.base', sha], { cwd: opts.dir })
   return sha
 }
 

@@ -16,7 +16,7 @@ const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin'
 export async function confinedRun(
   c: Confined,
   command: string[],
-  opts: { env?: Record<string, string>; maxBytes?: number } = {},
+  opts: { env?: Record<string, string>; maxBytes?: number; timeoutMs?: number } = {},
 ) {
   const argv = c.sandbox.wrap({
     command,
@@ -26,6 +26,8 @@ export async function confinedRun(
   })
   const proc = Bun.spawn(argv, { cwd: c.dir, env: {}, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
   const max = opts.maxBytes ?? 16 * 1024 * 1024
+  // bwrap dies with its parent's kill, and with it everything inside.
+  const timer = opts.timeoutMs ? setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs) : undefined
   const collect = async () => {
     const chunks: Uint8Array[] = []
     let size = 0
@@ -45,7 +47,7 @@ export async function confinedRun(
     collect(),
     new Response(proc.stderr).text().then((t) => t.slice(0, 4000)),
     proc.exited,
-  ])
+  ]).finally(() => clearTimeout(timer))
   return { code, ...out, stderr }
 }
 

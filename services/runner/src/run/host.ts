@@ -10,13 +10,17 @@ import { OFFLINE_ENV, opencodeConfig } from '../opencode/config'
 import { type OpencodeServer, startOpencode } from '../opencode/process'
 import { openEgressProxy } from '../proxy/egress-proxy'
 import { openModelRoute, type ProxyRoute, type Upstream } from '../proxy/model-proxy'
+import { serveCheckoutReads } from '../read/serve'
 import type { Cgroup } from '../sandbox/cgroup'
 import { type LimitWatch, watchLimits } from '../sandbox/limits'
 
 /** One worktree on this runner: its checkout and the opencode server its threads are sessions of. */
 export type Host = {
   worktreeId: string
+  repo: string
   dir: string
+  /** The commit the worktree started at: its diff's base (kept here, not in the agent's checkout). */
+  baseSha: string
   stateDir: string
   server: OpencodeServer
   client: OpencodeClient
@@ -183,7 +187,7 @@ export async function attachHost(
   opts: {
     upstream: Upstream
     secrets: string[]
-    backup: Promise<{ bundle: Buffer } | undefined>
+    backup: Promise<{ bundle: Buffer; baseSha?: string } | undefined>
     prepare(dir: string): Promise<void>
   },
 ): Promise<Host> {
@@ -208,8 +212,10 @@ export async function attachHost(
     })
     mark('mirrorMs')
     const backup = await opts.backup
-    await checkout({ mirror, dir, ref: (backup && bundleBase(backup.bundle)) ?? work.ref })
+    const checkedOut = await checkout({ mirror, dir, ref: (backup && bundleBase(backup.bundle)) ?? work.ref })
     mark('checkoutMs')
+    // The diff's base: what the backup recorded (the worktree's first checkout), else this checkout.
+    const baseSha = backup?.baseSha ?? checkedOut
     let restoredTree: string | undefined
     if (backup) {
       const file = join(stateDir, 'restore.bundle')
@@ -219,13 +225,14 @@ export async function attachHost(
     }
     await opts.prepare(dir)
     mark('preparedMs')
-    return { token, restoredTree }
+    return { token, baseSha, restoredTree }
   })()
   let server: OpencodeServer
   let token: string | undefined
+  let baseSha: string
   let restoredTree: string | undefined
   try {
-    ;[server, { token, restoredTree }] = await Promise.all([
+    ;[server, { token, baseSha, restoredTree }] = await Promise.all([
       sandboxed.server.then((s) => {
         mark('listeningMs')
         return s
@@ -245,9 +252,12 @@ export async function attachHost(
   mark('eventsMs')
   const agents = new Set((await client.agents().catch(() => [])).map((a) => a.name))
   mark('agentsMs')
+  const reads = serveCheckoutReads(deps, { worktreeId: work.worktreeId, dir, baseSha, repo: work.repo })
   return {
     worktreeId: work.worktreeId,
+    repo: work.repo,
     dir,
+    baseSha,
     stateDir,
     server,
     client,
@@ -264,6 +274,7 @@ export async function attachHost(
     reviewedTree: restoredTree,
     egress: sandboxed.egress,
     async stop() {
+      reads.unsubscribe()
       events.abort()
       // The latest backup is with aica; a later thread of this worktree restores from it.
       await sandboxed.discard()

@@ -21,6 +21,7 @@ import { effectiveAllow, egressNote } from '../proxy/egress-allow'
 import type { Upstream } from '../proxy/model-proxy'
 import { connectRelay, type RelayCommand } from '../relay/socket'
 import { materializeBundle } from './bundle'
+import { changeReporter } from './changes'
 import { issueIn } from './drafts'
 import { reportFiles } from './files'
 import { attachHost, forkSession, type Host, spawnSandboxed } from './host'
@@ -106,6 +107,8 @@ type ThreadRun = {
   item(key: string, body: ItemBody): void
   t0: number
   marks: Record<string, number>
+  /** Sends the worktree's line counts to aica (set once the host is known). */
+  countChanges(): Promise<void>
 }
 
 /**
@@ -133,6 +136,16 @@ export async function runThread(
       run.item,
     )
     run.secrets = host.secrets
+    run.countChanges = changeReporter(
+      {
+        sandbox: deps.sandbox,
+        dir: host.dir,
+        baseSha: host.baseSha,
+        mirror: mirrorPath(deps.root, work.repo),
+      },
+      (counts) => run.relay.send({ type: 'changes', worktreeId: work.worktreeId, counts }),
+      deps.logger,
+    )
     run.marks.hostMs = Date.now() - run.t0
     const hostTimings = host.threads.size === 0 ? host.timings : {}
     host.threads.add(run.threadId)
@@ -205,6 +218,7 @@ function openRun(deps: RunnerDeps, work: AicaWork, runId: string): ThreadRun {
     item: (key, body) => run.relay.item(threadId, key, redact(body, run.secrets)),
     t0: Date.now(),
     marks: {},
+    countChanges: async () => {},
   }
   return run
 }
@@ -282,7 +296,9 @@ async function openSession(deps: RunnerDeps, run: ThreadRun, host: Host) {
     },
     delta: (_t, key, text) => relay.send({ type: 'delta', threadId, key, text: redact(text, run.secrets) }),
     fileChanges: (_t, key, files) =>
-      void reportFiles(confinedTo(deps, host.dir, work.repo), key, files, run.item),
+      void reportFiles(confinedTo(deps, host.dir, work.repo), key, files, run.item).then(() =>
+        run.countChanges(),
+      ),
     ask: (_t, opencodeId, ask) => {
       if (run.asked.has(opencodeId) || [...run.alias.values()].includes(opencodeId)) return
       const redacted = redact(ask, run.secrets)
@@ -411,8 +427,11 @@ async function runTurns(
       continue
     }
     if (!run.busy && idleSince === undefined) {
+      const changed = await backup(deps, host, work, run.relay.send, run.item)
+      // Counted before the gate releases the sandbox (later reads come from the backup).
+      await run.countChanges()
       // A turn that changed the worktree stops at the review gate; the sandbox is released (the backup restores it).
-      if (await backup(deps, host, work, run.relay.send, run.item)) {
+      if (changed) {
         await leave()
         run.status('awaiting_review')
         await settled(run.relay)
@@ -523,7 +542,7 @@ async function hostFor(
       if (work.restoreFrom) return fetchBackup(work.restoreFrom)
       throw err
     })
-    .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64') }))
+    .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64'), baseSha: b.baseSha }))
     .catch((err) => {
       if (work.restoreFrom)
         throw new RunError('restore_failed', `No backup to restore: ${(err as Error).message}`)
@@ -600,13 +619,14 @@ async function backup(
   item: (key: string, body: ItemBody) => void,
 ): Promise<boolean> {
   try {
-    const b = await makeBackup(confinedTo(deps, host.dir, work.repo))
+    const b = await makeBackup(confinedTo(deps, host.dir, work.repo), host.baseSha)
     if (!b) return false
     send({
       type: 'backup',
       worktreeId: work.worktreeId,
       ref: `bosun/${work.worktreeId}`,
       headSha: b.headSha,
+      baseSha: host.baseSha,
       bundle: b.bundle.toString('base64'),
       sha256: b.sha256,
     })

@@ -34,7 +34,7 @@ type MessageInfo = {
   sessionID: string
   role: string
   time?: { completed?: number }
-  tokens?: { input?: number; output?: number }
+  tokens?: { input?: number; output?: number; cache?: { read?: number; write?: number } }
   cost?: number
 }
 
@@ -117,6 +117,12 @@ export function createTranslator(sink: TranslatorSink) {
             kind: 'usage',
             inputTokens: Math.max(0, Math.round(info.tokens.input ?? 0)),
             outputTokens: Math.max(0, Math.round(info.tokens.output ?? 0)),
+            ...(info.tokens.cache?.read
+              ? { cacheReadTokens: Math.max(0, Math.round(info.tokens.cache.read)) }
+              : {}),
+            ...(info.tokens.cache?.write
+              ? { cacheWriteTokens: Math.max(0, Math.round(info.tokens.cache.write)) }
+              : {}),
             ...(info.cost ? { costUsd: info.cost } : {}),
           })
         return

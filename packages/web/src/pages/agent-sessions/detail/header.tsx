@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { ChangeSummary, UsageSummary } from '../../../components/thread-summary'
 import type { Item, Thread, Worktree } from '../../../data/agent-session'
 
 const ORDER = [
@@ -38,20 +39,10 @@ function useNow(live: boolean) {
   return now
 }
 
-function usage(items: Item[]) {
-  let input = 0
-  let output = 0
-  let cost = 0
-  for (const i of items)
-    if (i.body.kind === 'usage') {
-      input += Number(i.body.inputTokens)
-      output += Number(i.body.outputTokens)
-      cost += Number(i.body.costUsd ?? 0)
-    }
-  return { input, output, cost }
-}
-
-/** Where the thread stands: repo@ref, status, when each status was entered, the sandbox, usage so far. */
+/**
+ * Where the thread stands: repo@ref, status, when each status was entered, the sandbox, usage so far and
+ * the worktree's line counts (both kept current by the thread's socket).
+ */
 export function SessionHeader({
   thread,
   worktree,
@@ -69,7 +60,6 @@ export function SessionHeader({
   }).sort((a, b) => a.at - b.at)
   const start = Date.parse(thread.createdAt)
   const end = live ? now : (times.at(-1)?.at ?? now)
-  const u = usage(items)
   const sandboxItem = items.findLast((i) => i.body.kind === 'sandbox')?.body
   const sandbox =
     sandboxItem?.kind === 'sandbox'
@@ -92,8 +82,14 @@ export function SessionHeader({
           </li>
         ))}
       </ol>
-      <p className="muted">
-        Usage: {u.input} tokens in, {u.output} out{u.cost ? `, $${u.cost.toFixed(4)}` : ''}
+      <p className="muted" data-testid="session-summary">
+        Usage: <UsageSummary usage={thread.usage} />
+        {thread.changes ? (
+          <>
+            {' '}
+            · <ChangeSummary changes={thread.changes} />
+          </>
+        ) : null}
       </p>
       {sandbox ? (
         <details className="sandbox-note">

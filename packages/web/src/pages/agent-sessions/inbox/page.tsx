@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react'
 import { useCurrentWorkspace } from '../../../app/current-workspace'
 import { Pager } from '../../../components/pager'
 import { ListState } from '../../../components/states'
+import { ChangeSummary, UsageSummary } from '../../../components/thread-summary'
 import { Time } from '../../../components/time'
 import {
   NEEDS_YOU,
@@ -13,7 +14,7 @@ import {
   useThreads,
 } from '../../../data/agent-sessions'
 import { useSnapshot } from '../../../data/workspace'
-import { type Usage, useSessionsLive, useThreadStatusFeed } from '../../../live/sessions-live'
+import { useSessionsLive, useThreadStatusFeed } from '../../../live/sessions-live'
 
 export type InboxSearch = {
   team?: boolean
@@ -52,7 +53,7 @@ export function InboxPage({ search }: { search: InboxSearch }) {
   })
   const rows = threads.data?.results ?? []
   useThreadStatusFeed(workspace.id)
-  const usage = useSessionsLive(
+  useSessionsLive(
     workspace.id,
     rows.filter((t) => !GROUPS[2].has(t.status)),
   )
@@ -89,7 +90,7 @@ export function InboxPage({ search }: { search: InboxSearch }) {
                   {ordered.length ? (
                     <ul className="rows" aria-label={g.title}>
                       {ordered.map((t) => (
-                        <SessionRow key={t.id} thread={t} usage={usage[t.id]} />
+                        <SessionRow key={t.id} thread={t} />
                       ))}
                     </ul>
                   ) : (
@@ -178,7 +179,7 @@ function Elapsed({ iso }: { iso: string }) {
   return <span className="elapsed">{s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`}</span>
 }
 
-function SessionRow({ thread: t, usage }: { thread: ThreadRow; usage?: Usage }) {
+function SessionRow({ thread: t }: { thread: ThreadRow }) {
   const since = t.statusTimes[t.status as keyof typeof t.statusTimes] ?? t.updatedAt
   const running = RUNNING.includes(t.status)
   const firstLine = t.prompt.split('\n', 1)[0] ?? ''
@@ -212,12 +213,12 @@ function SessionRow({ thread: t, usage }: { thread: ThreadRow; usage?: Usage }) 
             ? `aica:auto${t.sourceIssue ? ` from ${t.sourceIssue}` : ''}`
             : `by ${t.userLogin}`}
         </span>
-        {usage ? (
+        {Number(t.usage.inputTokens) + Number(t.usage.outputTokens) > 0 ? (
           <span className="muted">
-            {usage.inputTokens + usage.outputTokens} tokens
-            {usage.costUsd ? ` · $${usage.costUsd.toFixed(4)}` : ''}
+            <UsageSummary usage={t.usage} />
           </span>
         ) : null}
+        {t.changes && Number(t.changes.files) > 0 ? <ChangeSummary changes={t.changes} /> : null}
       </div>
     </li>
   )
