@@ -191,7 +191,6 @@ describe('review: approve, request changes, PR comments', () => {
 
   test('`/bosun` from a member resumes the thread exactly once, redelivered twice; a stranger starts nothing', async () => {
     const s = stack.github!.state
-    const alice = aica('alice')
     const outcomesOf = async (deliveryId: string) =>
       (
         (await (

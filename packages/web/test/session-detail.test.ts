@@ -199,7 +199,7 @@ describe('the session detail page', () => {
     expect(await diff.locator('img, script').count()).toBe(0)
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
     expect(await canary(page)).toBe('untouched')
-    await settled(dev, t.id, 'idle')
+    await settled(dev, t.id, 'awaiting_review')
     await archive(dev, t.id)
   }, 180_000)
 
@@ -303,7 +303,7 @@ describe('the session page acts on the thread', () => {
   test('the worktree panel: a new thread in this worktree, then a clone from its latest backup', async () => {
     const { page } = dev
     const t = await dispatch(dev, 'Create a file named panel.txt that says panel.')
-    await settled(dev, t.id, 'idle')
+    await settled(dev, t.id, 'awaiting_review')
     await page.goto(detailUrl(t))
     await page.getByLabel('Prompt for a new thread here').fill('Run the command `cat panel.txt`')
     await page.getByRole('button', { name: 'New thread here' }).click()
