@@ -38,8 +38,19 @@ async function decide(
   return moved
 }
 
+/** The sha256 of the backup a person sees when approving; publishing then pushes that backup or nothing. */
+async function reviewedBackup(tx: Tx<typeof schema>, worktreeId: string) {
+  const [backup] = await tx
+    .select({ sha256: schema.backups.sha256 })
+    .from(schema.backups)
+    .where(eq(schema.backups.worktreeId, worktreeId))
+  if (!backup) throw new AppError('conflict', 'The worktree has no backup to publish')
+  return backup.sha256
+}
+
 /**
- * Approve: the thread moves to `publishing` and its changes are published as a pull request (`publish`).
+ * Approve: the thread moves to `publishing` and the backup reviewed (recorded by its sha256) is published as a
+ * pull request (`publish`).
  * Approving a thread that is already publishing or published changes nothing (the same pull request).
  * Decline (awaiting review, or after a refused push): the thread ends `declined`, nothing is pushed.
  */
@@ -58,11 +69,17 @@ export async function reviewThread(
         row.status,
         `only a thread awaiting review can be ${body.approved ? 'approved' : 'declined'}`,
       )
+    const reviewed = body.approved ? await reviewedBackup(tx, row.worktreeId) : undefined
     if (body.comment)
       await appendItem(tx, id, { kind: 'user_message', text: body.comment, by: principal.login })
     const to = body.approved ? 'publishing' : 'declined'
-    const extra = body.approved
-      ? { approvedBy: principal.login, approvedAt: Date.now(), approvedDraft: body.draft === true }
+    const extra = reviewed
+      ? {
+          approvedBy: principal.login,
+          approvedAt: Date.now(),
+          approvedDraft: body.draft === true,
+          approvedBackup: reviewed,
+        }
       : {}
     return { row, to, seq: await moveStatus(deps.bus, tx, row, to, undefined, extra) }
   })

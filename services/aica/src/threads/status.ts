@@ -146,10 +146,13 @@ const PASSED_OVER = new Set(['reasoning', 'usage', 'status', 'sandbox', 'draft_c
 /**
  * The agent's final answer: its last run of `assistant_text` items after the last prompt, read back in the
  * move's transaction. Reasoning, usage and status items are passed over; anything else (a prompt, a tool call) ends it.
+ * `reviewed`: the answer the person reviewed, before the last `awaiting_review` (a comment left with the
+ * approval or a publication's steps come after it).
  */
 export async function finalAnswer(
   tx: Pick<Tx<typeof schema>, 'select'>,
   threadId: string,
+  opts: { reviewed?: boolean } = {},
 ): Promise<string | undefined> {
   const recent = await tx
     .select({ kind: schema.items.kind, body: schema.items.body })
@@ -157,8 +160,14 @@ export async function finalAnswer(
     .where(eq(schema.items.threadId, threadId))
     .orderBy(desc(schema.items.seq))
     .limit(ANSWER_SCAN)
+  const review = opts.reviewed
+    ? recent.findIndex(
+        (row) =>
+          row.kind === 'status' && (JSON.parse(row.body) as { status: string }).status === 'awaiting_review',
+      )
+    : -1
   const texts: string[] = []
-  for (const row of recent) {
+  for (const row of recent.slice(review + 1)) {
     if (row.kind === 'assistant_text') texts.unshift((JSON.parse(row.body) as { text: string }).text)
     else if (!PASSED_OVER.has(row.kind)) break
   }
