@@ -131,9 +131,18 @@ describe('review gate', () => {
     const t = await threadSaying('Renamed the file.', 'running', 'awaiting_review')
     const { worktreeId } = (await t.thread()).thread
     const reviewed = backupFrame(worktreeId, `bundle of ${t.id}`).sha256
+    // A person who names the backup they reviewed cannot approve another one.
+    const stale = await h.req('POST', `/api/agent-sessions/${t.id}/review`, 'alice', {
+      approved: true,
+      reviewedHeadSha: 'b'.repeat(40),
+    })
+    expect(stale.status).toBe(409)
+    expect(await stale.json()).toMatchObject({ details: { headSha: 'a'.repeat(40) } })
+    expect((await t.thread()).thread.status).toBe('awaiting_review')
     const approve = await h.req('POST', `/api/agent-sessions/${t.id}/review`, 'alice', {
       approved: true,
       comment: 'Ship it.',
+      reviewedHeadSha: 'a'.repeat(40),
     })
     expect(approve.status).toBe(200)
     const db = h.deps.database.db

@@ -1,3 +1,4 @@
+import type { ReviewRequest } from '@bosun/contracts/aica'
 import type { Principal } from '@bosun/contracts/principal'
 import type { ThreadStatus } from '@bosun/contracts/relay'
 import type { Bus } from '@bosun/service-kit/bus'
@@ -38,13 +39,26 @@ async function decide(
   return moved
 }
 
-/** The sha256 of the backup a person sees when approving; publishing then pushes that backup or nothing. */
-async function reviewedBackup(tx: Tx<typeof schema>, worktreeId: string) {
+/**
+ * The sha256 of the backup a person approves (the one they reviewed when they name its head, else the latest);
+ * publishing then pushes that backup or nothing.
+ */
+async function reviewedBackup(
+  tx: Tx<typeof schema>,
+  worktreeId: string,
+  reviewedHeadSha: string | undefined,
+) {
   const [backup] = await tx
-    .select({ sha256: schema.backups.sha256 })
+    .select({ sha256: schema.backups.sha256, headSha: schema.backups.headSha })
     .from(schema.backups)
     .where(eq(schema.backups.worktreeId, worktreeId))
   if (!backup) throw new AppError('conflict', 'The worktree has no backup to publish')
+  if (reviewedHeadSha && reviewedHeadSha !== backup.headSha)
+    throw new AppError(
+      'conflict',
+      `The worktree changed since you reviewed it (its backup is now at ${backup.headSha.slice(0, 12)}); review it again`,
+      { headSha: backup.headSha },
+    )
   return backup.sha256
 }
 
@@ -54,12 +68,7 @@ async function reviewedBackup(tx: Tx<typeof schema>, worktreeId: string) {
  * Approving a thread that is already publishing or published changes nothing (the same pull request).
  * Decline (awaiting review, or after a refused push): the thread ends `declined`, nothing is pushed.
  */
-export async function reviewThread(
-  deps: AicaDeps,
-  principal: Principal,
-  id: string,
-  body: { approved: boolean; comment?: string; draft?: boolean },
-) {
+export async function reviewThread(deps: AicaDeps, principal: Principal, id: string, body: ReviewRequest) {
   const { thread, worktree } = await visibleThread(deps, principal, id)
   assertManage(principal, worktree, thread)
   const moved = await decide(deps, id, async (tx, row) => {
@@ -69,7 +78,9 @@ export async function reviewThread(
         row.status,
         `only a thread awaiting review can be ${body.approved ? 'approved' : 'declined'}`,
       )
-    const reviewed = body.approved ? await reviewedBackup(tx, row.worktreeId) : undefined
+    const reviewed = body.approved
+      ? await reviewedBackup(tx, row.worktreeId, body.reviewedHeadSha)
+      : undefined
     if (body.comment)
       await appendItem(tx, id, { kind: 'user_message', text: body.comment, by: principal.login })
     const to = body.approved ? 'publishing' : 'declined'
