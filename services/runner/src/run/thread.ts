@@ -23,6 +23,7 @@ import { connectRelay, type RelayCommand } from '../relay/socket'
 import { materializeBundle } from './bundle'
 import { changeReporter } from './changes'
 import { issueIn } from './drafts'
+import { forgetIdle, type IdleThreads } from './evict'
 import { reportFiles } from './files'
 import { attachHost, forkSession, type Host, spawnSandboxed } from './host'
 import { redact } from './redact'
@@ -30,8 +31,8 @@ import { createTranslator } from './translate'
 import type { WarmPool } from './warm'
 
 export type Hosts = Map<string, Promise<Host>>
-/** What a runner holds across threads: its worktrees' hosts and the pre-started opencode servers. */
-export type RunnerState = { hosts: Hosts; warm: WarmPool; stopping: boolean }
+/** What a runner holds across threads: its worktrees' hosts, the pre-started opencode servers, its idle threads. */
+export type RunnerState = { hosts: Hosts; warm: WarmPool; idle: IdleThreads; stopping: boolean }
 
 /** Statuses in which no runner may run the thread (a redelivered work message finds it so). */
 const TERMINAL = new Set<string>(['completed', 'failed', 'stopped', 'archived', ...REVIEW_STATUSES])
@@ -96,6 +97,8 @@ type ThreadRun = {
   alias: Map<string, string>
   stopRequested?: string
   lost?: string
+  /** The runner needs this idle thread's slot for waiting work. */
+  evict?: boolean
   /** Values no item may show (extraEnv, provider key, the host's own); grows once the host is known. */
   secrets: string[]
   /** True while opencode works on a prompt. */
@@ -162,6 +165,7 @@ export async function runThread(
   } catch (err) {
     await failRun(deps, state, run, err)
   } finally {
+    forgetIdle(state.idle, run.threadId)
     run.relay.close()
   }
 }
@@ -424,9 +428,23 @@ async function runTurns(
     }
     const next = run.prompts.shift()
     if (next && !run.busy) {
+      forgetIdle(state.idle, threadId)
+      run.evict = false
       await turn(next.text)
       idleSince = undefined
       continue
+    }
+    if (run.evict && !run.busy && idleSince !== undefined) {
+      // Everything sent so far (the backup too) is with aica before the relay closes.
+      await settled(run.relay)
+      if (run.prompts.length || run.stopRequested || run.lost) continue
+      // No command can arrive once the relay is closed: a later prompt finds no runner and aica queues it as
+      // new work, which restores the worktree from the backup taken when the thread went idle. The thread
+      // stays `idle` meanwhile.
+      run.relay.close()
+      await leave()
+      deps.logger.info('idle thread evicted for waiting work', { threadId, worktreeId: work.worktreeId })
+      return
     }
     if (!run.busy && idleSince === undefined) {
       const saved = await backup(deps, host, work, run.relay.send, run.item)
@@ -443,6 +461,15 @@ async function runTurns(
       unsaved = saved instanceof Error ? saved : undefined
       run.status('idle')
       idleSince = Date.now()
+      // Only a thread whose worktree is all in its backup may give its sandbox up for waiting work.
+      if (!unsaved)
+        state.idle.threads.set(threadId, {
+          since: idleSince,
+          evict: () => {
+            run.evict = true
+            run.kick()
+          },
+        })
     }
     if (!run.busy && idleSince !== undefined && Date.now() - idleSince >= deps.env.BOSUN_RUNNER_IDLE_MS) {
       // Never `completed` (aica's no_changes) over changes no backup holds: one last try, else failed.
