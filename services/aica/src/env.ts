@@ -10,6 +10,11 @@ export const AicaEnv = T.Object({
   DATABASE_URL: T.Optional(T.String()),
   /** Threads of one workspace that may hold a sandbox at once (starting, running, idle); the rest queue. */
   BOSUN_AICA_CONCURRENCY: T.Integer({ default: 4, minimum: 1, maximum: 1000 }),
+  /**
+   * An idle thread no runner holds (evicted for waiting work) completes after this long idle, as its runner's
+   * BOSUN_RUNNER_IDLE_MS would have completed it.
+   */
+  BOSUN_AICA_IDLE_MS: T.Integer({ default: 600_000, minimum: 0 }),
   /** Dispatches (POST /api/agent-sessions) one caller may make per minute; then 429. */
   BOSUN_RATE_DISPATCHES_PER_MINUTE: T.Integer({ default: 30, minimum: 1 }),
   /** Lifetime of a relay token; renewed over the relay socket while it is open. */

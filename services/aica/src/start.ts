@@ -11,6 +11,7 @@ import * as schema from './db/schema'
 import type { AicaDeps } from './deps'
 import { createExtraEnvStore } from './dispatch/extra-env'
 import { serveHandOver } from './dispatch/hand-over'
+import { completeUnheldIdle } from './dispatch/idle'
 import { watchLostWork } from './dispatch/lost'
 import { pump, workspacesWithQueued } from './dispatch/scheduler'
 import type { AicaEnv } from './env'
@@ -64,6 +65,7 @@ export async function startAica(env: AicaEnv, logger: Logger) {
       .then((ids) => Promise.all(ids.map((id) => pump(deps, id))))
       .catch((err) => logger.warn('sweep failed', errorFields(err)))
     void resumeStalePublishing(deps).catch((err) => logger.warn('publish sweep failed', errorFields(err)))
+    void completeUnheldIdle(deps).catch((err) => logger.warn('idle sweep failed', errorFields(err)))
   }, SWEEP_MS)
   const stop = async () => {
     clearInterval(sweep)

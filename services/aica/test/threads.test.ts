@@ -293,6 +293,32 @@ describe('relay and realtime', () => {
     viewer.ws.close()
   })
 
+  test('a prompt to an idle thread no runner holds (evicted) queues it as new work with that prompt', async () => {
+    const ws = await h.workspace(['bob'])
+    const { thread: t } = await h.dispatch('bob', { workspace: ws, prompt: 'Look around' })
+    const work = await h.workFor(t.id)
+    const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
+    await relay.next('welcome')
+    relay.status(t.id, 'running')
+    relay.status(t.id, 'idle')
+    await waitFor(async () => (await thread(t.id, 'bob')).thread.status === 'idle', 5000, 'idle')
+    // The runner let the thread go to free its slot: the relay is closed, the thread stays idle.
+    relay.close()
+    await Bun.sleep(200)
+    expect((await thread(t.id, 'bob')).thread.status).toBe('idle')
+
+    const prompted = await h.req('POST', `/api/agent-sessions/${t.id}/prompt`, 'bob', { text: 'Go on' })
+    expect(prompted.status).toBe(200)
+    const again = await h.workFor(t.id)
+    expect(again.id).not.toBe(work.id)
+    expect(again.data).toMatchObject({ threadId: t.id, worktreeId: work.data.worktreeId, prompt: 'Go on' })
+    const after = await thread(t.id, 'bob')
+    expect(after.thread).toMatchObject({ status: 'starting', attempt: 2 })
+    expect(after.items.map((i) => i.body)).toContainEqual(
+      expect.objectContaining({ kind: 'user_message', text: 'Go on', by: 'bob' }),
+    )
+  })
+
   test('relay tokens work only on their own worktree; sessions and API keys are refused on relay sockets', async () => {
     const a = await h.dispatch('alice', { workspace: WS, prompt: 'a' })
     const b = await h.dispatch('alice', { workspace: WS, prompt: 'b' })

@@ -1,3 +1,4 @@
+import { RELAY_BACKUP_MAX_BYTES } from '@bosun/contracts/relay'
 import { aicaWorkQueueEnv } from '@bosun/service-kit/aica-work-queue'
 import { commonEnv, parseEnv } from '@bosun/service-kit/env'
 import { githubAppEnv } from '@bosun/service-kit/github-app'
@@ -23,6 +24,12 @@ export const RunnerEnv = T.Object({
   BOSUN_RUNNER_STOP_GRACE_MS: T.Integer({ default: 8000, minimum: 0 }),
   /** An idle thread is completed (and its slot freed) after this long without a prompt. */
   BOSUN_RUNNER_IDLE_MS: T.Integer({ default: 600_000, minimum: 100 }),
+  /** A worktree backup's size cap, at most the relay's (tests shrink it to make saving fail). */
+  BOSUN_RUNNER_BACKUP_MAX_BYTES: T.Integer({
+    default: RELAY_BACKUP_MAX_BYTES,
+    minimum: 1,
+    maximum: RELAY_BACKUP_MAX_BYTES,
+  }),
   /** opencode servers kept started per recently used repository, so a dispatch skips opencode's boot; 0: none. */
   BOSUN_RUNNER_WARM: T.Integer({ default: 1, minimum: 0, maximum: 16 }),
   /** Per sandbox: processes and threads (a fork past it fails), memory (cgroup v1; past it a process inside is killed). */

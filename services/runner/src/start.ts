@@ -9,6 +9,7 @@ import type { RunnerEnv } from './env'
 import { resolveOpencodeBin } from './opencode/process'
 import { parseCeiling, parseStandins } from './proxy/egress-allow'
 import { serveBackupReads } from './read/serve'
+import { evictIdle, idleThreads } from './run/evict'
 import { type RunnerState, runThread } from './run/thread'
 import { createWarmPool } from './run/warm'
 import { detectCgroups } from './sandbox/cgroup'
@@ -69,6 +70,7 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
   const state: RunnerState = {
     hosts: new Map(),
     warm: createWarmPool(deps, env.BOSUN_RUNNER_WARM),
+    idle: idleThreads(),
     stopping: false,
   }
   serveBackupReads(deps)
@@ -79,6 +81,7 @@ export async function startRunner(env: RunnerEnv, logger: Logger) {
     stopGraceMs: env.BOSUN_RUNNER_STOP_GRACE_MS,
     ackWaitMs: env.BOSUN_WORK_ACK_WAIT_MS,
     handle: (w, delivery) => runThread(deps, state, w, delivery),
+    onFull: () => evictIdle(state.idle),
   })
   const stop = async () => {
     state.stopping = true

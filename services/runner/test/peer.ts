@@ -35,6 +35,8 @@ export async function startAicaPeer(natsUrl: string) {
   const tokens = new Map<string, string>()
   const extraEnv = new Map<string, RpcResponse<typeof extraEnvRpc>>()
   const backups = new Map<string, RpcResponse<typeof backupRpc>>()
+  /** Worktrees whose backup RPC answers an error other than not_found (aica failing, not "no backup"). */
+  const backupFaults = new Set<string>()
   const sockets = new Map<string, Set<{ send(s: string): void }>>()
   let bundleItems: RpcResponse<typeof bundleRpc>['items'] = []
 
@@ -56,8 +58,9 @@ export async function startAicaPeer(natsUrl: string) {
           if (sealed && !key) throw new Error('no reply key')
           m.respond(key ? sealReply(key, new TextEncoder().encode(answer)) : answer)
         } catch (err) {
-          m.respond(JSON.stringify({ error: 'not_found', message: (err as Error).message }), {
-            headers: notFoundHeaders((err as Error).message),
+          const error = err instanceof PeerFault ? 'internal' : 'not_found'
+          m.respond(JSON.stringify({ error, message: (err as Error).message }), {
+            headers: errorHeaders(error === 'internal' ? '500' : '404', (err as Error).message),
           })
         }
       }
@@ -79,6 +82,7 @@ export async function startAicaPeer(natsUrl: string) {
   })
   reply(subj.svc('aica', 'backup'), (d) => {
     const { worktreeId } = d as RpcRequest<typeof backupRpc>
+    if (backupFaults.has(worktreeId)) throw new PeerFault('the backup store is unavailable')
     const b = backups.get(worktreeId)
     if (!b) throw new Error('no backup')
     return b
@@ -155,6 +159,7 @@ export async function startAicaPeer(natsUrl: string) {
     frames,
     threads,
     backups,
+    backupFaults,
     setBundle(items: typeof bundleItems) {
       bundleItems = items
     },
@@ -216,9 +221,12 @@ export async function startAicaPeer(natsUrl: string) {
 
 export type AicaPeer = Awaited<ReturnType<typeof startAicaPeer>>
 
-function notFoundHeaders(message: string) {
+/** A failure of aica's own, answered as an internal error rather than not_found. */
+class PeerFault extends Error {}
+
+function errorHeaders(code: string, message: string) {
   const h = headers()
-  h.set('Nats-Service-Error-Code', '404')
+  h.set('Nats-Service-Error-Code', code)
   h.set('Nats-Service-Error', message)
   return h
 }

@@ -7,6 +7,8 @@ export type RelayRegistry = {
   attach(worktreeId: string, socket: Socket): () => void
   /** Sends a frame to the runner of a worktree, wherever its socket is; false when none is connected. */
   deliver(worktreeId: string, msg: AicaMessage): Promise<boolean>
+  /** True when a runner's socket for this thread is open on any instance. */
+  held(worktreeId: string, threadId: string): Promise<boolean>
   close(): void
 }
 
@@ -19,6 +21,9 @@ const threadOf = (msg: AicaMessage) => ('threadId' in msg ? msg.threadId : null)
 export function createRelayRegistry(bus: Bus): RelayRegistry {
   const sockets = new Map<string, Set<Socket>>()
   const subject = (id: string) => bus.subjects.rt('aica', 'relay', id)
+  const heldSubject = (id: string) => bus.subjects.rt('aica', 'relay-held', id)
+  const heldLocal = (worktreeId: string, threadId: string) =>
+    [...(sockets.get(worktreeId) ?? [])].some((s) => s.threadId === null || s.threadId === threadId)
   const sendLocal = (worktreeId: string, msg: AicaMessage) => {
     const thread = threadOf(msg)
     let sent = false
@@ -33,6 +38,12 @@ export function createRelayRegistry(bus: Bus): RelayRegistry {
   const sub = bus.onLive(subject('*'), AicaMessageSchema, (msg, m) => {
     if (sendLocal(m.subject.slice(subject('').length), msg)) m.respond(JSON.stringify({ delivered: true }))
   })
+  const heldSub = bus.nc.subscribe(heldSubject('*'))
+  ;(async () => {
+    for await (const m of heldSub)
+      if (heldLocal(m.subject.slice(heldSubject('').length), m.string()))
+        m.respond(JSON.stringify({ held: true }))
+  })()
 
   return {
     attach(worktreeId, socket) {
@@ -56,8 +67,18 @@ export function createRelayRegistry(bus: Bus): RelayRegistry {
         return false
       }
     },
+    async held(worktreeId, threadId) {
+      if (heldLocal(worktreeId, threadId)) return true
+      try {
+        await bus.nc.request(heldSubject(worktreeId), threadId, { timeout: 1000 })
+        return true
+      } catch {
+        return false
+      }
+    },
     close() {
       sub.unsubscribe()
+      heldSub.unsubscribe()
       sockets.clear()
     },
   }

@@ -9,6 +9,7 @@ import type { AicaDeps } from '../deps'
 import { assertExtraEnv } from '../dispatch/extra-env'
 import { pump } from '../dispatch/scheduler'
 import { revokeRelayTokens } from '../relay/tokens'
+import { queueTurn } from '../review/service'
 import { assertManage, visibleThread, visibleWorktree } from './access'
 import { actorOf, insertThread, insertWorktree, started, type ThreadInput } from './create'
 import { afterMove } from './effects'
@@ -121,13 +122,33 @@ export async function promptThread(deps: AicaDeps, principal: Principal, id: str
     text,
     by: principal.login,
   })
-  if (!delivered) throw conflict('No runner is attached to this thread right now; try again shortly')
+  if (!delivered) {
+    if (thread.status === 'idle') return queueIdlePrompt(deps, principal, id, text)
+    throw conflict('No runner is attached to this thread right now; try again shortly')
+  }
   const seq = await deps.database.write(async (tx) => {
     const { item } = await appendItem(tx, id, { kind: 'user_message', text, by: principal.login }, promptId)
     return item.seq
   })
   deps.hub.publishItem(id, seq)
   if (thread.status === 'idle') await move(deps, id, 'running')
+}
+
+/**
+ * An idle thread no runner holds (a runner evicted it to free a slot for waiting work, after backing its
+ * worktree up): the prompt becomes its next turn as new work, like a request for changes, and that runner
+ * restores the worktree from the backup.
+ */
+async function queueIdlePrompt(deps: AicaDeps, principal: Principal, id: string, text: string) {
+  const moved = await deps.database.write(async (tx) => {
+    const [row] = await tx.select().from(schema.threads).where(eq(schema.threads.id, id))
+    if (row?.status !== 'idle') return undefined
+    return { row, seq: await queueTurn(deps.bus, tx, row, text, principal.login) }
+  })
+  if (moved?.seq === undefined)
+    throw conflict('No runner is attached to this thread right now; try again shortly')
+  await afterMove(deps, moved.row, moved.seq, 'queued')
+  await pump(deps, moved.row.workspaceId)
 }
 
 /** A new thread in the same worktree holding the source's items up to `itemId`, queued to run. */

@@ -16,7 +16,8 @@ const allowed: Record<ThreadStatus, readonly ThreadStatus[]> = {
   queued: ['starting', 'failed', 'stopped', 'archived'],
   starting: ['running', 'idle', ...WAITING, 'completed', 'awaiting_review', 'failed', 'stopped', 'archived'],
   running: ['idle', ...WAITING, 'completed', 'awaiting_review', 'failed', 'stopped', 'archived'],
-  idle: ['running', 'completed', 'awaiting_review', 'failed', 'stopped', 'archived'],
+  // An idle thread no runner holds any more (evicted for waiting work) queues its next prompt as new work.
+  idle: ['running', 'queued', 'completed', 'awaiting_review', 'failed', 'stopped', 'archived'],
   // An answer puts the thread back to work; a second request of the other kind switches the wait.
   waiting_permission: [
     'running',

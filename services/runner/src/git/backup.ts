@@ -13,9 +13,13 @@ export type Backup = { headSha: string; tree: string; bundle: Buffer; sha256: st
  * A git bundle of the worktree: its commits since the base it was checked out at, plus a snapshot commit
  * of uncommitted changes (made with a private index, so the agent's own index and HEAD are untouched).
  * Every step runs in the sandbox (the agent owns the repository's config). Undefined when nothing
- * changed. Throws when the bundle is over the relay's cap.
+ * changed. Throws when the bundle is over `maxBytes` (at most the relay's cap).
  */
-export async function makeBackup(c: Confined, base: string): Promise<Backup | undefined> {
+export async function makeBackup(
+  c: Confined,
+  base: string,
+  maxBytes = RELAY_BACKUP_MAX_BYTES,
+): Promise<Backup | undefined> {
   const index = join(c.dir, '.git', `bosun-backup-index-${crypto.randomUUID()}`)
   const run = (args: string[]) => confinedGit(c, args, { GIT_INDEX_FILE: index })
   try {
@@ -29,9 +33,9 @@ export async function makeBackup(c: Confined, base: string): Promise<Backup | un
     if (snapshot === base) return undefined
     await run(['update-ref', BACKUP_REF, snapshot])
     const out = await confinedRun(c, ['git', 'bundle', 'create', '--quiet', '-', BACKUP_REF, `^${base}`], {
-      maxBytes: RELAY_BACKUP_MAX_BYTES,
+      maxBytes,
     })
-    if (out.overflow) throw new Error(`backup is over the ${RELAY_BACKUP_MAX_BYTES} byte cap`)
+    if (out.overflow) throw new Error(`backup is over the ${maxBytes} byte cap`)
     if (out.code !== 0) throw new GitError(`git bundle failed: ${out.stderr.trim().slice(0, 500)}`)
     const bundle = out.stdout
     return { headSha: snapshot, tree, bundle, sha256: createHash('sha256').update(bundle).digest('hex') }

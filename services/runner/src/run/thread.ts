@@ -23,6 +23,7 @@ import { connectRelay, type RelayCommand } from '../relay/socket'
 import { materializeBundle } from './bundle'
 import { changeReporter } from './changes'
 import { issueIn } from './drafts'
+import { forgetIdle, type IdleThreads } from './evict'
 import { reportFiles } from './files'
 import { attachHost, forkSession, type Host, spawnSandboxed } from './host'
 import { redact } from './redact'
@@ -30,8 +31,8 @@ import { createTranslator } from './translate'
 import type { WarmPool } from './warm'
 
 export type Hosts = Map<string, Promise<Host>>
-/** What a runner holds across threads: its worktrees' hosts and the pre-started opencode servers. */
-export type RunnerState = { hosts: Hosts; warm: WarmPool; stopping: boolean }
+/** What a runner holds across threads: its worktrees' hosts, the pre-started opencode servers, its idle threads. */
+export type RunnerState = { hosts: Hosts; warm: WarmPool; idle: IdleThreads; stopping: boolean }
 
 /** Statuses in which no runner may run the thread (a redelivered work message finds it so). */
 const TERMINAL = new Set<string>(['completed', 'failed', 'stopped', 'archived', ...REVIEW_STATUSES])
@@ -96,6 +97,8 @@ type ThreadRun = {
   alias: Map<string, string>
   stopRequested?: string
   lost?: string
+  /** The runner needs this idle thread's slot for waiting work. */
+  evict?: boolean
   /** Values no item may show (extraEnv, provider key, the host's own); grows once the host is known. */
   secrets: string[]
   /** True while opencode works on a prompt. */
@@ -162,6 +165,7 @@ export async function runThread(
   } catch (err) {
     await failRun(deps, state, run, err)
   } finally {
+    forgetIdle(state.idle, run.threadId)
     run.relay.close()
   }
 }
@@ -379,6 +383,8 @@ async function runTurns(
   await turn(work.prompt)
 
   let idleSince = run.busy ? undefined : Date.now()
+  /** Why the worktree's latest changes are in no backup (the sandbox is then their only copy). */
+  let unsaved: Error | undefined
   for (;;) {
     if (run.lost) throw new RunError('relay_lost', run.lost)
     if (state.stopping)
@@ -422,25 +428,62 @@ async function runTurns(
     }
     const next = run.prompts.shift()
     if (next && !run.busy) {
+      forgetIdle(state.idle, threadId)
+      run.evict = false
       await turn(next.text)
       idleSince = undefined
       continue
     }
+    if (run.evict && !run.busy && idleSince !== undefined) {
+      // Everything sent so far (the backup too) is with aica before the relay closes.
+      await settled(run.relay)
+      if (run.prompts.length || run.stopRequested || run.lost) continue
+      // No command can arrive once the relay is closed: a later prompt finds no runner and aica queues it as
+      // new work, which restores the worktree from the backup taken when the thread went idle. The thread
+      // stays `idle` meanwhile.
+      run.relay.close()
+      await leave()
+      deps.logger.info('idle thread evicted for waiting work', { threadId, worktreeId: work.worktreeId })
+      return
+    }
     if (!run.busy && idleSince === undefined) {
-      const changed = await backup(deps, host, work, run.relay.send, run.item)
+      const saved = await backup(deps, host, work, run.relay.send, run.item)
       // Counted before the gate releases the sandbox (later reads come from the backup).
       await run.countChanges()
       // A turn that changed the worktree stops at the review gate; the sandbox is released (the backup restores it).
-      if (changed) {
+      if (saved === 'changed') {
         await leave()
         run.status('awaiting_review')
         await settled(run.relay)
         return
       }
+      // Unsaved changes keep the sandbox: the thread idles with the error and a later turn tries again.
+      unsaved = saved instanceof Error ? saved : undefined
       run.status('idle')
       idleSince = Date.now()
+      // Only a thread whose worktree is all in its backup may give its sandbox up for waiting work.
+      if (!unsaved)
+        state.idle.threads.set(threadId, {
+          since: idleSince,
+          evict: () => {
+            run.evict = true
+            run.kick()
+          },
+        })
     }
     if (!run.busy && idleSince !== undefined && Date.now() - idleSince >= deps.env.BOSUN_RUNNER_IDLE_MS) {
+      // Never `completed` (aica's no_changes) over changes no backup holds: one last try, else failed.
+      if (unsaved) {
+        const saved = await backup(deps, host, work, run.relay.send, run.item)
+        if (saved instanceof Error)
+          throw new RunError('backup_failed', `The worktree's changes could not be saved: ${saved.message}`)
+        if (saved === 'changed') {
+          await leave()
+          run.status('awaiting_review')
+          await settled(run.relay)
+          return
+        }
+      }
       await leave()
       run.status('completed')
       await settled(run.relay)
@@ -537,14 +580,17 @@ async function hostFor(
   // The worktree's own latest backup (a later turn after review), else the one it was cloned from.
   const fetchBackup = (worktreeId: string) =>
     deps.bus.request(backupRpc, { worktreeId, relayToken: work.relayToken })
+  // Only aica's not_found means "none": on any other error (timeout, aica down) a clean checkout would drop
+  // earlier turns' changes, which a later approval would then publish without.
+  const none = (err: unknown) => err instanceof AppError && err.code === 'not_found'
   const backup = fetchBackup(work.worktreeId)
     .catch((err) => {
-      if (work.restoreFrom) return fetchBackup(work.restoreFrom)
+      if (work.restoreFrom && none(err)) return fetchBackup(work.restoreFrom)
       throw err
     })
     .then((b) => ({ bundle: Buffer.from(b.bundle, 'base64'), baseSha: b.baseSha }))
     .catch((err) => {
-      if (work.restoreFrom)
+      if (work.restoreFrom || !none(err))
         throw new RunError('restore_failed', `No backup to restore: ${(err as Error).message}`)
       return undefined
     })
@@ -609,7 +655,8 @@ async function dropHost(hosts: Hosts, worktreeId: string, host: Host) {
 
 /**
  * A git bundle of the worktree after a turn, sent to aica so `clone` (and a later turn) can restore it
- * elsewhere. True when the turn changed the worktree since a person last saw it.
+ * elsewhere. `changed` when the turn changed the worktree since a person last saw it; the error (also said
+ * on the thread) when no bundle could be made.
  */
 async function backup(
   deps: RunnerDeps,
@@ -617,10 +664,14 @@ async function backup(
   work: AicaWork,
   send: ReturnType<typeof connectRelay>['send'],
   item: (key: string, body: ItemBody) => void,
-): Promise<boolean> {
+): Promise<'changed' | 'unchanged' | Error> {
   try {
-    const b = await makeBackup(confinedTo(deps, host.dir, work.repo), host.baseSha)
-    if (!b) return false
+    const b = await makeBackup(
+      confinedTo(deps, host.dir, work.repo),
+      host.baseSha,
+      deps.env.BOSUN_RUNNER_BACKUP_MAX_BYTES,
+    )
+    if (!b) return 'unchanged'
     send({
       type: 'backup',
       worktreeId: work.worktreeId,
@@ -630,16 +681,17 @@ async function backup(
       bundle: b.bundle.toString('base64'),
       sha256: b.sha256,
     })
-    if (b.tree === host.reviewedTree) return false
+    if (b.tree === host.reviewedTree) return 'unchanged'
     host.reviewedTree = b.tree
-    return true
+    return 'changed'
   } catch (err) {
     deps.logger.warn('backup failed', { worktreeId: work.worktreeId, ...errorFields(err) })
+    const reason = err instanceof Error ? err : new Error(String(err))
     item(`backup-error:${Date.now()}`, {
       kind: 'error',
       code: 'backup_failed',
-      message: (err as Error).message,
+      message: `The worktree's changes could not be saved (${reason.message}). They stay in this sandbox while the thread is idle: send a message to try again (for example after removing large files); if saving still fails when the thread ends, it fails.`,
     })
-    return false
+    return reason
   }
 }

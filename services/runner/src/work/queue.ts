@@ -31,6 +31,8 @@ export async function startWorkLoop(opts: {
   /** The work queue's acknowledgement wait, when this runner is the one that creates it. */
   ackWaitMs: number
   handle(work: AicaWork, msg: { redelivered: boolean; runId: string }): Promise<void>
+  /** Called while every slot is taken and work waits: the runner may free a slot (evict an idle thread). */
+  onFull?(): void
 }): Promise<WorkLoop> {
   const { bus, logger } = opts
   await ensureAicaWorkQueue(bus, { ackWaitMs: opts.ackWaitMs })
@@ -77,6 +79,15 @@ export async function startWorkLoop(opts: {
     return null
   }
 
+  /** True when any priority has work no runner took yet. */
+  const waiting = async () => {
+    for (const { p } of consumers) {
+      const info = await bus.jsm.consumers.info(AICA_WORK_STREAM, aicaWorkConsumer(p)).catch(() => undefined)
+      if (info && info.num_pending > 0) return true
+    }
+    return false
+  }
+
   const run = async (m: JsMsg) => {
     const beat = setInterval(() => m.working(), heartbeatMs)
     try {
@@ -114,7 +125,7 @@ export async function startWorkLoop(opts: {
           inflight.add(p)
           continue
         }
-      }
+      } else if (opts.onFull && (await waiting())) opts.onFull()
       if (rang) continue
       await new Promise<void>((resolve) => {
         ring = resolve

@@ -7,9 +7,20 @@ export function parseUnifiedDiff(diff: string): Line[] {
   // A diff without a hunk header (a new file as opencode reports it) still counts its lines from 1.
   let o = 1
   let n = 1
+  // File headers lead a file's diff and end at its `+++` line; past them a removed `-- x` reads `--- x` and
+  // is a line like any other.
+  let inHeader = true
   for (const raw of diff.replace(/\r\n?/g, '\n').split('\n')) {
-    if (/^(diff |index |--- |\+\+\+ |new file|deleted file|similarity|rename |\\ No newline)/.test(raw))
+    if (raw.startsWith('diff ')) inHeader = true
+    if (raw.startsWith('\\ No newline')) continue
+    if (
+      inHeader &&
+      /^(diff |index |--- |\+\+\+ |new file|deleted file|similarity|rename |old mode|new mode)/.test(raw)
+    ) {
+      if (raw.startsWith('+++ ')) inHeader = false
       continue
+    }
+    inHeader = false
     const hunk = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(raw)
     if (hunk) {
       o = Number(hunk[1])
