@@ -128,7 +128,8 @@ describe('review: approve, request changes, PR comments', () => {
     expect(waiting.worktree.latestBackup).not.toBeNull()
 
     const approvedAt = Date.now()
-    const approved = await review({ approved: true })
+    // A comment left with the approval is no part of the pull request's summary.
+    const approved = await review({ approved: true, comment: 'Looks right, ship it.' })
     expect(approved.response.status).toBe(200)
     const published = await statusIs('published', 'the pull request', 60_000)
     console.log(`approve -> PR opened: ${Date.now() - approvedAt} ms`)
@@ -140,6 +141,8 @@ describe('review: approve, request changes, PR comments', () => {
     expect(pull.title).toBe('Add NOTES.md')
     expect(pull.body).toContain(`${stack.publicUrl}/agent-sessions/${threadId}`)
     expect(pull.body).toContain(`Fixes #${issueNumber}`)
+    expect(pull.body).toContain('Created `NOTES.md` as the issue asked.')
+    expect(pull.body).not.toContain('ship it')
     expect(await remoteGit('show', `bosun/${threadId}:NOTES.md`)).toBe('reviewed')
     const message = await remoteGit('log', '-1', '--format=%an%n%B', `bosun/${threadId}`)
     expect(message).toStartWith('bosun[bot]\nAdd NOTES.md')

@@ -3521,6 +3521,8 @@ export interface operations {
                     comment?: string;
                     /** @description Open the pull request as a draft */
                     draft?: boolean;
+                    /** @description The worktree's `latestBackup.headSha` you reviewed: an approval is refused (409) when the worktree moved on since */
+                    reviewedHeadSha?: string;
                 };
                 "application/x-www-form-urlencoded": {
                     approved: boolean;
@@ -3528,6 +3530,8 @@ export interface operations {
                     comment?: string;
                     /** @description Open the pull request as a draft */
                     draft?: boolean;
+                    /** @description The worktree's `latestBackup.headSha` you reviewed: an approval is refused (409) when the worktree moved on since */
+                    reviewedHeadSha?: string;
                 };
                 "multipart/form-data": {
                     approved: boolean;
@@ -3535,6 +3539,8 @@ export interface operations {
                     comment?: string;
                     /** @description Open the pull request as a draft */
                     draft?: boolean;
+                    /** @description The worktree's `latestBackup.headSha` you reviewed: an approval is refused (409) when the worktree moved on since */
+                    reviewedHeadSha?: string;
                 };
             };
         };

@@ -270,6 +270,13 @@ export const ReviewRequest = t.Object(
       t.String({ maxLength: 65_536, description: 'Recorded on the thread as your message' }),
     ),
     draft: t.Optional(t.Boolean({ description: 'Open the pull request as a draft' })),
+    reviewedHeadSha: t.Optional(
+      t.String({
+        pattern: '^[0-9a-f]{40}$',
+        description:
+          "The worktree's `latestBackup.headSha` you reviewed: an approval is refused (409) when the worktree moved on since",
+      }),
+    ),
   },
   { title: 'ReviewRequest' },
 )

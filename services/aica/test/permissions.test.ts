@@ -183,6 +183,46 @@ describe('questions', () => {
   })
 })
 
+describe('answers and asks that would wait forever', () => {
+  test('a list answer needs one entry per question: another count is 400 and the request stays pending', async () => {
+    const { id, relay } = await running('alice')
+    ask(relay, id, 'que_n', question)
+    await waitStatus(id, 'waiting_answer')
+    const path = `/api/agent-sessions/${id}/questions/que_n/answer`
+    const two = await h.req('POST', path, 'alice', { answer: [['red'], ['blue']] })
+    expect(two.status).toBe(400)
+    expect(((await two.json()) as { message: string }).message).toContain('one answer per question')
+    expect((await thread(id)).status).toBe('waiting_answer')
+    const pending = (await (await h.req('GET', `/api/agent-sessions/${id}/requests`, 'alice')).json()) as {
+      results: HumanRequest[]
+    }
+    expect(pending.results.map((r) => r.requestId)).toEqual(['que_n'])
+    expect((await h.req('POST', path, 'alice', { answer: [['red']] })).status).toBe(200)
+    const answer = await relay.next('answer', (a) => a.requestId === 'que_n')
+    expect(answer.reply).toEqual({ kind: 'question', answers: [['red']] })
+    relay.close()
+  })
+
+  test('an ask for a thread awaiting review or declined is refused, nothing waits', async () => {
+    const { id, relay } = await running('alice')
+    relay.status(id, 'awaiting_review')
+    await waitStatus(id, 'awaiting_review')
+    ask(relay, id, 'que_review', question)
+    expect((await relay.next('error')).code).toBe('conflict')
+    expect(
+      (await h.req('POST', `/api/agent-sessions/${id}/review`, 'alice', { approved: false })).status,
+    ).toBe(200)
+    ask(relay, id, 'que_declined', question)
+    expect((await relay.next('error')).code).toBe('conflict')
+    const pending = (await (await h.req('GET', `/api/agent-sessions/${id}/requests`, 'alice')).json()) as {
+      results: HumanRequest[]
+    }
+    expect(pending.results).toEqual([])
+    expect((await thread(id)).status).toBe('declined')
+    relay.close()
+  })
+})
+
 describe('the ledger outlives the socket and aica', () => {
   test('a pending request is in the next welcome; an answer given while away is re-sent until applied', async () => {
     const { id, relay, work } = await running('alice')

@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { readdirSync, readFileSync } from 'node:fs'
 import type { Thread } from '@bosun/contracts/aica'
+import { RELAY_PROTOCOL_VERSION } from '@bosun/contracts/relay'
 import { openRelay } from '@bosun/testkit/relay-client'
+import { waitFor } from '@bosun/testkit/wait'
+import { eq } from 'drizzle-orm'
+import * as schema from '../src/db/schema'
+import { commitAndPush } from '../src/review/git'
 import { readPrComment, triggered } from '../src/review/pr-comments'
+import { publish } from '../src/review/publish'
 import { pullText } from '../src/review/pull-request'
+import { finalAnswer } from '../src/threads/status'
 import { type Harness, startHarness } from './harness'
 
 setDefaultTimeout(60_000)
@@ -18,12 +26,40 @@ afterAll(async () => {
   await h.stop()
 }, 60_000)
 
-/** A dispatched thread whose runner (played here) reports `statuses` in order. */
+/** A backup frame as a runner sends it (the bytes need not be a real bundle until something publishes it). */
+function backupFrame(worktreeId: string, text: string) {
+  const bytes = Buffer.from(text)
+  return {
+    type: 'backup' as const,
+    v: RELAY_PROTOCOL_VERSION,
+    worktreeId,
+    ref: 'refs/bosun/backup',
+    headSha: 'a'.repeat(40),
+    sha256: new Bun.CryptoHasher('sha256').update(bytes).digest('hex'),
+    bundle: bytes.toString('base64'),
+  }
+}
+
+/**
+ * A dispatched thread whose runner (played here) reports `statuses` in order; with `answer`, the agent says it
+ * and backs the worktree up first (as a runner does before `awaiting_review`).
+ */
 async function threadThat(...statuses: Array<'running' | 'idle' | 'completed' | 'awaiting_review'>) {
+  return threadSaying(undefined, ...statuses)
+}
+
+async function threadSaying(
+  answer: string | undefined,
+  ...statuses: Array<'running' | 'idle' | 'completed' | 'awaiting_review'>
+) {
   const d = await h.dispatch('alice', { workspace: WS, prompt: 'change something' })
   const work = await h.workFor(d.thread.id)
   const relay = await openRelay(h.base, work.data.relayPath, { header: work.data.relayToken })
   await relay.next('welcome')
+  if (answer !== undefined) {
+    await relay.item(d.thread.id, 'answer', { kind: 'assistant_text', text: answer })
+    relay.send(backupFrame(d.thread.worktreeId, `bundle of ${d.thread.id}`))
+  }
   for (const s of statuses) relay.status(d.thread.id, s)
   const last = statuses.at(-1)!
   const thread = async () =>
@@ -82,9 +118,102 @@ describe('review gate', () => {
     const empty = await h.req('POST', `/api/agent-sessions/${t.id}/request-changes`, 'alice', { comment: '' })
     expect(empty.status).toBe(400)
   })
+
+  test('approving a worktree that has no backup is 409 and the thread still awaits review', async () => {
+    const t = await threadThat('running', 'awaiting_review')
+    const res = await h.req('POST', `/api/agent-sessions/${t.id}/review`, 'alice', { approved: true })
+    expect(res.status).toBe(409)
+    expect(((await res.json()) as { message: string }).message).toContain('no backup')
+    expect((await t.thread()).thread.status).toBe('awaiting_review')
+  })
+
+  test('approval records the backup reviewed; a newer backup of the worktree is never published', async () => {
+    const t = await threadSaying('Renamed the file.', 'running', 'awaiting_review')
+    const { worktreeId } = (await t.thread()).thread
+    const reviewed = backupFrame(worktreeId, `bundle of ${t.id}`).sha256
+    // A person who names the backup they reviewed cannot approve another one.
+    const stale = await h.req('POST', `/api/agent-sessions/${t.id}/review`, 'alice', {
+      approved: true,
+      reviewedHeadSha: 'b'.repeat(40),
+    })
+    expect(stale.status).toBe(409)
+    expect(await stale.json()).toMatchObject({ details: { headSha: 'a'.repeat(40) } })
+    expect((await t.thread()).thread.status).toBe('awaiting_review')
+    const approve = await h.req('POST', `/api/agent-sessions/${t.id}/review`, 'alice', {
+      approved: true,
+      comment: 'Ship it.',
+      reviewedHeadSha: 'a'.repeat(40),
+    })
+    expect(approve.status).toBe(200)
+    const db = h.deps.database.db
+    const row = async () => (await db.select().from(schema.threads).where(eq(schema.threads.id, t.id)))[0]!
+    expect((await row()).approvedBackup).toBe(reviewed)
+    // The pull request's summary is the answer reviewed, not the comment left with the approval.
+    expect(await finalAnswer(db, t.id, { reviewed: true })).toBe('Renamed the file.')
+    // This stand-in bundle is no git bundle: the first publication fails.
+    await waitFor(async () => (await row()).status === 'merge_failed' || undefined, 30_000, 'merge_failed')
+
+    // Another thread of the worktree backs it up anew, and the publication runs (again, as after a crash).
+    const newer = backupFrame(worktreeId, 'unreviewed changes')
+    await h.deps.database.write((tx) =>
+      tx
+        .update(schema.backups)
+        .set({ sha256: newer.sha256, bundle: newer.bundle })
+        .where(eq(schema.backups.worktreeId, worktreeId)),
+    )
+    await h.deps.database.write((tx) =>
+      tx.update(schema.threads).set({ status: 'publishing' }).where(eq(schema.threads.id, t.id)),
+    )
+    await publish(h.deps, t.id)
+    const after = await row()
+    expect(after.status).toBe('merge_failed')
+    expect(JSON.parse(after.error ?? '{}')).toMatchObject({ code: 'backup_changed' })
+  })
 })
 
 describe('pieces', () => {
+  test("git gets the installation token through its environment, never on a process's command line", async () => {
+    const token = `ghs_${crypto.randomUUID().replaceAll('-', '')}`
+    const header = btoa(`x-access-token:${token}`)
+    const seen: { auth: string[]; onCommandLine: boolean } = { auth: [], onCommandLine: false }
+    const server = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch(req) {
+        seen.auth.push(req.headers.get('authorization') ?? '')
+        // While git waits on this answer, every process's command line is readable on the host.
+        for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+          let cmdline = ''
+          try {
+            cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1')
+          } catch {
+            continue // the process ended meanwhile
+          }
+          if (cmdline.includes(token) || cmdline.includes(header)) seen.onCommandLine = true
+        }
+        return new Response('no', { status: 500 })
+      },
+    })
+    try {
+      const failed = await commitAndPush({
+        repoUrl: `http://127.0.0.1:${server.port}/o/r.git`,
+        token,
+        bundle: Buffer.from('not a bundle'),
+        branch: 'bosun/thr_x',
+        parent: 'c'.repeat(40),
+        message: 'm',
+        author: { name: 'bot', email: 'bot@example.com' },
+        at: 0,
+      }).catch((err: Error) => err)
+      expect(failed).toBeInstanceOf(Error)
+      expect(String(failed)).not.toContain(token)
+      expect(seen.auth).toContain(`Basic ${header}`)
+      expect(seen.onCommandLine).toBe(false)
+    } finally {
+      await server.stop(true)
+    }
+  })
+
   test('the trigger word must start the comment and stand alone', () => {
     expect(triggered('/bosun fix the typo', '/bosun')).toBe('fix the typo')
     expect(triggered('  /bosun\nfix it', '/bosun')).toBe('fix it')

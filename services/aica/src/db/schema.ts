@@ -104,6 +104,11 @@ export const threads = sqliteTable(
     approvedBy: text('approved_by'),
     approvedAt: integer('approved_at'),
     approvedDraft: integer('approved_draft', { mode: 'boolean' }),
+    /**
+     * The sha256 of the backup the person reviewed: only that backup is published, so one written later by
+     * another thread of the worktree is never pushed unreviewed.
+     */
+    approvedBackup: text('approved_backup'),
     /** The last commit pushed to `bosun/<thread id>`: the parent of the next approval's commit. */
     publishedSha: text('published_sha'),
     prNumber: integer('pr_number'),

@@ -8,7 +8,7 @@ import {
   type ThreadStatus,
 } from '@bosun/contracts/relay'
 import type { Tx } from '@bosun/service-kit/db'
-import { conflict } from '@bosun/service-kit/errors'
+import { conflict, invalid } from '@bosun/service-kit/errors'
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import * as schema from '../db/schema'
 import type { AicaDeps } from '../deps'
@@ -67,6 +67,16 @@ const replyItem = (requestId: string, reply: HumanReply, by: string): ItemBody =
   return { kind: 'question_answer', requestId, answers: [], by, rejected: true }
 }
 
+/** An answer list of another length would settle the request and leave the agent without its answers: 400. */
+function assertOnePerQuestion(row: RequestRow, given: number) {
+  const ask = JSON.parse(row.ask) as HumanAsk
+  const asked = ask.kind === 'question' ? ask.questions.length : 0
+  if (given !== asked)
+    throw invalid(`The request asks ${asked} question(s); give one answer per question (${given} given)`, [
+      { in: 'body', path: '/answer', message: `expected ${asked} answers, got ${given}` },
+    ])
+}
+
 /**
  * Settles one pending request in the caller's transaction: its reply, the decision item, and the thread's
  * status (back to `running`, or still waiting when another request is open). Throws 409 when it is not pending.
@@ -93,6 +103,7 @@ async function settle(
         ? `The request is ${row.state === 'pending' ? 'of another kind' : 'already answered'}`
         : 'No such request',
     )
+  if (reply.kind === 'question') assertOnePerQuestion(row, reply.answers.length)
   const now = Date.now()
   await tx
     .update(schema.humanRequests)

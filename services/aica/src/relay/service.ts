@@ -5,6 +5,7 @@ import {
   REVIEW_STATUSES,
   type RunnerMessage,
   RunnerMessage as RunnerMessageSchema,
+  type ThreadStatus,
 } from '@bosun/contracts/relay'
 import { assertValid } from '@bosun/service-kit/validate'
 import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm'
@@ -14,10 +15,13 @@ import type { AicaDeps } from '../deps'
 import { ledgerFor, markApplied, recordAsk } from '../permissions/ledger'
 import { move } from '../threads/actions'
 import { appendItem } from '../threads/items'
+import { ENDED } from '../threads/status'
 import { recordUsage } from '../usage/record'
 import { mintRelayToken } from './tokens'
 
 const v = RELAY_PROTOCOL_VERSION
+/** Statuses in which a runner's question is refused. */
+const ASK_REFUSED: readonly ThreadStatus[] = [...ENDED, ...REVIEW_STATUSES, 'archived']
 
 /** What one relay socket may touch: a worktree, and one thread of it for thread-scoped sockets. */
 export type RelayScope = { worktreeId: string; threadId: string | null }
@@ -169,7 +173,8 @@ export async function handleFrame(deps: AicaDeps, scope: RelayScope, raw: unknow
     }
     case 'ask': {
       const thread = await ownThread(deps, scope, frame.threadId)
-      if (['completed', 'failed', 'stopped', 'archived'].includes(thread.status))
+      // A thread that ended or waits on a review has no runner to answer: the question would wait forever.
+      if (ASK_REFUSED.includes(thread.status))
         throw new RelayRefusal('conflict', `The thread is ${thread.status}`)
       await recordAsk(deps, thread.id, frame.requestId, frame.ask)
       return []

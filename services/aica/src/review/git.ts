@@ -12,17 +12,25 @@ const baseEnv = (): Record<string, string> => ({
 
 export class GitFailed extends Error {}
 
+/** Git may echo its config (the header, base64) or the URL's credentials: neither form of the token leaves. */
+const redact = (text: string, token: string) =>
+  text.replaceAll(token, '[redacted]').replaceAll(btoa(`x-access-token:${token}`), '[redacted]')
+
 /**
- * Runs git in `dir` and returns its trimmed stdout. The token travels as `-c http.extraHeader` on this one
- * command line (never in a config file) and is cut out of any error.
+ * The token as `http.extraHeader` through git's environment config: never on a command line (anyone on the host
+ * reads those in /proc/<pid>/cmdline), never in a config file.
  */
+export const authEnv = (token: string): Record<string, string> => ({
+  GIT_CONFIG_COUNT: '1',
+  GIT_CONFIG_KEY_0: 'http.extraHeader',
+  GIT_CONFIG_VALUE_0: `Authorization: Basic ${btoa(`x-access-token:${token}`)}`,
+})
+
+/** Runs git in `dir` and returns its trimmed stdout; the token (see `authEnv`) is cut out of any error. */
 async function git(dir: string, args: string[], opts: { token?: string; env?: Record<string, string> } = {}) {
-  const auth = opts.token
-    ? ['-c', `http.extraHeader=Authorization: Basic ${btoa(`x-access-token:${opts.token}`)}`]
-    : []
-  const proc = Bun.spawn(['git', ...auth, ...args], {
+  const proc = Bun.spawn(['git', ...args], {
     cwd: dir,
-    env: { ...baseEnv(), ...opts.env },
+    env: { ...baseEnv(), ...opts.env, ...(opts.token ? authEnv(opts.token) : {}) },
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',
@@ -33,7 +41,7 @@ async function git(dir: string, args: string[], opts: { token?: string; env?: Re
     proc.exited,
   ])
   if (code !== 0) {
-    const message = opts.token ? err.replaceAll(opts.token, '[redacted]') : err
+    const message = opts.token ? redact(err, opts.token) : err
     throw new GitFailed(`git ${args[0]} failed: ${message.trim().slice(0, 1000)}`)
   }
   return out.trim()

@@ -37,7 +37,13 @@ export async function publish(deps: AicaDeps, threadId: string) {
     await publishOnce(deps, threadId)
   } catch (err) {
     deps.logger.warn('publish failed', { threadId, ...errorFields(err) })
-    await fail(deps, threadId, { code: 'publish_failed', message: (err as Error).message.slice(0, 4000) })
+    // Runs detached: a failed move is logged here (the periodic sweep retries the publication), never unhandled.
+    await fail(deps, threadId, {
+      code: 'publish_failed',
+      message: (err as Error).message.slice(0, 4000),
+    }).catch((moveErr) =>
+      deps.logger.error('publish failure not recorded', { threadId, ...errorFields(moveErr) }),
+    )
   } finally {
     running.delete(threadId)
   }
@@ -57,11 +63,18 @@ async function publishOnce(deps: AicaDeps, threadId: string) {
   const { thread, worktree, backup } = row
   if (!backup)
     return fail(deps, threadId, { code: 'no_backup', message: 'The worktree has no backup to publish' })
+  // Another thread of the worktree may have written a newer backup since the review: that one is unreviewed.
+  if (backup.sha256 !== thread.approvedBackup)
+    return fail(deps, threadId, {
+      code: 'backup_changed',
+      message:
+        'The worktree changed after the review (another thread wrote a newer backup); nothing was pushed. Review the changes again to approve them.',
+    })
   const at = thread.approvedAt ?? Date.now()
   const key = (s: string) => `publish:${s}:${at}`
   const approver = thread.approvedBy ?? 'unknown'
   const branch = branchOf(thread.id)
-  const summary = await finalAnswer(deps.database.db, thread.id)
+  const summary = await finalAnswer(deps.database.db, thread.id, { reviewed: true })
   const sessionUrl = `${deps.env.BOSUN_PUBLIC_URL}/agent-sessions/${thread.id}`
   const text = pullText({
     summary,

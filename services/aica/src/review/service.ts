@@ -1,3 +1,4 @@
+import type { ReviewRequest } from '@bosun/contracts/aica'
 import type { Principal } from '@bosun/contracts/principal'
 import type { ThreadStatus } from '@bosun/contracts/relay'
 import type { Bus } from '@bosun/service-kit/bus'
@@ -39,16 +40,35 @@ async function decide(
 }
 
 /**
- * Approve: the thread moves to `publishing` and its changes are published as a pull request (`publish`).
+ * The sha256 of the backup a person approves (the one they reviewed when they name its head, else the latest);
+ * publishing then pushes that backup or nothing.
+ */
+async function reviewedBackup(
+  tx: Tx<typeof schema>,
+  worktreeId: string,
+  reviewedHeadSha: string | undefined,
+) {
+  const [backup] = await tx
+    .select({ sha256: schema.backups.sha256, headSha: schema.backups.headSha })
+    .from(schema.backups)
+    .where(eq(schema.backups.worktreeId, worktreeId))
+  if (!backup) throw new AppError('conflict', 'The worktree has no backup to publish')
+  if (reviewedHeadSha && reviewedHeadSha !== backup.headSha)
+    throw new AppError(
+      'conflict',
+      `The worktree changed since you reviewed it (its backup is now at ${backup.headSha.slice(0, 12)}); review it again`,
+      { headSha: backup.headSha },
+    )
+  return backup.sha256
+}
+
+/**
+ * Approve: the thread moves to `publishing` and the backup reviewed (recorded by its sha256) is published as a
+ * pull request (`publish`).
  * Approving a thread that is already publishing or published changes nothing (the same pull request).
  * Decline (awaiting review, or after a refused push): the thread ends `declined`, nothing is pushed.
  */
-export async function reviewThread(
-  deps: AicaDeps,
-  principal: Principal,
-  id: string,
-  body: { approved: boolean; comment?: string; draft?: boolean },
-) {
+export async function reviewThread(deps: AicaDeps, principal: Principal, id: string, body: ReviewRequest) {
   const { thread, worktree } = await visibleThread(deps, principal, id)
   assertManage(principal, worktree, thread)
   const moved = await decide(deps, id, async (tx, row) => {
@@ -58,11 +78,19 @@ export async function reviewThread(
         row.status,
         `only a thread awaiting review can be ${body.approved ? 'approved' : 'declined'}`,
       )
+    const reviewed = body.approved
+      ? await reviewedBackup(tx, row.worktreeId, body.reviewedHeadSha)
+      : undefined
     if (body.comment)
       await appendItem(tx, id, { kind: 'user_message', text: body.comment, by: principal.login })
     const to = body.approved ? 'publishing' : 'declined'
-    const extra = body.approved
-      ? { approvedBy: principal.login, approvedAt: Date.now(), approvedDraft: body.draft === true }
+    const extra = reviewed
+      ? {
+          approvedBy: principal.login,
+          approvedAt: Date.now(),
+          approvedDraft: body.draft === true,
+          approvedBackup: reviewed,
+        }
       : {}
     return { row, to, seq: await moveStatus(deps.bus, tx, row, to, undefined, extra) }
   })

@@ -160,6 +160,7 @@ export async function insertThread(
     approvedBy: null,
     approvedAt: null,
     approvedDraft: null,
+    approvedBackup: null,
     publishedSha: null,
     prNumber: null,
     prUrl: null,

@@ -147,10 +147,13 @@ const PASSED_OVER = new Set(['reasoning', 'usage', 'status', 'sandbox', 'draft_c
 /**
  * The agent's final answer: its last run of `assistant_text` items after the last prompt, read back in the
  * move's transaction. Reasoning, usage and status items are passed over; anything else (a prompt, a tool call) ends it.
+ * `reviewed`: the answer the person reviewed, for its pull request: a comment left with the approval (after the
+ * last `awaiting_review`) is passed over too.
  */
 export async function finalAnswer(
   tx: Pick<Tx<typeof schema>, 'select'>,
   threadId: string,
+  opts: { reviewed?: boolean } = {},
 ): Promise<string | undefined> {
   const recent = await tx
     .select({ kind: schema.items.kind, body: schema.items.body })
@@ -158,10 +161,15 @@ export async function finalAnswer(
     .where(eq(schema.items.threadId, threadId))
     .orderBy(desc(schema.items.seq))
     .limit(ANSWER_SCAN)
+  // Until the last `awaiting_review` is passed, a person's message is the approval's comment, not a prompt.
+  let commenting = opts.reviewed === true
   const texts: string[] = []
   for (const row of recent) {
     if (row.kind === 'assistant_text') texts.unshift((JSON.parse(row.body) as { text: string }).text)
+    else if (commenting && row.kind === 'user_message') continue
     else if (!PASSED_OVER.has(row.kind)) break
+    if (commenting && row.kind === 'status')
+      commenting = (JSON.parse(row.body) as { status: string }).status !== 'awaiting_review'
   }
   const answer = texts.join('\n\n').trim()
   return answer ? answer.slice(0, THREAD_ANSWER_MAX_CHARS) : undefined

@@ -1,0 +1,1 @@
+ALTER TABLE `threads` ADD `approved_backup` text;
