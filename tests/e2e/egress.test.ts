@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createAicaClient } from '@bosun/clients/aica'
-import { createWorkspaceClient } from '@bosun/clients/workspace'
+import { seedAgentWorkspace } from '@bosun/testkit/agent-workspace'
 import { type ByteCanary, type EchoStandin, startByteCanary, startEchoStandin } from '@bosun/testkit/canary'
 import { egressScripts } from '@bosun/testkit/model/hostile'
 import { type ScriptedModel, startScriptedModel } from '@bosun/testkit/model/server'
@@ -46,20 +46,12 @@ beforeAll(async () => {
       BOSUN_RUNNER_EGRESS_STANDINS: standins.join(','),
     },
   })
-  const admin = createWorkspaceClient({
-    baseUrl: stack.services.workspace!.url,
-    headers: { authorization: `Bearer ${stack.bootstrapKey}` },
-  })
-  expect(
-    (await admin.POST('/api/workspaces', { body: { id: WS, name: 'E2E egress' } })).response.status,
-  ).toBe(201)
-  await admin.POST('/api/workspaces/{id}/repositories', {
-    params: { path: { id: WS } },
-    body: { fullName: REPO, isDefaultForAgents: true },
-  })
-  await aica().POST('/api/auto-trigger-repos', { body: { workspace: WS, repo: REPO, triggerFrom: 'anyone' } })
-  await aica().PUT('/api/team-shared-creds', {
-    body: { workspace: WS, kind: 'openai-compatible', apiKey: KEY, baseURL: model.url },
+  await seedAgentWorkspace(stack, {
+    id: WS,
+    name: 'E2E egress',
+    repo: REPO,
+    model: { url: model.url, apiKey: KEY },
+    autoTriggerFromAnyone: true,
   })
 }, 120_000)
 

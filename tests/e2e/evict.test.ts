@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createWorkspaceClient } from '@bosun/clients/workspace'
 import type { Thread } from '@bosun/contracts/aica'
 import type { Item } from '@bosun/contracts/relay'
+import { seedAgentWorkspace } from '@bosun/testkit/agent-workspace'
 import { type ScriptedModel, startScriptedModel } from '@bosun/testkit/model/server'
 import { type Stack, startStack } from '@bosun/testkit/stack'
 import { waitFor } from '@bosun/testkit/wait'
@@ -56,22 +56,11 @@ beforeAll(async () => {
     // One slot and an idle timeout far longer than the test: only eviction lets the second thread start.
     env: { BOSUN_RUNNER_CONCURRENCY: '1', BOSUN_RUNNER_IDLE_MS: '600000', BOSUN_RUNNER_WARM: '0' },
   })
-  const admin = createWorkspaceClient({
-    baseUrl: stack.services.workspace!.url,
-    headers: { authorization: `Bearer ${stack.bootstrapKey}` },
-  })
-  expect((await admin.POST('/api/workspaces', { body: { id: WS, name: 'E2E evict' } })).response.status).toBe(
-    201,
-  )
-  await admin.POST('/api/workspaces/{id}/repositories', {
-    params: { path: { id: WS } },
-    body: { fullName: REPO, isDefaultForAgents: true },
-  })
-  await call('PUT', '/api/team-shared-creds', {
-    workspace: WS,
-    kind: 'openai-compatible',
-    apiKey: KEY,
-    baseURL: model.url,
+  await seedAgentWorkspace(stack, {
+    id: WS,
+    name: 'E2E evict',
+    repo: REPO,
+    model: { url: model.url, apiKey: KEY },
   })
 }, 120_000)
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createWorkspaceClient } from '@bosun/clients/workspace'
 import type { HumanRequest, Thread } from '@bosun/contracts/aica'
 import type { PermissionPolicy } from '@bosun/contracts/permissions'
 import type { Item } from '@bosun/contracts/relay'
+import { seedAgentWorkspace } from '@bosun/testkit/agent-workspace'
 import { type ScriptedModel, startScriptedModel } from '@bosun/testkit/model/server'
 import { type Stack, startStack } from '@bosun/testkit/stack'
 import { waitFor } from '@bosun/testkit/wait'
@@ -66,26 +66,12 @@ beforeAll(async () => {
       BOSUN_WORK_ACK_WAIT_MS: '10000',
     },
   })
-  const admin = createWorkspaceClient({
-    baseUrl: stack.services.workspace!.url,
-    headers: { authorization: `Bearer ${stack.bootstrapKey}` },
-  })
-  expect(
-    (await admin.POST('/api/workspaces', { body: { id: WS, name: 'E2E human loop' } })).response.status,
-  ).toBe(201)
-  await admin.POST('/api/workspaces/{id}/repositories', {
-    params: { path: { id: WS } },
-    body: { fullName: REPO, isDefaultForAgents: true },
-  })
-  expect(
-    (await call('POST', '/api/auto-trigger-repos', { workspace: WS, repo: REPO, triggerFrom: 'anyone' }))
-      .status,
-  ).toBe(201)
-  await call('PUT', '/api/team-shared-creds', {
-    workspace: WS,
-    kind: 'openai-compatible',
-    apiKey: KEY,
-    baseURL: model.url,
+  await seedAgentWorkspace(stack, {
+    id: WS,
+    name: 'E2E human loop',
+    repo: REPO,
+    model: { url: model.url, apiKey: KEY },
+    autoTriggerFromAnyone: true,
   })
 }, 120_000)
 

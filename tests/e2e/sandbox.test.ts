@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { createAicaClient } from '@bosun/clients/aica'
-import { createWorkspaceClient } from '@bosun/clients/workspace'
+import { seedAgentWorkspace } from '@bosun/testkit/agent-workspace'
 import { type ByteCanary, startByteCanary } from '@bosun/testkit/canary'
 import { startService } from '@bosun/testkit/launcher'
 import { hostileScripts } from '@bosun/testkit/model/hostile'
@@ -58,27 +58,12 @@ beforeAll(async () => {
   }))
     model.addScript(script)
 
-  const admin = createWorkspaceClient({
-    baseUrl: stack.services.workspace!.url,
-    headers: { authorization: `Bearer ${stack.bootstrapKey}` },
-  })
-  expect(
-    (await admin.POST('/api/workspaces', { body: { id: WS, name: 'E2E sandbox' } })).response.status,
-  ).toBe(201)
-  await admin.POST('/api/workspaces/{id}/repositories', {
-    params: { path: { id: WS } },
-    body: { fullName: REPO, isDefaultForAgents: true },
-  })
-  expect(
-    (
-      await aica().POST('/api/auto-trigger-repos', {
-        // The attacker of the issue: anyone may open an issue on a public repository.
-        body: { workspace: WS, repo: REPO, triggerFrom: 'anyone' },
-      })
-    ).response.status,
-  ).toBe(201)
-  await aica().PUT('/api/team-shared-creds', {
-    body: { workspace: WS, kind: 'openai-compatible', apiKey: KEY, baseURL: model.url },
+  await seedAgentWorkspace(stack, {
+    id: WS,
+    name: 'E2E sandbox',
+    repo: REPO,
+    model: { url: model.url, apiKey: KEY },
+    autoTriggerFromAnyone: true,
   })
 }, 120_000)
 
