@@ -532,14 +532,15 @@ async function failRun(deps: RunnerDeps, { hosts }: RunnerState, run: ThreadRun,
   const code = err instanceof RunError ? err.code : err instanceof AppError ? err.code : 'runner_error'
   deps.logger.warn('thread failed', { threadId: run.threadId, code, ...errorFields(err) })
   run.status('failed', { code, message: (err as Error).message.slice(0, 4000) })
-  const told = await run.relay.flush(FINAL_FLUSH_MS)
+  // The host goes before the wait for aica: a relay that is gone (an archive revokes its token) would hold
+  // the sandbox, and the checkout's reads, for the whole wait.
   const host = await hosts.get(run.work.worktreeId)?.catch(() => undefined)
   if (host) {
     host.threads.delete(run.threadId)
     // A crossed limit ends the sandbox whoever else uses it: its processes are what crossed it.
     if (host.threads.size === 0 || code.startsWith('limit_')) await dropHost(hosts, run.work.worktreeId, host)
   }
-  if (!told) throw new RelayUnconfirmed()
+  if (!(await run.relay.flush(FINAL_FLUSH_MS))) throw new RelayUnconfirmed()
 }
 
 /** How long a thread's last status may wait for aica (a restart in between included). */
