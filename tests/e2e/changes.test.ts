@@ -152,14 +152,18 @@ describe('changes and usage end to end', () => {
 
     // Archived: the runner stops the thread and releases the sandbox; any runner reads the backup.
     expect((await call('alice', 'POST', `/api/worktrees/${worktreeId}/archive`)).status).toBe(200)
+    let last: unknown
     const fromBackup = (await waitFor(
       async () => {
         const d = await call<WorktreeDiff>('alice', 'GET', `/api/agent-sessions/${id}/diff`)
+        last = { status: d.status, source: d.body.source, body: d.status === 200 ? undefined : d.body }
         return d.status === 200 && d.body.source === 'backup' ? d.body : undefined
       },
       60_000,
       'the diff from the backup',
-    ))!
+    ).catch((err) => {
+      throw new Error(`${err.message}; the last answer was ${JSON.stringify(last)}`)
+    }))!
     expect({ ...fromBackup, source: 'checkout' }).toEqual(live.body)
     const backupFile = await call<WorktreeFile>(
       'alice',
